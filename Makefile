@@ -1,0 +1,63 @@
+# The front door: `make run` serves the portal, `make test` runs lint and the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export PYTHONDONTWRITEBYTECODE := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help install run demo test lint format messages check clean
+
+help: ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v "is ignored" || true
+	$(BIN)/pip install -q --disable-pip-version-check -e ".[dev]" 2>&1 | grep -v "is ignored" || true
+	@$(BIN)/python -c "import django, celery, weasyprint, holidays" && touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the project with its dev tools
+
+run: $(STAMP) ## Migrate, load the catalogue and demo data, serve http://$(HOST):$(PORT)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py import_procedures
+	@if [ -n "$$REDIS_URL" ]; then \
+		echo "REDIS_URL is set: starting a Celery worker and beat beside the web server"; \
+		$(BIN)/celery -A portal worker --pool solo --without-mingle --without-gossip --loglevel INFO & \
+		WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+		$(BIN)/python manage.py runserver $(HOST):$(PORT); \
+	else \
+		echo "No REDIS_URL: tasks run eagerly in the web process (SQLite unless DATABASE_URL is set)"; \
+		$(BIN)/python manage.py runserver $(HOST):$(PORT); \
+	fi
+
+demo: $(STAMP) ## Reload the catalogue and demo data only
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py import_procedures
+
+lint: $(STAMP) ## ruff check + format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## Apply ruff fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: $(STAMP) ## Update and compile the vi/en translation catalogues
+	$(BIN)/python manage.py makemessages -l vi -l en --ignore=.venv --ignore=var --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+check: $(STAMP) ## Django system checks and missing migrations
+	PORTAL_TESTING=1 $(BIN)/python manage.py check
+	PORTAL_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+test: $(STAMP) lint check ## Install, lint and run the whole test suite
+	PORTAL_TESTING=1 $(BIN)/pytest
+
+clean: ## Remove the virtualenv and local state
+	rm -rf $(VENV) var/portal.sqlite3 var/staticfiles

@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import CitizenProfile, StaffProfile, User
+
+
+class StaffProfileInline(admin.StackedInline):
+    model = StaffProfile
+    extra = 0
+    autocomplete_fields = ["agency"]
+
+
+class CitizenProfileInline(admin.StackedInline):
+    model = CitizenProfile
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Thông tin bổ sung"), {"fields": ("full_name", "phone")}),
+    )
+    list_display = ["username", "full_name", "email", "is_staff", "is_active"]
+    search_fields = ["username", "full_name", "email"]
+    inlines = [StaffProfileInline, CitizenProfileInline]
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "agency", "role", "desk"]
+    list_filter = ["role"]
+    list_select_related = ["user", "agency", "desk"]
+    search_fields = ["user__username", "user__full_name", "agency__name"]
+    autocomplete_fields = ["agency", "user"]

@@ -1,0 +1,77 @@
+"""Users: citizens with a profile, staff attached to an agency with a role (shared/domain.md §2)."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role
+
+personal_id_validator = RegexValidator(r"^\d{12}$", _("Số định danh cá nhân gồm đúng 12 chữ số."))
+phone_validator = RegexValidator(r"^\+?\d{9,15}$", _("Số điện thoại không hợp lệ."))
+
+
+class User(AbstractUser):
+    """A person who signs in: a citizen, a staff member, or both."""
+
+    full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
+    phone = models.CharField(_("số điện thoại"), max_length=20, blank=True, validators=[phone_validator])
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def staff_role(self) -> str | None:
+        profile = getattr(self, "staff_profile", None)
+        return profile.role if profile is not None else None
+
+
+class CitizenProfile(models.Model):
+    """Tổ chức, cá nhân: the identity a citizen files dossiers under."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="citizen_profile")
+    full_name = models.CharField(_("họ và tên"), max_length=150)
+    personal_id = models.CharField(
+        _("số định danh cá nhân"), max_length=12, unique=True, validators=[personal_id_validator]
+    )
+    phone = models.CharField(_("số điện thoại"), max_length=20, blank=True, validators=[phone_validator])
+    email = models.EmailField(_("thư điện tử"), blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ công dân")
+        verbose_name_plural = _("hồ sơ công dân")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class StaffProfile(models.Model):
+    """A staff member's agency, desk and role; the role is mirrored as the user's group membership."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="staff_profile")
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="staff"
+    )
+    desk = models.ForeignKey(
+        "agencies.OneStopDesk",
+        verbose_name=_("bộ phận một cửa"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff",
+    )
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
+    title = models.CharField(_("chức danh"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("cán bộ")
+        verbose_name_plural = _("cán bộ")
+        indexes = [models.Index(fields=["agency", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"

@@ -1,0 +1,1 @@
+"""Dossiers: the engine arrives with issue 4."""

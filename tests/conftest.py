@@ -1,0 +1,33 @@
+"""Fixtures shared by every test package."""
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.services import staff_assign
+from agencies.models import Agency
+from agencies.services import agency_tree_load
+
+
+@pytest.fixture
+def demo_agencies(db) -> dict[str, Agency]:
+    """The demo province's agency tree, keyed by electronic identifier."""
+    return {agency.e_identifier: agency for agency in agency_tree_load()}
+
+
+@pytest.fixture
+def make_staff(demo_agencies):
+    def make(username: str, *, role: Role, agency_id: str = "000.00.06.H56") -> User:
+        user = User.objects.create_user(username=username, password="Demo@2026", full_name=username.title())
+        staff_assign(user=user, agency=demo_agencies[agency_id], role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def seeded(db):
+    """The data `make run` loads: demo agencies and users, then the shipped catalogue."""
+    call_command("seed_demo", force=True, verbosity=0)
+    call_command("import_procedures", verbosity=0)
