@@ -16,8 +16,9 @@ help: ## Show the targets
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v "is ignored" || true
-	$(BIN)/pip install -q --disable-pip-version-check -e ".[dev]" 2>&1 | grep -v "is ignored" || true
+	@echo "Installing into $(VENV) (log: $(VENV)/install.log)"
+	@$(BIN)/pip install -q --disable-pip-version-check -e ".[dev]" > $(VENV)/install.log 2>&1 \
+		|| { cat $(VENV)/install.log; exit 1; }
 	@$(BIN)/python -c "import django, celery, weasyprint, holidays" && touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install the project with its dev tools

@@ -3,12 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CitizenProfile, StaffProfile, User
-
-
-class StaffProfileInline(admin.StackedInline):
-    model = StaffProfile
-    extra = 0
-    autocomplete_fields = ["agency"]
+from accounts.services import staff_assign
 
 
 class CitizenProfileInline(admin.StackedInline):
@@ -24,7 +19,7 @@ class UserAdmin(DjangoUserAdmin):
     )
     list_display = ["username", "full_name", "email", "is_staff", "is_active"]
     search_fields = ["username", "full_name", "email"]
-    inlines = [StaffProfileInline, CitizenProfileInline]
+    inlines = [CitizenProfileInline]
 
 
 @admin.register(StaffProfile)
@@ -34,3 +29,7 @@ class StaffProfileAdmin(admin.ModelAdmin):
     list_select_related = ["user", "agency", "desk"]
     search_fields = ["user__username", "user__full_name", "agency__name"]
     autocomplete_fields = ["agency", "user"]
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, so the role's group follows the role.
+        staff_assign(user=obj.user, agency=obj.agency, role=obj.role, desk=obj.desk, title=obj.title)

@@ -47,6 +47,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "workcalendar.add_calendaroverride",
         "workcalendar.change_calendaroverride",
         "workcalendar.view_calendaroverride",
+        "workcalendar.delete_calendaroverride",
+        "workcalendar.view_calendarchange",
         "accounts.add_staffprofile",
         "accounts.change_staffprofile",
         "accounts.view_staffprofile",

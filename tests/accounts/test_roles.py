@@ -69,3 +69,27 @@ def test_personal_id_must_have_twelve_digits(demo_agencies):
     profile = CitizenProfile(user=user, full_name="X", personal_id="12345")
     with pytest.raises(ValidationError, match="12 chữ số"):
         profile.full_clean()
+
+
+@pytest.mark.django_db
+def test_changing_a_role_in_the_admin_moves_the_user_to_that_group(client, make_staff, demo_agencies):
+    admin_user = make_staff("root", role=Role.ADMIN)
+    admin_user.is_superuser = True
+    admin_user.save()
+    officer = make_staff("minh", role=Role.OFFICER, agency_id="000.00.10.H56")
+    client.force_login(admin_user)
+
+    response = client.post(
+        f"/admin/accounts/staffprofile/{officer.staff_profile.pk}/change/",
+        {
+            "user": officer.pk,
+            "agency": demo_agencies["000.00.10.H56"].pk,
+            "role": "head",
+            "title": "Trưởng phòng",
+        },
+    )
+
+    assert response.status_code == 302
+    officer.refresh_from_db()
+    assert officer.staff_profile.role == "head"
+    assert list(officer.groups.values_list("name", flat=True)) == [GROUP_NAMES[Role.HEAD]]

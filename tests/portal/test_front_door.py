@@ -21,7 +21,11 @@ def _free_port() -> int:
 
 @pytest.mark.e2e
 def test_fresh_sqlite_portal_serves_home_and_catalogue(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "PORTAL_TESTING"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "PORTAL_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env["SQLITE_PATH"] = str(tmp_path / "portal.sqlite3")
     manage = [sys.executable, "manage.py"]
     for args in (["migrate", "--noinput", "-v", "0"], ["seed_demo"], ["import_procedures"]):

@@ -12,7 +12,7 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     base = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "PORTAL_TESTING", "DEBUG"}
+        if k not in {"DATABASE_URL", "REDIS_URL", "PORTAL_TESTING", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],

@@ -14,8 +14,8 @@ URL_ACCESS = {
     "api-schema": "public",
     "procedures:list": "public",
     "procedures:detail": "public",
-    "procedures:api-list": "public",
-    "procedures:api-detail": "public",
+    "procedures_api:list": "public",
+    "procedures_api:detail": "public",
 }
 
 
@@ -37,7 +37,9 @@ def test_every_url_declares_its_access_rule():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/", "/healthz", "/accounts/login/", "/procedures/", "/api/schema/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/healthz", "/accounts/login/", "/procedures/", "/api/schema/", "/api/procedures/"]
+)
 def test_public_pages_open_without_signing_in(client, path):
     assert client.get(path).status_code == 200
 

@@ -1,0 +1,140 @@
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from procedures.models import (
+    Field,
+    Level,
+    Procedure,
+    ProcedureFee,
+    ProcedureStep,
+    ProcedureVersion,
+    RequiredDocument,
+)
+from procedures.services import StepBudgetError, procedure_version_refresh, step_budgets_check
+
+
+@admin.register(Field)
+class FieldAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+class VersionInline(admin.TabularInline):
+    """A procedure's versions, read-only: a new text is published as a new version, never edited here."""
+
+    model = ProcedureVersion
+    fields = ["link", "name", "effective_from", "effective_to", "online_mode", "published_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    ordering = ["-number"]
+
+    @admin.display(description=_("phiên bản"))
+    def link(self, version: ProcedureVersion) -> str:
+        url = reverse("admin:procedures_procedureversion_change", args=[version.pk])
+        return format_html('<a href="{}">v{}</a>', url, version.number)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(admin.ModelAdmin):
+    """Procedures and their version history. New procedures and new texts arrive through `import_procedures`
+    (procedures.services.procedure_publish_version), which numbers versions, ends the previous one and moves
+    the current pointer: adding them here would skip all three."""
+
+    list_display = ["code", "current_name", "current_number", "abolished_on", "created_at"]
+    list_select_related = ["current_version"]
+    search_fields = ["code", "current_version__name"]
+    list_filter = [("abolished_on", admin.EmptyFieldListFilter), "current_version__field"]
+    readonly_fields = ["current_version", "created_at"]
+    inlines = [VersionInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description=_("tên thủ tục"), ordering="current_version__name")
+    def current_name(self, procedure: Procedure) -> str:
+        return procedure.current_version.name if procedure.current_version else "—"
+
+    @admin.display(description=_("phiên bản hiện hành"))
+    def current_number(self, procedure: Procedure) -> str:
+        return f"v{procedure.current_version.number}" if procedure.current_version else "—"
+
+
+# Links typed without a scheme are published sites: https (and no Django 6 deprecation warning).
+URL_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class FeeInline(admin.TabularInline):
+    model = ProcedureFee
+    extra = 0
+
+
+class DocumentInline(admin.StackedInline):
+    model = RequiredDocument
+    extra = 0
+    formfield_overrides = URL_HTTPS
+
+
+class StepFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        # The version form has already put the edited time limit on self.instance.
+        budgets = [
+            form.cleaned_data.get("budget") or 0
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        try:
+            step_budgets_check(
+                time_unit=self.instance.time_unit, time_value=self.instance.time_value, budgets=budgets
+            )
+        except StepBudgetError as error:
+            raise ValidationError(error.message) from error
+
+
+class StepInline(admin.TabularInline):
+    model = ProcedureStep
+    formset = StepFormSet
+    extra = 0
+
+
+class LevelFilter(admin.SimpleListFilter):
+    title = _("cấp thực hiện")
+    parameter_name = "level"
+
+    def lookups(self, request, model_admin):
+        return Level.choices
+
+    def queryset(self, request, queryset):
+        return queryset.at_level(self.value()) if self.value() else queryset
+
+
+@admin.register(ProcedureVersion)
+class ProcedureVersionAdmin(admin.ModelAdmin):
+    list_display = ["procedure", "number", "name", "field", "online_mode", "effective_from", "effective_to"]
+    list_select_related = ["procedure", "field"]
+    list_filter = [LevelFilter, "online_mode", "time_unit", "field"]
+    search_fields = ["procedure__code", "name", "search_name"]
+    autocomplete_fields = ["field", "agencies"]
+    readonly_fields = ["content_hash", "published_at"]
+    inlines = [DocumentInline, FeeInline, StepInline]
+    formfield_overrides = URL_HTTPS
+    ordering = ["procedure__code", "-number"]
+
+    def has_add_permission(self, request) -> bool:
+        # A new text is published by the service (see ProcedureAdmin); here a version is corrected in place.
+        return False
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        # Documents are saved by now, and the search text reaches their names.
+        procedure_version_refresh(version=form.instance)

@@ -1,0 +1,36 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from procedures.models import Level, OnlineMode
+from procedures.selectors import agency_choices, field_choices
+
+
+class ProcedureSearchForm(forms.Form):
+    """The catalogue's search box and filters (GET); an unknown filter value is dropped, not an error."""
+
+    q = forms.CharField(label=_("Tên hoặc mã thủ tục"), required=False, max_length=200)
+    field = forms.ChoiceField(label=_("Lĩnh vực"), required=False)
+    level = forms.ChoiceField(label=_("Cấp thực hiện"), required=False)
+    agency = forms.ChoiceField(label=_("Cơ quan giải quyết"), required=False)
+    online_mode = forms.ChoiceField(label=_("Mức độ trực tuyến"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        every = [("", _("Tất cả"))]
+        self.fields["field"].choices = every + [(f.code, f.name) for f in field_choices()]
+        self.fields["level"].choices = every + Level.choices
+        self.fields["agency"].choices = every + [(a.e_identifier, a.name) for a in agency_choices()]
+        self.fields["online_mode"].choices = every + OnlineMode.choices
+        self.fields["q"].widget.input_type = "search"
+
+    def filters(self) -> dict[str, str]:
+        """Keyword arguments for procedures.selectors.procedure_search, from the valid fields only."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "query": data.get("q") or "",
+            "field": data.get("field") or None,
+            "level": data.get("level") or None,
+            "agency": data.get("agency") or None,
+            "online_mode": data.get("online_mode") or None,
+        }

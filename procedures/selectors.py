@@ -1,0 +1,115 @@
+"""Read queries on the public catalogue: search, detail and the home page's short list.
+
+The catalogue is public (published by law, Decree 118/2025 Art. 27), so these take no user. Search compares
+folded columns with a folded query through plain LIKE and Case/When ranking, which behaves the same on SQLite
+(development) and PostgreSQL (CI, production) without `unaccent`.
+"""
+
+import re
+from functools import reduce
+from operator import and_
+
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Length
+
+from agencies.models import Agency
+from procedures.models import Field, OnlineMode, ProcedureVersion
+from procedures.text import fold
+
+# National codes (1.001193) and their provincial instances (2.000488.000.00.00.H56).
+CODE_QUERY_RE = re.compile(r"^\d+(\.[0-9A-Za-z]+)+$")
+
+
+def _in_force() -> QuerySet[ProcedureVersion]:
+    return ProcedureVersion.objects.in_force().select_related("procedure", "field")
+
+
+def procedure_search(
+    *,
+    query: str = "",
+    field: str | None = None,
+    level: str | None = None,
+    agency: str | None = None,
+    online_mode: str | None = None,
+) -> QuerySet[ProcedureVersion]:
+    """In-force versions matching `query` and the filters, best match first, fees prefetched for the list.
+
+    Rank: folded name equal to the folded query, then the name containing the phrase, then every word in the
+    name, then every word anywhere in the search text (code, field, documents, result, legal basis); ties go
+    to the shorter name, then the code. A query shaped like a procedure code matches codes by prefix.
+    `field` is a field code, `level` a Level value, `agency` an electronic identifier.
+    """
+    versions = _in_force().prefetch_related("fees")
+    if field:
+        versions = versions.filter(field__code=field)
+    if level:
+        versions = versions.at_level(level)
+    if agency:
+        # One row per (version, agency) in the M2M, so a single agency cannot duplicate a version.
+        versions = versions.filter(agencies__e_identifier=agency)
+    if online_mode:
+        versions = versions.filter(online_mode=online_mode)
+
+    query = (query or "").strip()
+    if CODE_QUERY_RE.match(query):
+        return versions.filter(procedure__code__istartswith=query).order_by(
+            Length("procedure__code"), "procedure__code"
+        )
+    phrase = fold(query)
+    if not phrase:
+        return versions.order_by("search_name", "procedure__code")
+
+    words = phrase.split()
+    all_in_name = reduce(and_, (Q(search_name__contains=w) for w in words))
+    all_in_text = reduce(and_, (Q(search_text__contains=w) for w in words))
+    rank = Case(
+        When(search_name=phrase, then=Value(0)),
+        When(search_name__contains=phrase, then=Value(1)),
+        When(all_in_name, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    return (
+        versions.filter(all_in_name | all_in_text)
+        .annotate(rank=rank, name_length=Length("search_name"))
+        .order_by("rank", "name_length", "procedure__code")
+    )
+
+
+def procedure_detail(*, code: str) -> ProcedureVersion | None:
+    """The in-force version of `code` with everything its page shows; None if unknown or abolished."""
+    return (
+        _in_force()
+        .prefetch_related(
+            "documents",
+            "fees",
+            "steps",
+            Prefetch("agencies", queryset=Agency.objects.order_by("name")),
+        )
+        .filter(procedure__code=code)
+        .first()
+    )
+
+
+def procedure_featured_list(*, limit: int = 6) -> list[ProcedureVersion]:
+    """A few in-force procedures for the home page: fully online ones first, then by name (one query)."""
+    online_first = Case(
+        When(online_mode=OnlineMode.FULL, then=Value(0)),
+        When(online_mode=OnlineMode.PARTIAL, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return list(_in_force().order_by(online_first, "search_name", "procedure__code")[:limit])
+
+
+def field_choices() -> QuerySet[Field]:
+    """Fields that have at least one in-force procedure, for the search filter."""
+    return Field.objects.filter(pk__in=ProcedureVersion.objects.in_force().values("field")).order_by("name")
+
+
+def agency_choices() -> QuerySet[Agency]:
+    """Agencies linked to at least one in-force procedure, for the search filter."""
+    linked = ProcedureVersion.agencies.through.objects.filter(
+        procedureversion__in=ProcedureVersion.objects.in_force()
+    ).values("agency")
+    return Agency.objects.filter(pk__in=linked).order_by("name").only("pk", "e_identifier", "name")

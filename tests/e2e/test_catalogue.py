@@ -1,0 +1,50 @@
+"""A citizen finds a procedure in headless Chromium, opens it and sees what to prepare and what it costs."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def portal(live_server, seeded):
+    return live_server.url
+
+
+def test_search_without_accents_then_open_the_procedure(page: Page, portal):
+    page.goto(f"{portal}/")
+    page.get_by_label("Tìm thủ tục hành chính").fill("dang ky khai sinh")
+    page.get_by_role("button", name="Tìm kiếm").click()
+
+    expect(page).to_have_url(re.compile(r"/procedures/\?q=dang\+ky\+khai\+sinh"))
+    first = page.locator(".proc-result__name a").first
+    expect(first).to_have_text("Đăng ký khai sinh")
+    first.click()
+
+    expect(page).to_have_url(re.compile(r"/procedures/1\.001193/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Đăng ký khai sinh")
+    documents = page.locator("section[aria-labelledby=proc-documents] table")
+    expect(documents).to_contain_text("Tờ khai đăng ký khai sinh")
+    expect(documents).to_contain_text("Giấy chứng sinh")
+    fees = page.locator("section[aria-labelledby=proc-fees]")
+    expect(fees).to_contain_text("8.000 đồng")
+    expect(page.get_by_role("link", name="Nộp hồ sơ trực tuyến")).to_be_visible()
+
+
+def test_filters_and_calendar_day_procedure(page: Page, portal):
+    page.goto(f"{portal}/procedures/?q=ly+lich+tu+phap")
+    first = page.locator(".proc-result__name a").first
+    expect(first).to_have_text(re.compile("Cấp Phiếu lý lịch tư pháp"))
+    first.click()
+    expect(page.locator("main")).to_contain_text("10 ngày")
+    expect(page.locator("section[aria-labelledby=proc-fees]")).to_contain_text("200.000 đồng")
+
+
+def test_switch_to_english_and_back(page: Page, portal):
+    page.goto(f"{portal}/procedures/")
+    page.get_by_role("button", name="EN").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Administrative procedures")
+    page.get_by_role("button", name="VI").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thủ tục hành chính")
