@@ -1,1 +1,545 @@
-"""Dossiers: the engine arrives with issue 4."""
+"""Dossiers (hồ sơ TTHC): the applicant, the dossier with its frozen deadline inputs, documents and files,
+process steps, pauses, due adjustments, the supplement request, the apology, and the append-only event log.
+
+Rules: shared/domain.md §3–§7 (Decree 118/2025, Circular 03/2025). Only `dossiers.services` writes a status.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from dossiers.workflow import Status
+
+OPEN_STATUSES = (
+    Status.SUBMITTED,
+    Status.RECEIVED,
+    Status.IN_PROCESSING,
+    Status.SUPPLEMENT_REQUESTED,
+    Status.AWAITING_FINANCIAL_OBLIGATION,
+    Status.RESULT_READY,
+)
+RUNNING_STATUSES = (Status.RECEIVED, Status.IN_PROCESSING)
+
+
+class Channel(models.IntegerChoices):
+    """Kênh nộp hồ sơ; the same codes travel in the national sync payload (§3.1)."""
+
+    COUNTER = 1, _("Trực tiếp")
+    ONLINE = 2, _("Trực tuyến")
+    POSTAL = 3, _("Qua bưu chính công ích")
+
+
+class ApplicantKind(models.IntegerChoices):
+    INDIVIDUAL = 1, _("Công dân")
+    ENTERPRISE = 2, _("Doanh nghiệp")
+    STATE_BODY = 3, _("Cơ quan nhà nước")
+    OTHER = 4, _("Tổ chức khác")
+
+
+class IdDocumentType(models.TextChoices):
+    PERSONAL_ID = "cccd", _("Căn cước / số định danh cá nhân")
+    PASSPORT = "passport", _("Hộ chiếu")
+    ENTERPRISE_CODE = "enterprise", _("Mã số doanh nghiệp")
+    TAX_CODE = "tax", _("Mã số thuế")
+    OTHER = "other", _("Giấy tờ khác")
+
+
+class ClockState(models.TextChoices):
+    NOT_STARTED = "not_started", _("Chưa tính thời gian")
+    RUNNING = "running", _("Đang tính thời gian")
+    PAUSED = "paused", _("Tạm dừng tính thời gian")
+    STOPPED = "stopped", _("Đã dừng tính thời gian")
+
+
+class Outcome(models.TextChoices):
+    """Trước hạn / đúng hạn / quá hạn, compared by local date (§5.11)."""
+
+    EARLY = "early", _("Trước hạn")
+    ON_TIME = "on_time", _("Đúng hạn")
+    LATE = "late", _("Quá hạn")
+
+
+class FeeMode(models.TextChoices):
+    BEFORE = "before", _("Thu trước")
+    AFTER = "after", _("Thu sau")
+    EXEMPT = "exempt", _("Đối tượng miễn phí")
+    NONE = "none", _("Không thu phí")
+
+
+class PaymentState(models.TextChoices):
+    NOT_REQUIRED = "not_required", _("Không phải nộp")
+    PENDING = "pending", _("Chờ thanh toán")
+    PAID = "paid", _("Đã thanh toán")
+    CANCELLED = "cancelled", _("Hủy thanh toán")
+    REFUNDED = "refunded", _("Đã hoàn phí")
+
+
+class ReturnMethod(models.TextChoices):
+    COUNTER = "counter", _("Nhận trực tiếp tại Bộ phận Một cửa")
+    POST = "post", _("Qua dịch vụ bưu chính công ích")
+    ONLINE = "online", _("Nhận trực tuyến")
+
+
+class Applicant(models.Model):
+    """Tổ chức, cá nhân (chủ hồ sơ): who the dossier is for; linked to a citizen account when there is one."""
+
+    kind = models.PositiveSmallIntegerField(_("loại đối tượng"), choices=ApplicantKind.choices)
+    name = models.CharField(_("họ tên / tên tổ chức"), max_length=255)
+    tax_code = models.CharField(_("mã số thuế"), max_length=20, blank=True)
+    phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
+    email = models.EmailField(_("thư điện tử"), blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="applicants",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("chủ hồ sơ")
+        verbose_name_plural = _("chủ hồ sơ")
+        indexes = [models.Index(fields=["user"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApplicantIdentity(models.Model):
+    """An identity document of an applicant (several allowed): type and number (DinhDanhCHS)."""
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="identities")
+    doc_type = models.CharField(_("loại giấy tờ"), max_length=20, choices=IdDocumentType.choices)
+    number = models.CharField(_("số giấy tờ"), max_length=40)
+
+    class Meta:
+        verbose_name = _("giấy tờ định danh")
+        verbose_name_plural = _("giấy tờ định danh")
+        constraints = [
+            models.UniqueConstraint(fields=["applicant", "doc_type", "number"], name="applicant_identity_unique")
+        ]
+        indexes = [models.Index(fields=["number"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_doc_type_display()} {self.number}"
+
+
+class CodeCounter(models.Model):
+    """The daily dossier sequence per agency (§7.1): a locked row bumped in the dossier transaction."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="code_counter_unique_agency_day")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day:%y%m%d} #{self.last}"
+
+
+class DossierQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Dossier(models.Model):
+    """A dossier under one procedure version, with its status, frozen deadline inputs and moments.
+
+    `original_due_at` is set once at receipt and never overwritten; `current_due_at` moves only through
+    `DueAdjustment` rows (§5.6); "late" is derived from dates, `is_overdue` is a cache for lists (§5.12).
+    """
+
+    code = models.CharField(_("mã hồ sơ"), max_length=64, unique=True, null=True, blank=True)
+    external_code = models.CharField(_("mã hồ sơ ở hệ thống khác"), max_length=64, blank=True)
+    procedure_version = models.ForeignKey(
+        "procedures.ProcedureVersion",
+        verbose_name=_("thủ tục (phiên bản)"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
+    applicant = models.ForeignKey(
+        Applicant, verbose_name=_("chủ hồ sơ"), on_delete=models.PROTECT, related_name="dossiers"
+    )
+    representative = models.ForeignKey(
+        Applicant,
+        verbose_name=_("người được ủy quyền"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="represented_dossiers",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản nộp"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dossiers",
+    )
+    receiving_agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("cơ quan tiếp nhận"), on_delete=models.PROTECT, related_name="+"
+    )
+    desk = models.ForeignKey(
+        "agencies.OneStopDesk",
+        verbose_name=_("bộ phận một cửa"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
+    processing_agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("cơ quan giải quyết"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    channel = models.PositiveSmallIntegerField(_("kênh nộp"), choices=Channel.choices)
+    summary = models.CharField(_("trích yếu"), max_length=1000, blank=True)
+    sets_count = models.PositiveSmallIntegerField(_("số bộ hồ sơ"), default=1)
+
+    status = models.CharField(_("trạng thái"), max_length=32, choices=Status.choices, default=Status.DRAFT)
+    substate = models.CharField(_("trạng thái phụ"), max_length=20, blank=True)
+    clock_state = models.CharField(
+        _("tính thời gian"), max_length=12, choices=ClockState.choices, default=ClockState.NOT_STARTED
+    )
+    revision = models.PositiveIntegerField(_("lần thay đổi"), default=0)
+
+    submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
+    acceptance_due_at = models.DateTimeField(_("hạn tiếp nhận"), null=True, blank=True)
+    late_acceptance = models.BooleanField(_("tiếp nhận muộn"), default=False)
+    received_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
+    original_due_at = models.DateTimeField(_("hẹn trả ban đầu"), null=True, blank=True)
+    current_due_at = models.DateTimeField(_("hẹn trả hiện hành"), null=True, blank=True)
+    rescheduled_due_at = models.DateTimeField(_("hẹn trả lại (xin lỗi)"), null=True, blank=True)
+    apology_deadline = models.DateField(_("hạn gửi văn bản xin lỗi"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("có kết quả lúc"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)
+    refused_at = models.DateTimeField(_("từ chối lúc"), null=True, blank=True)
+    outcome = models.CharField(_("kết quả đúng hạn"), max_length=10, choices=Outcome.choices, blank=True)
+    is_overdue = models.BooleanField(_("quá hạn"), default=False)
+    overdue_since = models.DateField(_("quá hạn từ"), null=True, blank=True)
+
+    # Deadline inputs frozen at receipt (§4.3): what computed `original_due_at`.
+    duration_unit = models.CharField(_("đơn vị thời hạn"), max_length=20, blank=True)
+    duration_value = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    duration_parts = models.JSONField(default=list, blank=True)
+    cutoff_time = models.TimeField(null=True, blank=True)
+    calendar_version = models.PositiveIntegerField(null=True, blank=True)
+
+    current_step = models.ForeignKey("DossierStep", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    current_handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người xử lý"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="handled_dossiers",
+    )
+
+    fee_mode = models.CharField(_("hình thức thu phí"), max_length=10, choices=FeeMode.choices, default=FeeMode.NONE)
+    payment_state = models.CharField(
+        _("thanh toán"), max_length=14, choices=PaymentState.choices, default=PaymentState.NOT_REQUIRED
+    )
+    return_method = models.CharField(
+        _("hình thức nhận kết quả"), max_length=10, choices=ReturnMethod.choices, default=ReturnMethod.COUNTER
+    )
+    result_number = models.CharField(_("số văn bản kết quả"), max_length=100, blank=True)
+    result_date = models.DateField(_("ngày ký kết quả"), null=True, blank=True)
+    result_signer = models.CharField(_("người ký"), max_length=150, blank=True)
+    result_type = models.CharField(_("loại kết quả"), max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    client_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+
+    objects = DossierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        indexes = [
+            models.Index(fields=["receiving_agency", "status"]),
+            models.Index(fields=["processing_agency", "status"]),
+            models.Index(fields=["owner", "-created_at"]),
+            models.Index(fields=["status", "current_due_at"]),
+            models.Index(fields=["received_at"]),
+            models.Index(fields=["procedure_version"]),
+            models.Index(
+                fields=["current_due_at"],
+                name="dossier_open_running_due",
+                condition=Q(status__in=RUNNING_STATUSES, is_overdue=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code or _("(hồ sơ chưa có mã)")
+
+
+class DocumentForm(models.TextChoices):
+    ORIGINAL = "original", _("Bản chính")
+    COPY = "copy", _("Bản sao")
+    CERTIFIED = "certified", _("Bản sao chứng thực")
+    PHOTO = "photo", _("Bản chụp")
+
+
+class Digitisation(models.IntegerChoices):
+    NOT_DIGITISED = 0, _("Chưa số hóa")
+    DIGITISED = 1, _("Đã số hóa")
+    REUSED = 2, _("Tái sử dụng")
+    REUSED_RESULT = 3, _("Tái sử dụng từ kết quả hồ sơ khác")
+
+
+class DossierDocument(models.Model):
+    """A component of the dossier, per required document of the procedure version (§6.2 receipt table)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
+    required_document = models.ForeignKey(
+        "procedures.RequiredDocument", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.TextField(_("tên giấy tờ"))
+    form = models.CharField(_("hình thức"), max_length=10, choices=DocumentForm.choices, default=DocumentForm.COPY)
+    count = models.PositiveSmallIntegerField(_("số lượng"), default=1)
+    checked = models.BooleanField(_("đã kiểm tra"), default=False)
+    digitisation = models.PositiveSmallIntegerField(
+        _("số hóa"), choices=Digitisation.choices, default=Digitisation.NOT_DIGITISED
+    )
+
+    class Meta:
+        verbose_name = _("thành phần hồ sơ")
+        verbose_name_plural = _("thành phần hồ sơ")
+        ordering = ["dossier", "id"]
+
+    def __str__(self) -> str:
+        return self.name[:80]
+
+
+class DossierFile(models.Model):
+    """An uploaded file, stored under a generated name through Django's storage, with its SHA-256."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="files")
+    document = models.ForeignKey(DossierDocument, null=True, blank=True, on_delete=models.CASCADE, related_name="files")
+
+    class Kind(models.TextChoices):
+        COMPONENT = "component", _("Thành phần hồ sơ")
+        SUPPLEMENT = "supplement", _("Hồ sơ bổ sung")
+        RESULT = "result", _("Kết quả giải quyết")
+
+    kind = models.CharField(_("loại"), max_length=12, choices=Kind.choices, default=Kind.COMPONENT)
+    file = models.FileField(_("tệp"), upload_to="dossiers/%Y/%m/")
+    original_name = models.CharField(_("tên tệp gốc"), max_length=255)
+    content_type = models.CharField(_("loại tệp"), max_length=100)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tệp hồ sơ")
+        verbose_name_plural = _("tệp hồ sơ")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DossierStep(models.Model):
+    """A step of the internal process with its due moment from its budget and its outcome (§5.7)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField(_("thứ tự"))
+    name = models.CharField(_("tên bước"), max_length=255)
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(_("bắt đầu"))
+    due_at = models.DateTimeField(_("hạn bước"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
+    outcome = models.CharField(_("kết quả"), max_length=10, choices=Outcome.choices, blank=True)
+    is_late = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("bước xử lý")
+        verbose_name_plural = _("bước xử lý")
+        ordering = ["dossier", "order", "id"]
+        indexes = [
+            models.Index(fields=["due_at"], name="dossier_step_open_due", condition=Q(finished_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PauseKind(models.TextChoices):
+    SUPPLEMENT = "supplement", _("Bổ sung hồ sơ")
+    FINANCIAL_OBLIGATION = "financial_obligation", _("Thực hiện nghĩa vụ tài chính")
+    VERIFICATION = "verification", _("Xác minh")
+    CONSULTATION = "consultation", _("Lấy ý kiến")
+    OTHER_AGENCY = "other_agency", _("Cơ quan khác xử lý")
+    OTHER = "other", _("Khác")
+
+
+class DossierPause(models.Model):
+    """An interval during which the clock does not run (§5.6)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="pauses")
+    kind = models.CharField(_("loại"), max_length=24, choices=PauseKind.choices)
+    started_at = models.DateTimeField(_("bắt đầu"))
+    ended_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
+    reason = models.TextField(_("lý do"), blank=True)
+    legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=255, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("thời gian tạm dừng")
+        verbose_name_plural = _("thời gian tạm dừng")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier"], condition=Q(ended_at__isnull=True), name="dossier_one_open_pause"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.started_at:%d/%m/%Y}"
+
+
+class DueAdjustment(models.Model):
+    """Every change of `current_due_at`, with both values and its reason (never an overwrite, §5.6)."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("Hẹn trả khi tiếp nhận")
+        RESTART = "restart", _("Tính lại sau bổ sung")
+        CONTINUE = "continue", _("Tính tiếp sau tạm dừng")
+        CORRECTION = "correction", _("Điều chỉnh có kiểm soát")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="adjustments")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    pause = models.ForeignKey(DossierPause, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    previous_due_at = models.DateTimeField(null=True, blank=True)
+    new_due_at = models.DateTimeField(null=True, blank=True)
+    remaining = models.CharField(max_length=40, blank=True)
+    reason = models.TextField(blank=True)
+    legal_basis = models.CharField(max_length=255, blank=True)
+    calendar_version = models.PositiveIntegerField(null=True, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["dossier", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.new_due_at}"
+
+
+class SupplementStage(models.TextChoices):
+    INTAKE = "intake", _("Khi tiếp nhận")
+    APPRAISAL = "appraisal", _("Khi thẩm định")
+
+
+class SupplementRequest(models.Model):
+    """The one request to supplement a dossier, listing everything missing (Decree 118/2025 Art. 11).
+
+    The unique constraint on `dossier` is what makes a second request impossible, even under a race.
+    """
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="supplement_request")
+    stage = models.CharField(max_length=10, choices=SupplementStage.choices)
+    items = models.JSONField(_("nội dung cần bổ sung"))
+    reason = models.TextField(_("lý do"))
+    legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=255, blank=True)
+    requested_at = models.DateTimeField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    applicant_deadline = models.DateTimeField(_("hạn bổ sung"))
+    supplied_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    previous_due_at = models.DateTimeField(null=True, blank=True)
+    new_due_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.dossier} — {self.get_stage_display()}"
+
+
+class Apology(models.Model):
+    """The apology with one new appointment (§5.10); the official due date is not changed."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="apology")
+    reason = models.TextField(_("lý do"))
+    new_due_at = models.DateTimeField(_("thời gian hẹn trả mới"))
+    issued_at = models.DateTimeField()
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    is_late = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.dossier} → {self.new_due_at}"
+
+
+class FeeLine(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="fee_lines")
+    name = models.CharField(max_length=255)
+    amount = models.PositiveBigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.amount}"
+
+
+class DossierEvent(models.Model):
+    """One row of the append-only event log — the data behind the process control sheet (§4.1).
+
+    Rows are never updated or deleted; a correction is a new event.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("thao tác"), max_length=40)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor_role = models.CharField(_("vai trò"), max_length=20, blank=True)
+    at = models.DateTimeField(_("thời điểm"))
+    from_status = models.CharField(max_length=32, blank=True)
+    to_status = models.CharField(max_length=32, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+    visible_to_citizen = models.BooleanField(default=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("nhật ký hồ sơ")
+        verbose_name_plural = _("nhật ký hồ sơ")
+        ordering = ["dossier", "at", "id"]
+        indexes = [models.Index(fields=["dossier", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.action} {self.at}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("Nhật ký hồ sơ chỉ được ghi thêm, không được sửa."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Nhật ký hồ sơ không được xóa."))
+
+    @property
+    def to_status_label(self) -> str:
+        return Status(self.to_status).label if self.to_status else ""
+
+
+class PersonalDataAccess(models.Model):
+    """Every staff read of a dossier's personal data (Law 91/2025; shown to the citizen by unit)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="data_accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20, blank=True)
+    agency = models.ForeignKey("agencies.Agency", null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    purpose = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["dossier", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.dossier_id} {self.at}"

@@ -102,9 +102,7 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 CONN_MAX_AGE = 0 if TESTING else int(os.environ.get("CONN_MAX_AGE", "60"))
 if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
-    }
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)}
 else:
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES = {
@@ -180,6 +178,33 @@ STORAGES = {
     },
 }
 
+# --- Dossier uploads (dossiers/files.py) ---------------------------------------------------------
+# Checked on every upload: per file, and the sum of one dossier's files. Bytes; defaults 10 MiB and 50 MiB.
+DOSSIER_MAX_FILE_BYTES = int(os.environ.get("DOSSIER_MAX_FILE_BYTES", str(10 * 1024 * 1024)))
+DOSSIER_MAX_TOTAL_BYTES = int(os.environ.get("DOSSIER_MAX_TOTAL_BYTES", str(50 * 1024 * 1024)))
+# Uploaded files hold personal data: readable by the portal's user and group only.
+FILE_UPLOAD_PERMISSIONS = 0o640
+# Caps the non-file part of a request (form fields, JSON bodies); files are bounded by the limits above.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# S3-compatible object storage (MinIO, Viettel/FPT cloud, AWS) instead of MEDIA_ROOT when S3_BUCKET is set;
+# needs the optional extra: pip install ".[s3]". Objects stay private and are served through the portal.
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            # Unset keys → boto3's own chain (environment, instance role).
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
 # --- API ------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -205,6 +230,11 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mot-cua@localhost")
+# Which agency's identifier prefixes a dossier code (Circular 03/2025 Art. 13): "resolving" or "receiving".
+DOSSIER_CODE_AGENCY = os.environ.get("DOSSIER_CODE_AGENCY", "resolving")
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from dossiers.views import public_lookup
 from portal import views
 from procedures.urls import api_urlpatterns as procedure_api_urls
 
@@ -15,10 +16,15 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("procedures/", include("procedures.urls")),
+    path("dossiers/", include("dossiers.urls")),
+    path("tra-cuu/", public_lookup, name="public-lookup"),
     path("api/procedures/", include((procedure_api_urls, "procedures_api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),
 ]
 
 if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Only the public procedure form templates; dossier files go through the access-checked download view.
+    urlpatterns += static(
+        f"{settings.MEDIA_URL}procedure-forms/", document_root=settings.MEDIA_ROOT / "procedure-forms"
+    )

@@ -29,9 +29,7 @@ def test_fresh_sqlite_portal_serves_home_and_catalogue(tmp_path):
     env["SQLITE_PATH"] = str(tmp_path / "portal.sqlite3")
     manage = [sys.executable, "manage.py"]
     for args in (["migrate", "--noinput", "-v", "0"], ["seed_demo"], ["import_procedures"]):
-        done = subprocess.run(
-            [*manage, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-        )
+        done = subprocess.run([*manage, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
     port = _free_port()
     server = subprocess.Popen(

@@ -16,6 +16,10 @@ URL_ACCESS = {
     "procedures:detail": "public",
     "procedures_api:list": "public",
     "procedures_api:detail": "public",
+    "public-lookup": "public",
+    "dossiers:detail": "login",
+    "dossiers:form-pdf": "login",
+    "dossiers:file-download": "login",
 }
 
 
@@ -38,7 +42,7 @@ def test_every_url_declares_its_access_rule():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "path", ["/", "/healthz", "/accounts/login/", "/procedures/", "/api/schema/", "/api/procedures/"]
+    "path", ["/", "/healthz", "/accounts/login/", "/procedures/", "/api/schema/", "/api/procedures/", "/tra-cuu/"]
 )
 def test_public_pages_open_without_signing_in(client, path):
     assert client.get(path).status_code == 200

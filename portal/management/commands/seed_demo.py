@@ -57,8 +57,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Đã tạo {len(agencies)} cơ quan và 6 tài khoản mẫu "
-                "(citizen, desk, officer, head, leader, admin)."
+                f"Đã tạo {len(agencies)} cơ quan và 6 tài khoản mẫu (citizen, desk, officer, head, leader, admin)."
             )
         )
 

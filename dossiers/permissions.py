@@ -1,0 +1,78 @@
+"""Who may see and do what on a dossier — used by views, the API and template buttons alike.
+
+A citizen sees their own dossiers; staff those of their agency and those routed to it; leaders those of their
+agency's subtree (shared/domain.md §2, §11). Someone else's dossier is the same 404 as a missing one.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from accounts.roles import Role
+from agencies.models import Agency
+from dossiers import workflow
+from dossiers.models import Dossier, DossierStep
+
+
+def actor_role(user) -> str | None:
+    """The workflow role of a user: their staff role, else "citizen" for any signed-in person."""
+    if user is None or not user.is_authenticated:
+        return None
+    profile = getattr(user, "staff_profile", None)
+    if profile is not None:
+        return profile.role
+    return workflow.CITIZEN
+
+
+def agency_subtree_ids(agency: Agency) -> list[int]:
+    """The agency and everything under it (a few thousand rows at most: one query, walked here)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Agency.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, stack = [], [agency.pk]
+    while stack:
+        pk = stack.pop()
+        found.append(pk)
+        stack.extend(children.get(pk, ()))
+    return found
+
+
+def dossiers_visible_to(user) -> QuerySet[Dossier]:
+    """Every dossier the user may open; fetch through this, never by raw id."""
+    role = actor_role(user)
+    if role is None:
+        return Dossier.objects.none()
+    if role == workflow.CITIZEN:
+        return Dossier.objects.filter(Q(owner=user) | (Q(applicant__user=user) & ~Q(status=workflow.Status.DRAFT)))
+    agency = user.staff_profile.agency
+    if role == Role.ADMIN:
+        return Dossier.objects.all()
+    if role == Role.LEADER:
+        ids = agency_subtree_ids(agency)
+        return Dossier.objects.filter(Q(receiving_agency_id__in=ids) | Q(processing_agency_id__in=ids))
+    routed = DossierStep.objects.filter(dossier=OuterRef("pk"), agency=agency)
+    return Dossier.objects.filter(Q(receiving_agency=agency) | Q(processing_agency=agency) | Exists(routed)).exclude(
+        status="draft"
+    )
+
+
+def dossier_abilities(user, dossier: Dossier) -> dict[str, bool]:
+    """Action key → whether this user may do it on this dossier now (buttons, views and services agree)."""
+    role = actor_role(user)
+    abilities = {}
+    for key, transition in workflow.TRANSITIONS.items():
+        abilities[key] = bool(
+            role is not None
+            and role in transition.roles
+            and dossier.status in transition.sources
+            and _in_scope(user, role, dossier)
+        )
+    return abilities
+
+
+def _in_scope(user, role: str, dossier: Dossier) -> bool:
+    if role == workflow.CITIZEN:
+        return dossier.owner_id == user.pk or dossier.applicant.user_id == user.pk
+    if role == Role.ADMIN:
+        return True
+    return dossiers_visible_to(user).filter(pk=dossier.pk).exists()

@@ -1,0 +1,84 @@
+"""Read queries on dossiers, always given the user: scoped through `permissions.dossiers_visible_to`."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from dossiers.models import Dossier, DossierEvent, PersonalDataAccess
+from dossiers.permissions import actor_role, dossiers_visible_to
+from dossiers.workflow import CITIZEN
+
+
+def dossier_list(*, user) -> QuerySet[Dossier]:
+    """The user's dossiers with what a list row shows, newest first (one query, no per-row lookups)."""
+    return (
+        dossiers_visible_to(user)
+        .select_related("procedure_version__procedure", "applicant", "receiving_agency")
+        .order_by("-created_at", "-id")
+    )
+
+
+def dossier_detail(*, user, code: str, purpose: str = "view") -> Dossier:
+    """One dossier by code, or the same 404 whether it is missing or someone else's.
+
+    A staff read of the dossier's personal data is recorded (who, role, agency, when) — Law 91/2025 and
+    Decree 356/2025; the citizen will see these reads by unit (shared/domain.md §11).
+    """
+    events = DossierEvent.objects.select_related("actor").order_by("at", "id")
+    if actor_role(user) == CITIZEN:
+        events = events.filter(visible_to_citizen=True)
+    dossier = (
+        dossiers_visible_to(user)
+        .select_related(
+            "procedure_version__procedure",
+            "procedure_version__field",
+            "applicant",
+            "receiving_agency",
+            "processing_agency",
+            "desk",
+            "current_step",
+            "current_handler",
+        )
+        .prefetch_related(
+            "applicant__identities", "documents", "steps__agency", "fee_lines", Prefetch("events", queryset=events)
+        )
+        .filter(code=code)
+        .first()
+    )
+    if dossier is None:
+        raise Http404
+    role = actor_role(user)
+    if role != CITIZEN:
+        PersonalDataAccess.objects.create(
+            dossier=dossier, user=user, role=role or "", agency=user.staff_profile.agency, purpose=purpose
+        )
+    return dossier
+
+
+def dossier_public_lookup(*, code: str) -> Dossier | None:
+    """What anyone may see by code: status, procedure, agency, dates — no personal data (§11)."""
+    return (
+        Dossier.objects.exclude(status="draft")
+        .select_related("procedure_version", "receiving_agency", "applicant")
+        .only(
+            "code",
+            "status",
+            "received_at",
+            "submitted_at",
+            "current_due_at",
+            "rescheduled_due_at",
+            "completed_at",
+            "returned_at",
+            "procedure_version__name",
+            "receiving_agency__name",
+            "applicant__name",
+        )
+        .filter(code=code)
+        .first()
+    )
+
+
+def initials(name: str) -> str:
+    """ "Hoàng Thị Mai" → "H. T. M.": the most a public lookup shows of a person's name."""
+    return " ".join(f"{part[0]}." for part in name.split() if part)

@@ -1,0 +1,861 @@
+"""Every write on a dossier. One function per action; each owns its transaction, locks the dossier row,
+checks the action against `workflow.TRANSITIONS` and the actor's abilities, appends the event row, and lets
+side effects (notifications, sync) leave only on commit (shared/STYLE.md "State changes").
+
+Deadline rules: shared/domain.md §5 through `workcalendar.calendar`; codes §7.1; transitions §4.1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role
+from agencies.models import Agency, OneStopDesk
+from dossiers import workflow
+from dossiers.models import (
+    Apology,
+    Applicant,
+    ApplicantIdentity,
+    Channel,
+    ClockState,
+    CodeCounter,
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    DossierPause,
+    DossierStep,
+    DueAdjustment,
+    FeeLine,
+    FeeMode,
+    Outcome,
+    PauseKind,
+    PaymentState,
+    ReturnMethod,
+    SupplementRequest,
+    SupplementStage,
+)
+from dossiers.permissions import actor_role, dossiers_visible_to
+from dossiers.workflow import Status
+from procedures.models import ProcedureVersion
+from workcalendar.calendar import (
+    Duration,
+    OfficeHours,
+    WorkCalendar,
+    due_moment,
+    remaining_after_pause,
+    resume_due,
+    to_local,
+)
+from workcalendar.selectors import current_calendar
+
+# The applicant's time to supply what is missing (Decree 297/2025 Art. 6(4)(a): 15 working days by default).
+SUPPLEMENT_APPLICANT_DAYS = getattr(settings, "SUPPLEMENT_APPLICANT_DAYS", 15)
+
+
+class DossierError(ValidationError):
+    """An action refused by the rules; its message is shown to the user as is (Vietnamese)."""
+
+
+class DossierChanged(DossierError):
+    """Someone else changed the dossier between the page being shown and the action being sent."""
+
+
+# --- Codes (§7.1) ---------------------------------------------------------------------------------
+
+
+def dossier_code_issue(*, agency: Agency, moment: dt.datetime) -> str:
+    """The next code `<agency e-identifier>-YYMMDD-XXXX` for the agency and the local date of `moment`.
+
+    One statement on the (agency, day) counter row — insert or increment, returning the new value — so
+    concurrent issuers queue on the row lock: consecutive numbers, no gaps, never MAX()+1 (Circular 03/2025
+    Art. 13). Must run inside the dossier's transaction, so a rolled-back dossier gives its number back.
+    """
+    day = timezone.localdate(moment)
+    table = connection.ops.quote_name(CodeCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 - table name is ours
+            f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [agency.pk, day],
+        )
+        (number,) = cursor.fetchone()
+    return f"{agency.e_identifier}-{day:%y%m%d}-{number:04d}"
+
+
+def _code_agency(dossier: Dossier) -> Agency:
+    """The resolving body's identifier prefixes the code by default; a setting switches to the receiver."""
+    if getattr(settings, "DOSSIER_CODE_AGENCY", "resolving") == "receiving":
+        return dossier.receiving_agency
+    return dossier.processing_agency or dossier.receiving_agency
+
+
+# --- Deadline helpers (§5) ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clock:
+    calendar: WorkCalendar
+    version: int
+    hours: OfficeHours
+
+
+def _clock(agency: Agency) -> Clock:
+    calendar, version = current_calendar()
+    return Clock(calendar, version, OfficeHours.from_agency(agency))
+
+
+def _duration(dossier: Dossier) -> Duration:
+    """The frozen duration of the dossier (set at receipt from its procedure version)."""
+    return Duration.from_fields(dossier.duration_unit, dossier.duration_value, dossier.duration_parts)
+
+
+def _classify(finished: dt.datetime, due: dt.datetime | None) -> str:
+    """Trước hạn / đúng hạn / quá hạn by local date (§5.11); no due moment counts as on time."""
+    if due is None:
+        return Outcome.ON_TIME
+    done, limit = timezone.localdate(finished), timezone.localdate(due)
+    if done < limit:
+        return Outcome.EARLY
+    return Outcome.ON_TIME if done == limit else Outcome.LATE
+
+
+def _freeze_due(dossier: Dossier, *, received_at: dt.datetime, actor, kind: str, reason: str = "") -> None:
+    """Compute the appointment from the procedure version and freeze it with its inputs (§5.4–5.5, §4.3)."""
+    version = dossier.procedure_version
+    clock = _clock(dossier.receiving_agency)
+    dossier.duration_unit = version.time_unit
+    dossier.duration_value = version.time_value
+    dossier.duration_parts = version.time_parts or []
+    dossier.cutoff_time = version.cutoff_time
+    dossier.calendar_version = clock.version
+    due = due_moment(
+        received_at,
+        _duration(dossier),
+        calendar=clock.calendar,
+        hours=clock.hours,
+        cutoff=version.cutoff_time,
+    )
+    previous = dossier.current_due_at
+    if dossier.original_due_at is None:
+        dossier.original_due_at = due
+    dossier.current_due_at = due
+    dossier.apology_deadline = _apology_deadline(due, clock)
+    dossier.clock_state = ClockState.RUNNING
+    DueAdjustment.objects.create(
+        dossier=dossier,
+        kind=kind,
+        previous_due_at=previous,
+        new_due_at=due,
+        reason=reason,
+        calendar_version=clock.version,
+        actor=actor,
+    )
+
+
+def _apology_deadline(due: dt.datetime | None, clock: Clock) -> dt.date | None:
+    """The working day before the due date: the last day an apology is on time (§5.10)."""
+    if due is None:
+        return None
+    return clock.calendar.previous_working_day(timezone.localdate(due))
+
+
+def _open_step(dossier: Dossier, *, name: str, agency: Agency, handler, now: dt.datetime, budget=None) -> DossierStep:
+    """Open the next process step; due = start + budget in the version's unit, no cut-off (§5.7)."""
+    due = None
+    if budget and Decimal(budget) > 0 and dossier.duration_unit not in ("mixed", "none", "same_day"):
+        clock = _clock(agency)
+        due = due_moment(
+            now,
+            Duration.from_fields(dossier.duration_unit, budget),
+            calendar=clock.calendar,
+            hours=clock.hours,
+        )
+    order = (dossier.current_step.order + 1) if dossier.current_step_id else 1
+    step = DossierStep.objects.create(
+        dossier=dossier,
+        order=order,
+        name=name,
+        agency=agency,
+        handler=handler,
+        started_at=now,
+        due_at=due,
+    )
+    dossier.current_step = step
+    dossier.current_handler = handler
+    return step
+
+
+def _close_step(dossier: Dossier, *, now: dt.datetime) -> None:
+    step = dossier.current_step
+    if step is None or step.finished_at is not None:
+        return
+    step.finished_at = now
+    step.outcome = _classify(now, step.due_at)
+    step.is_late = step.outcome == Outcome.LATE
+    step.save(update_fields=["finished_at", "outcome", "is_late"])
+
+
+def _budget(dossier: Dossier, order: int) -> Decimal | None:
+    """The budget of the version's step at position `order` (1-based), if the version defines one."""
+    steps = list(dossier.procedure_version.steps.all())
+    return steps[order - 1].budget if 0 < order <= len(steps) else None
+
+
+def _step_name(dossier: Dossier, order: int, default: str) -> str:
+    steps = list(dossier.procedure_version.steps.all())
+    return steps[order - 1].name if 0 < order <= len(steps) else default
+
+
+# --- Creation: drafts (T1 source) and counter/postal receipt (T2) ---------------------------------
+
+
+@dataclass
+class ApplicantData:
+    """What the desk or the citizen enters about the applicant (§4.3)."""
+
+    kind: int
+    name: str
+    identities: Iterable[tuple[str, str]] = ()
+    tax_code: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    user: Any = None
+
+
+def applicant_create(*, data: ApplicantData) -> Applicant:
+    if not data.name.strip():
+        raise DossierError(_("Cần nhập họ tên hoặc tên tổ chức của chủ hồ sơ."))
+    applicant = Applicant.objects.create(
+        kind=data.kind,
+        name=data.name.strip(),
+        tax_code=data.tax_code,
+        phone=data.phone,
+        email=data.email,
+        address=data.address,
+        user=data.user,
+    )
+    ApplicantIdentity.objects.bulk_create(
+        [ApplicantIdentity(applicant=applicant, doc_type=t, number=n.strip()) for t, n in data.identities]
+    )
+    return applicant
+
+
+def _documents_from_version(dossier: Dossier, documents: Iterable[dict] | None) -> None:
+    """One component row per required document, with what the applicant actually handed in."""
+    given = {d["required_document_id"]: d for d in (documents or []) if d.get("required_document_id")}
+    rows = []
+    for required in dossier.procedure_version.documents.all():
+        entry = given.get(required.pk, {})
+        rows.append(
+            DossierDocument(
+                dossier=dossier,
+                required_document=required,
+                name=required.name,
+                form=entry.get("form", "original" if required.originals else "copy"),
+                count=entry.get("count", max(1, required.originals + required.copies)),
+                checked=bool(entry.get("checked", False)),
+            )
+        )
+    DossierDocument.objects.bulk_create(rows)
+
+
+def _fees_from_version(dossier: Dossier) -> None:
+    fees = list(dossier.procedure_version.fees.all())
+    FeeLine.objects.bulk_create([FeeLine(dossier=dossier, name=f.name, amount=f.amount) for f in fees])
+    total = sum(f.amount for f in fees)
+    if total == 0:
+        dossier.fee_mode, dossier.payment_state = FeeMode.NONE, PaymentState.NOT_REQUIRED
+    else:
+        dossier.payment_state = PaymentState.PENDING
+
+
+def _create_once(client_key: str | None, build: Callable[[], Dossier]) -> Dossier:
+    """Run `build` unless a dossier with this client key exists: a double submit returns the first dossier.
+
+    The unique constraint on `client_key` decides, not a prior check (Zulip idempotency.md).
+    """
+    if client_key:
+        try:
+            with transaction.atomic():
+                return build()
+        except IntegrityError:
+            existing = Dossier.objects.filter(client_key=client_key).first()
+            if existing is None:
+                raise
+            return existing
+    return build()
+
+
+def _event(dossier, *, action, actor, role, now, from_status, note="", visible=True, data=None) -> DossierEvent:
+    return DossierEvent.objects.create(
+        dossier=dossier,
+        action=action,
+        actor=actor,
+        actor_role=role or workflow.SYSTEM,
+        at=now,
+        from_status=from_status or "",
+        to_status=dossier.status,
+        note=note,
+        visible_to_citizen=visible,
+        data=data or {},
+    )
+
+
+def _notify_on_commit(dossier: Dossier, event: DossierEvent) -> None:
+    from dossiers.tasks import dossier_changed
+
+    transaction.on_commit(lambda: dossier_changed.delay(dossier.pk, event.pk))
+
+
+def dossier_draft_create(
+    *,
+    user,
+    procedure_version: ProcedureVersion,
+    applicant: Applicant,
+    agency: Agency,
+    summary: str = "",
+    return_method: str = ReturnMethod.ONLINE,
+    documents: Iterable[dict] | None = None,
+    representative: Applicant | None = None,
+) -> Dossier:
+    """A citizen's draft for online submission; no code and no clock until it is submitted (T1)."""
+    if procedure_version.online_mode == "none":
+        raise DossierError(_("Thủ tục này không cung cấp dịch vụ công trực tuyến; vui lòng nộp tại Bộ phận Một cửa."))
+    with transaction.atomic():
+        dossier = Dossier.objects.create(
+            procedure_version=procedure_version,
+            applicant=applicant,
+            representative=representative,
+            owner=user,
+            receiving_agency=agency,
+            processing_agency=agency,
+            channel=Channel.ONLINE,
+            summary=summary[:1000],
+            return_method=return_method,
+            status=Status.DRAFT,
+        )
+        _documents_from_version(dossier, documents)
+        _fees_from_version(dossier)
+        dossier.save(update_fields=["fee_mode", "payment_state"])
+    return dossier
+
+
+def dossier_receive_counter(
+    *,
+    actor,
+    procedure_version: ProcedureVersion,
+    applicant: Applicant,
+    channel: int = Channel.COUNTER,
+    summary: str = "",
+    documents: Iterable[dict] | None = None,
+    return_method: str = ReturnMethod.COUNTER,
+    fee_mode: str = FeeMode.BEFORE,
+    sets_count: int = 1,
+    processing_agency: Agency | None = None,
+    representative: Applicant | None = None,
+    client_key: str | None = None,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """T2: the desk receives a complete counter or postal dossier; code issued, appointment frozen."""
+    role = actor_role(actor)
+    if role != Role.DESK:
+        raise DossierError(_("Chỉ cán bộ Bộ phận Một cửa được tiếp nhận hồ sơ."))
+    if channel not in (Channel.COUNTER, Channel.POSTAL):
+        raise DossierError(_("Hồ sơ trực tuyến được tiếp nhận từ hàng chờ hồ sơ nộp trực tuyến."))
+    now = now or timezone.now()
+    agency = actor.staff_profile.agency
+    desk = actor.staff_profile.desk or OneStopDesk.objects.filter(agency=agency, is_active=True).first()
+
+    def build() -> Dossier:
+        with transaction.atomic():
+            dossier = Dossier.objects.create(
+                procedure_version=procedure_version,
+                applicant=applicant,
+                representative=representative,
+                owner=applicant.user,
+                receiving_agency=agency,
+                desk=desk,
+                processing_agency=processing_agency or agency,
+                channel=channel,
+                summary=summary[:1000],
+                sets_count=sets_count,
+                return_method=return_method,
+                fee_mode=fee_mode,
+                status=Status.RECEIVED,
+                received_at=now,
+                client_key=client_key,
+            )
+            dossier.code = dossier_code_issue(agency=_code_agency(dossier), moment=now)
+            _documents_from_version(dossier, documents)
+            _fees_from_version(dossier)
+            if dossier.fee_mode == FeeMode.EXEMPT:
+                dossier.payment_state = PaymentState.NOT_REQUIRED
+            _freeze_due(dossier, received_at=now, actor=actor, kind=DueAdjustment.Kind.RECEIPT)
+            _open_step(
+                dossier,
+                name=_step_name(dossier, 1, _("Tiếp nhận hồ sơ")),
+                agency=agency,
+                handler=actor,
+                now=now,
+                budget=_budget(dossier, 1),
+            )
+            dossier.revision = 1
+            dossier.save()
+            event = _event(
+                dossier,
+                action="receive_counter",
+                actor=actor,
+                role=role,
+                now=now,
+                from_status="",
+                data={"channel": channel},
+            )
+            _notify_on_commit(dossier, event)
+            return dossier
+
+    return _create_once(client_key, build)
+
+
+# --- The one entry point for status changes -------------------------------------------------------
+
+
+def dossier_transition(
+    *,
+    dossier: Dossier | int,
+    action: str,
+    actor,
+    note: str = "",
+    expected_revision: int | None = None,
+    now: dt.datetime | None = None,
+    **params: Any,
+) -> Dossier:
+    """Perform `action` (a key of `workflow.TRANSITIONS`) on a dossier: one transaction, the row locked.
+
+    Refusals raise `DossierError` with a Vietnamese message and change nothing. A second concurrent action on
+    the same dossier waits for the first, then fails with "already changed" (`expected_revision`) or because
+    the status no longer allows it — never a double step.
+    """
+    transition = workflow.TRANSITIONS.get(action)
+    if transition is None:
+        raise DossierError(_("Thao tác không hợp lệ."))
+    now = now or timezone.now()
+    pk = dossier.pk if isinstance(dossier, Dossier) else dossier
+    role = actor_role(actor) if actor is not None else workflow.SYSTEM
+    with transaction.atomic():
+        locked = (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("procedure_version", "receiving_agency", "processing_agency", "applicant", "current_step")
+            .filter(pk=pk)
+            .first()
+        )
+        if locked is None:
+            raise DossierError(_("Không tìm thấy hồ sơ."))
+        if expected_revision is not None and locked.revision != expected_revision:
+            raise DossierChanged(
+                _("Hồ sơ {code} vừa được thay đổi bởi một thao tác khác; vui lòng tải lại trang và kiểm tra.").format(
+                    code=locked.code or ""
+                )
+            )
+        _authorise(locked, transition, actor, role)
+        if locked.status not in transition.sources:
+            raise DossierError(
+                _("Không thể “{action}” khi hồ sơ đang ở trạng thái “{status}”.").format(
+                    action=transition.label, status=locked.get_status_display()
+                )
+            )
+        note = (note or "").strip()
+        if transition.needs_reason and not note:
+            raise DossierError(_("Cần nêu rõ lý do cho thao tác “{action}”.").format(action=transition.label))
+        from_status = locked.status
+        handler = _HANDLERS[action]
+        extra = handler(locked, actor=actor, role=role, now=now, note=note, **params) or {}
+        locked.revision += 1
+        locked.save()
+        event = _event(
+            locked,
+            action=action,
+            actor=actor,
+            role=role,
+            now=now,
+            from_status=from_status,
+            note=note,
+            visible=extra.pop("visible", True),
+            data=extra,
+        )
+        _notify_on_commit(locked, event)
+    return locked
+
+
+def _authorise(dossier: Dossier, transition: workflow.Transition, actor, role: str | None) -> None:
+    if role is None or role not in transition.roles:
+        raise DossierError(_("Bạn không có quyền thực hiện thao tác “{action}”.").format(action=transition.label))
+    if role == workflow.SYSTEM or role == Role.ADMIN:
+        return
+    if not dossiers_visible_to(actor).filter(pk=dossier.pk).exists():
+        raise DossierError(_("Bạn không có quyền thực hiện thao tác “{action}”.").format(action=transition.label))
+
+
+# --- Handlers: each mutates the locked dossier and its related rows, and returns event data -------
+
+
+def _submit(d: Dossier, *, now, **_kw):
+    """T1: code, submission moment, acceptance deadline (8 working hours by default, §5.8)."""
+    d.status = Status.SUBMITTED
+    d.submitted_at = now
+    d.code = dossier_code_issue(agency=_code_agency(d), moment=now)
+    clock = _clock(d.receiving_agency)
+    window = Duration.working_hours(d.procedure_version.acceptance_window_hours)
+    d.acceptance_due_at = due_moment(now, window, calendar=clock.calendar, hours=clock.hours)
+    return {}
+
+
+def _mark_late_acceptance(d: Dossier, now: dt.datetime) -> None:
+    if d.channel == Channel.ONLINE and d.acceptance_due_at and now > d.acceptance_due_at:
+        d.late_acceptance = True
+
+
+def _receive(d: Dossier, *, actor, now, **_kw):
+    """T3: the desk accepts a complete online dossier; the appointment is frozen from this moment."""
+    _mark_late_acceptance(d, now)
+    d.status = Status.RECEIVED
+    d.received_at = now
+    d.desk = actor.staff_profile.desk or OneStopDesk.objects.filter(agency=d.receiving_agency).first()
+    _freeze_due(d, received_at=now, actor=actor, kind=DueAdjustment.Kind.RECEIPT)
+    _open_step(
+        d,
+        name=_step_name(d, 1, _("Tiếp nhận hồ sơ")),
+        agency=d.receiving_agency,
+        handler=actor,
+        now=now,
+        budget=_budget(d, 1),
+    )
+    return {"late_acceptance": d.late_acceptance}
+
+
+def _request_supplement(d: Dossier, *, actor, now, note, items=None, legal_basis="", **_kw):
+    """T4/T9: everything missing in one request, once per dossier (Decree 118/2025 Art. 11)."""
+    if SupplementRequest.objects.filter(dossier=d).exists():
+        raise DossierError(
+            _(
+                "Hồ sơ đã được yêu cầu bổ sung một lần; theo Nghị định 118/2025/NĐ-CP không được yêu cầu bổ sung "
+                "lần thứ hai."
+            )
+        )
+    items = [i for i in (items or []) if (i.get("document") if isinstance(i, dict) else str(i).strip())]
+    if not items:
+        raise DossierError(_("Phiếu yêu cầu bổ sung phải liệt kê đầy đủ các nội dung cần bổ sung, hoàn thiện."))
+    stage = SupplementStage.INTAKE if d.status == Status.SUBMITTED else SupplementStage.APPRAISAL
+    if stage == SupplementStage.INTAKE:
+        _mark_late_acceptance(d, now)
+    clock = _clock(d.receiving_agency)
+    deadline = due_moment(
+        now, Duration.working_days(SUPPLEMENT_APPLICANT_DAYS), calendar=clock.calendar, hours=clock.hours
+    )
+    SupplementRequest.objects.create(
+        dossier=d,
+        stage=stage,
+        items=items,
+        reason=note,
+        legal_basis=legal_basis,
+        requested_at=now,
+        requested_by=actor,
+        applicant_deadline=deadline,
+        previous_due_at=d.current_due_at,
+    )
+    if stage == SupplementStage.APPRAISAL:
+        DossierPause.objects.create(
+            dossier=d,
+            kind=PauseKind.SUPPLEMENT,
+            started_at=now,
+            reason=note,
+            legal_basis=legal_basis,
+            actor=actor,
+        )
+        d.clock_state = ClockState.PAUSED
+    d.status = Status.SUPPLEMENT_REQUESTED
+    return {
+        "stage": stage,
+        "items": items,
+        "legal_basis": legal_basis,
+        "applicant_deadline": deadline.isoformat(),
+    }
+
+
+def _accept_supplement(d: Dossier, *, actor, now, **_kw):
+    """T10: the completed supplement is accepted; restart or continue the clock per the version (§5.6)."""
+    request = d.supplement_request
+    request.supplied_at = request.supplied_at or now
+    request.accepted_at = now
+    if request.stage == SupplementStage.INTAKE:
+        d.status = Status.RECEIVED
+        d.received_at = now
+        d.desk = d.desk or OneStopDesk.objects.filter(agency=d.receiving_agency).first()
+        _freeze_due(d, received_at=now, actor=actor, kind=DueAdjustment.Kind.RECEIPT)
+        _open_step(
+            d,
+            name=_step_name(d, 1, _("Tiếp nhận hồ sơ")),
+            agency=d.receiving_agency,
+            handler=actor,
+            now=now,
+            budget=_budget(d, 1),
+        )
+    else:
+        pause = DossierPause.objects.get(dossier=d, kind=PauseKind.SUPPLEMENT, ended_at__isnull=True)
+        _resume(d, pause=pause, actor=actor, now=now, mode=d.procedure_version.supplement_clock_mode)
+        d.status = Status.IN_PROCESSING
+    request.new_due_at = d.current_due_at
+    request.save(update_fields=["supplied_at", "accepted_at", "new_due_at"])
+    return {"stage": request.stage, "new_due_at": d.current_due_at.isoformat() if d.current_due_at else None}
+
+
+def _resume(d: Dossier, *, pause: DossierPause, actor, now, mode: str) -> None:
+    """Close a pause and move the due moment: restart applies the whole duration again from `now`; continue
+    re-applies the time left at the pause start (§5.6). Either way an adjustment row keeps both values."""
+    pause.ended_at = now
+    pause.save(update_fields=["ended_at"])
+    clock = _clock(d.receiving_agency)
+    previous = d.current_due_at
+    duration = _duration(d)
+    if mode == "restart":
+        new_due = due_moment(now, duration, calendar=clock.calendar, hours=clock.hours, cutoff=None)
+        remaining = ""
+        kind = DueAdjustment.Kind.RESTART
+    else:
+        left = remaining_after_pause(
+            due=previous,
+            pause_start=pause.started_at,
+            duration=duration,
+            calendar=clock.calendar,
+            hours=clock.hours,
+            start=d.received_at,
+        )
+        new_due = resume_due(now, left, calendar=clock.calendar, hours=clock.hours)
+        remaining = str(left)
+        kind = DueAdjustment.Kind.CONTINUE
+    d.current_due_at = new_due
+    d.apology_deadline = _apology_deadline(new_due, clock)
+    d.clock_state = ClockState.RUNNING
+    d.is_overdue = False
+    d.overdue_since = None
+    DueAdjustment.objects.create(
+        dossier=d,
+        kind=kind,
+        pause=pause,
+        previous_due_at=previous,
+        new_due_at=new_due,
+        remaining=remaining,
+        reason=pause.get_kind_display(),
+        legal_basis=pause.legal_basis,
+        calendar_version=clock.version,
+        actor=actor,
+    )
+
+
+def _expire_supplement(d: Dossier, *, now, **_kw):
+    """T11: the applicant's deadline passed: refused at intake, stopped in appraisal (never late, §5.11)."""
+    request = d.supplement_request
+    if request.applicant_deadline > now:
+        raise DossierError(_("Chưa hết hạn bổ sung hồ sơ."))
+    if request.stage == SupplementStage.INTAKE:
+        d.status, d.refused_at = Status.REFUSED, now
+    else:
+        DossierPause.objects.filter(dossier=d, ended_at__isnull=True).update(ended_at=now)
+        d.status, d.completed_at, d.outcome = Status.STOPPED, now, Outcome.ON_TIME
+    d.clock_state = ClockState.STOPPED
+    return {"stage": request.stage}
+
+
+def _refuse(d: Dossier, *, now, note, legal_basis="", **_kw):
+    """T5: not received, with specific reasons and their legal basis."""
+    _mark_late_acceptance(d, now)
+    d.status, d.refused_at, d.clock_state = Status.REFUSED, now, ClockState.STOPPED
+    _close_step(d, now=now)
+    return {"legal_basis": legal_basis}
+
+
+def _forward(d: Dossier, *, actor, now, agency: Agency | None = None, handler=None, **_kw):
+    """T6: handed to the processing body; the desk step closes, the body's step opens with its budget."""
+    target = agency or d.processing_agency or d.receiving_agency
+    _close_step(d, now=now)
+    d.processing_agency = target
+    order = d.current_step.order + 1 if d.current_step_id else 1
+    _open_step(
+        d,
+        name=_step_name(d, order, _("Thụ lý hồ sơ")),
+        agency=target,
+        handler=handler,
+        now=now,
+        budget=_budget(d, order),
+    )
+    d.status = Status.IN_PROCESSING
+    return {"agency": target.e_identifier, "handler": getattr(handler, "pk", None)}
+
+
+def _step(d: Dossier, *, actor, now, name: str = "", agency: Agency | None = None, handler=None, **_kw):
+    """T7: a step change (assign, appraise, review, sign …) is a new control-sheet row."""
+    _close_step(d, now=now)
+    order = d.current_step.order + 1 if d.current_step_id else 1
+    target = agency or d.processing_agency or d.receiving_agency
+    step_name = name or _step_name(d, order, _("Xử lý hồ sơ"))
+    _open_step(d, name=step_name, agency=target, handler=handler, now=now, budget=_budget(d, order))
+    return {"step": step_name, "agency": target.e_identifier, "handler": getattr(handler, "pk", None)}
+
+
+def _interconnect(d: Dossier, *, now, partner: str = "", back: bool = False, **_kw):
+    """T8: sent to another body (sub-state interconnected) or back."""
+    d.substate = "" if back else "interconnected"
+    return {"partner": partner, "back": back}
+
+
+def _await_obligation(d: Dossier, *, actor, now, note, amount: int | None = None, **_kw):
+    """T12a: financial obligation notified; the time is excluded where the version says so (land, §5.9)."""
+    if d.procedure_version.financial_obligation_excluded:
+        DossierPause.objects.create(
+            dossier=d, kind=PauseKind.FINANCIAL_OBLIGATION, started_at=now, reason=note, actor=actor
+        )
+        d.clock_state = ClockState.PAUSED
+    d.status = Status.AWAITING_FINANCIAL_OBLIGATION
+    return {"amount": amount}
+
+
+def _obligation_met(d: Dossier, *, actor, now, **_kw):
+    """T12b: proof of payment received; excluded time follows the continue rule (§5.6)."""
+    pause = DossierPause.objects.filter(dossier=d, kind=PauseKind.FINANCIAL_OBLIGATION, ended_at__isnull=True).first()
+    if pause is not None:
+        _resume(d, pause=pause, actor=actor, now=now, mode="continue")
+    d.status = Status.IN_PROCESSING
+    return {}
+
+
+def _stop(d: Dossier, *, now, legal_basis="", **_kw):
+    """T13: not eligible after appraisal; classed by date like a completed dossier (§5.11)."""
+    _close_step(d, now=now)
+    d.status, d.completed_at, d.clock_state = Status.STOPPED, now, ClockState.STOPPED
+    d.outcome = _classify(now, d.current_due_at)
+    return {"legal_basis": legal_basis}
+
+
+def _withdraw(
+    d: Dossier,
+    *,
+    now,
+    request_channel: str = "",
+    fee_refunded: bool = False,
+    refund_amount: int = 0,
+    refund_reason: str = "",
+    **_kw,
+):
+    """T14: only while no decision or result exists (Decree 118/2025 Art. 21); counts as on time."""
+    DossierPause.objects.filter(dossier=d, ended_at__isnull=True).update(ended_at=now)
+    _close_step(d, now=now)
+    d.status, d.clock_state = Status.WITHDRAWN, ClockState.STOPPED
+    d.completed_at = now
+    d.outcome = Outcome.ON_TIME
+    if fee_refunded:
+        d.payment_state = PaymentState.REFUNDED
+    return {
+        "request_channel": request_channel,
+        "fee_refunded": fee_refunded,
+        "refund_amount": refund_amount,
+        "refund_reason": refund_reason,
+    }
+
+
+def _issue_result(
+    d: Dossier,
+    *,
+    now,
+    number: str = "",
+    signer: str = "",
+    result_type: str = "",
+    result_date: dt.date | None = None,
+    **_kw,
+):
+    """T15: the result is signed and issued; the dossier and its last step are classed by date (§5.11)."""
+    if not number.strip():
+        raise DossierError(_("Cần nhập số, ký hiệu văn bản kết quả."))
+    _close_step(d, now=now)
+    d.current_step = None
+    d.status, d.completed_at, d.clock_state = Status.RESULT_READY, now, ClockState.STOPPED
+    d.outcome = _classify(now, d.current_due_at)
+    d.is_overdue = d.outcome == Outcome.LATE
+    d.result_number, d.result_signer = number.strip(), signer
+    d.result_type = result_type or d.procedure_version.result[:255]
+    d.result_date = result_date or timezone.localdate(now)
+    return {"number": d.result_number, "outcome": d.outcome}
+
+
+def _return_result(d: Dossier, *, now, receiver: str = "", **_kw):
+    """T16: handed over; fees collected afterwards ("thu sau") must be paid first."""
+    if d.fee_mode == FeeMode.AFTER and d.payment_state == PaymentState.PENDING:
+        raise DossierError(_("Chưa thu phí, lệ phí (thu sau); cần thu trước khi trả kết quả."))
+    d.status, d.returned_at = Status.RETURNED, now
+    d.substate = ""
+    return {"receiver": receiver}
+
+
+def _apologise(d: Dossier, *, actor, now, note, new_due_at: dt.datetime | None = None, **_kw):
+    """T17: at least one working day before the due date; one new date at most; the due date stays (§5.10)."""
+    if Apology.objects.filter(dossier=d).exists():
+        raise DossierError(_("Hồ sơ đã có văn bản xin lỗi và hẹn lại; chỉ được hẹn lại ngày trả kết quả một lần."))
+    if d.current_due_at is None:
+        raise DossierError(_("Thủ tục không quy định thời hạn giải quyết; không cần văn bản xin lỗi."))
+    today, due_date = timezone.localdate(now), timezone.localdate(d.current_due_at)
+    if today > due_date:
+        raise DossierError(
+            _("Đã quá ngày hẹn trả {due}; văn bản xin lỗi phải được gửi trước ngày hẹn trả.").format(
+                due=f"{due_date:%d/%m/%Y}"
+            )
+        )
+    if new_due_at is None:
+        raise DossierError(_("Cần nhập thời gian hẹn trả kết quả mới."))
+    clock = _clock(d.receiving_agency)
+    new_local = to_local(new_due_at, "new_due_at")
+    if new_local.date() <= due_date or not clock.calendar.is_working_day(new_local.date()):
+        raise DossierError(
+            _("Ngày hẹn trả mới phải là một ngày làm việc sau ngày hẹn trả {due}.").format(due=f"{due_date:%d/%m/%Y}")
+        )
+    late = d.apology_deadline is not None and today > d.apology_deadline
+    Apology.objects.create(dossier=d, reason=note, new_due_at=new_due_at, issued_at=now, signer=actor, is_late=late)
+    d.rescheduled_due_at = new_due_at
+    return {"new_due_at": new_local.isoformat(), "late": late}
+
+
+def _recall(d: Dossier, *, now, **_kw):
+    """T18: a result returned by mistake is recalled by the administrator; both events are kept."""
+    d.status, d.returned_at = Status.RESULT_READY, None
+    return {"visible": False}
+
+
+_HANDLERS: dict[str, Callable[..., dict | None]] = {
+    "submit": _submit,
+    "receive": _receive,
+    "request_supplement_intake": _request_supplement,
+    "request_supplement": _request_supplement,
+    "accept_supplement": _accept_supplement,
+    "expire_supplement": _expire_supplement,
+    "refuse": _refuse,
+    "forward": _forward,
+    "step": _step,
+    "interconnect": _interconnect,
+    "await_obligation": _await_obligation,
+    "obligation_met": _obligation_met,
+    "stop": _stop,
+    "withdraw": _withdraw,
+    "issue_result": _issue_result,
+    "return_result": _return_result,
+    "apologise": _apologise,
+    "recall": _recall,
+}
+assert set(_HANDLERS) == set(workflow.TRANSITIONS) - {"receive_counter"}, "every transition needs a handler"

@@ -1,0 +1,29 @@
+"""Serving dossier files: only to users who may see the dossier, always as a download, never cached."""
+
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from dossiers.files import dossier_file_open
+
+logger = logging.getLogger(__name__)
+
+
+@require_GET
+@login_required
+def file_download(request, code: str, file_id: str):
+    """The stored bytes under the user's original name; someone else's dossier is the same 404 as none."""
+    record = dossier_file_open(user=request.user, dossier_code=code, file_id=int(file_id))
+    try:
+        handle = record.file.open("rb")
+    except FileNotFoundError as error:
+        logger.error("Dossier file %s has no stored object %s", record.pk, record.file.name)
+        raise Http404(_("Không tìm thấy tệp hồ sơ.")) from error
+    # The detected type and an attachment disposition: a browser never renders an upload inline.
+    response = FileResponse(handle, as_attachment=True, filename=record.original_name, content_type=record.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
