@@ -92,9 +92,7 @@ class Agency(models.Model):
 class OneStopDesk(models.Model):
     """Bộ phận Một cửa (receiving and returning results) of an agency."""
 
-    agency = models.ForeignKey(
-        Agency, verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="desks"
-    )
+    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="desks")
     name = models.CharField(_("tên bộ phận"), max_length=255, default="Bộ phận Tiếp nhận và Trả kết quả")
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=30, blank=True)

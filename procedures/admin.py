@@ -94,9 +94,7 @@ class StepFormSet(BaseInlineFormSet):
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
         try:
-            step_budgets_check(
-                time_unit=self.instance.time_unit, time_value=self.instance.time_value, budgets=budgets
-            )
+            step_budgets_check(time_unit=self.instance.time_unit, time_value=self.instance.time_value, budgets=budgets)
         except StepBudgetError as error:
             raise ValidationError(error.message) from error
 

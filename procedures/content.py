@@ -133,8 +133,7 @@ def version_content(version: ProcedureVersion) -> ProcedureData:
         online_mode=version.online_mode,
         time_value=version.time_value,
         time_parts=tuple(
-            TimePart(unit=part["unit"], value=Decimal(str(part["value"])))
-            for part in version.time_parts or ()
+            TimePart(unit=part["unit"], value=Decimal(str(part["value"]))) for part in version.time_parts or ()
         ),
         cutoff_time=version.cutoff_time,
         time_description=version.time_description,
@@ -150,9 +149,7 @@ def version_content(version: ProcedureVersion) -> ProcedureData:
         excluded_time_categories=tuple(version.excluded_time_categories or ()),
         financial_obligation_excluded=version.financial_obligation_excluded,
         acceptance_window_hours=version.acceptance_window_hours,
-        fees=tuple(
-            FeeData(name=f.name, amount=f.amount, description=f.description) for f in version.fees.all()
-        ),
+        fees=tuple(FeeData(name=f.name, amount=f.amount, description=f.description) for f in version.fees.all()),
         fee_description=version.fee_description,
         documents=tuple(
             DocumentData(
@@ -174,8 +171,7 @@ def version_content(version: ProcedureVersion) -> ProcedureData:
         location_independent=version.location_independent,
         announcing_decision=version.announcing_decision,
         steps=tuple(
-            StepData(name=s.name, role=s.role, budget=s.budget, description=s.description)
-            for s in version.steps.all()
+            StepData(name=s.name, role=s.role, budget=s.budget, description=s.description) for s in version.steps.all()
         ),
         source_title=version.source_title,
         source_url=version.source_url,

@@ -149,9 +149,7 @@ def catalogue_read(path: Path) -> Any:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
-        raise CatalogueError(
-            [f"Không đọc được tệp {path}: {error.strerror} / Cannot read {path}: {error}"]
-        ) from None
+        raise CatalogueError([f"Không đọc được tệp {path}: {error.strerror} / Cannot read {path}: {error}"]) from None
     except UnicodeDecodeError:
         raise CatalogueError([f"Tệp {path} không phải UTF-8 / {path} is not UTF-8"]) from None
     try:
@@ -182,9 +180,7 @@ class _Reader:
         self.errors.append(f'{self.label[0]}, trường "{path}": {vi} / {self.label[1]}, field "{path}": {en}')
 
     def warn(self, path: str, vi: str, en: str) -> None:
-        self.warnings.append(
-            f'{self.label[0]}, trường "{path}": {vi} / {self.label[1]}, field "{path}": {en}'
-        )
+        self.warnings.append(f'{self.label[0]}, trường "{path}": {vi} / {self.label[1]}, field "{path}": {en}')
 
     def unknown_keys(self, obj: dict, known: frozenset[str] | set[str], prefix: str = "") -> None:
         for key in obj:
@@ -199,9 +195,7 @@ class _Reader:
             return _MISSING
         return value
 
-    def text(
-        self, obj: dict, key: str, path: str, *, required: bool = False, max_length: int | None = None
-    ) -> str:
+    def text(self, obj: dict, key: str, path: str, *, required: bool = False, max_length: int | None = None) -> str:
         value = self.get(obj, key, path, required=required)
         if value is _MISSING:
             return ""
@@ -263,9 +257,7 @@ class _Reader:
             return default
         return number
 
-    def choice(
-        self, obj: dict, key: str, path: str, choices: list[str], *, default: str | None = None
-    ) -> str:
+    def choice(self, obj: dict, key: str, path: str, choices: list[str], *, default: str | None = None) -> str:
         value = self.get(obj, key, path, required=default is None)
         if value is _MISSING:
             return default or ""
@@ -321,9 +313,7 @@ class _Reader:
         return tuple(build(item, f"{path}[{i}]") for i, item in self.items(obj, key, path))
 
 
-def _read_time(
-    r: _Reader, rec: dict
-) -> tuple[str, Decimal | None, tuple[TimePart, ...], dt.time | None, str]:
+def _read_time(r: _Reader, rec: dict) -> tuple[str, Decimal | None, tuple[TimePart, ...], dt.time | None, str]:
     time = r.get(rec, "time", "time", required=True)
     if time is _MISSING:
         return "", None, (), None, ""
@@ -346,9 +336,7 @@ def _read_time(
         parts = tuple(
             TimePart(
                 unit=r.choice(part, "unit", f"time.parts[{i}].unit", sorted(BUDGETED_UNITS)),
-                value=r.decimal(
-                    part, "value", f"time.parts[{i}].value", required=True, positive=True, below=100_000
-                )
+                value=r.decimal(part, "value", f"time.parts[{i}].value", required=True, positive=True, below=100_000)
                 or Decimal(0),
             )
             for i, part in raw_parts
@@ -576,8 +564,7 @@ def _read_record(index: int, rec: dict, field_codes: set[str], errors: list[str]
             total, allowed = format(error.total.normalize(), "f"), format(error.allowed.normalize(), "f")
             r.error(
                 "steps",
-                f"tổng thời gian các bước ({total}) vượt quá thời hạn giải quyết "
-                f"({allowed} {TimeUnit(unit).label})",
+                f"tổng thời gian các bước ({total}) vượt quá thời hạn giải quyết ({allowed} {TimeUnit(unit).label})",
                 f"step budgets total {total}, more than the time limit of {allowed} {unit}",
             )
     if len(errors) > before or effective_from is None:

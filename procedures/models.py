@@ -141,9 +141,7 @@ class ProcedureVersion(models.Model):
 
     # Real national names run past 500 characters (land registration procedures: ~570).
     name = models.CharField(_("tên thủ tục"), max_length=1000)
-    field = models.ForeignKey(
-        Field, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="versions"
-    )
+    field = models.ForeignKey(Field, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="versions")
     levels = models.JSONField(_("cấp thực hiện"), default=list)
     procedure_type = models.CharField(_("loại thủ tục"), max_length=255, blank=True)
     implementing_agency = models.TextField(_("cơ quan thực hiện"), blank=True)
@@ -161,9 +159,7 @@ class ProcedureVersion(models.Model):
     channels = models.TextField(_("cách thức thực hiện"), blank=True)
 
     time_unit = models.CharField(_("đơn vị thời hạn"), max_length=20, choices=TimeUnit.choices)
-    time_value = models.DecimalField(
-        _("thời hạn giải quyết"), max_digits=7, decimal_places=2, null=True, blank=True
-    )
+    time_value = models.DecimalField(_("thời hạn giải quyết"), max_digits=7, decimal_places=2, null=True, blank=True)
     time_parts = models.JSONField(
         _("các phần thời hạn"),
         default=list,
@@ -191,9 +187,7 @@ class ProcedureVersion(models.Model):
     result = models.TextField(_("kết quả thực hiện"), blank=True)
     fee_description = models.TextField(_("ghi chú phí, lệ phí"), blank=True)
     online_mode = models.CharField(_("mức độ trực tuyến"), max_length=10, choices=OnlineMode.choices)
-    location_independent = models.BooleanField(
-        _("tiếp nhận không phụ thuộc địa giới hành chính"), default=False
-    )
+    location_independent = models.BooleanField(_("tiếp nhận không phụ thuộc địa giới hành chính"), default=False)
     announcing_decision = models.CharField(_("quyết định công bố"), max_length=255, blank=True)
     source_title = models.CharField(_("nguồn"), max_length=500, blank=True)
     source_url = models.URLField(_("đường dẫn nguồn"), max_length=500, blank=True)
@@ -268,10 +262,7 @@ class ProcedureVersion(models.Model):
     def clean(self) -> None:
         if self.time_unit == TimeUnit.MIXED and not self.time_parts:
             raise ValidationError({"time_parts": _("Thời hạn kết hợp cần ít nhất một phần.")})
-        if (
-            self.time_unit not in (TimeUnit.MIXED, TimeUnit.NONE, TimeUnit.SAME_DAY)
-            and self.time_value is None
-        ):
+        if self.time_unit not in (TimeUnit.MIXED, TimeUnit.NONE, TimeUnit.SAME_DAY) and self.time_value is None:
             raise ValidationError({"time_value": _("Cần nhập thời hạn giải quyết.")})
 
 
@@ -323,9 +314,7 @@ class ProcedureStep(models.Model):
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
     name = models.CharField(_("tên bước"), max_length=255)
     role = models.CharField(_("vai trò thực hiện"), max_length=20, blank=True)
-    budget = models.DecimalField(
-        _("thời gian (theo đơn vị của thủ tục)"), max_digits=7, decimal_places=2, default=0
-    )
+    budget = models.DecimalField(_("thời gian (theo đơn vị của thủ tục)"), max_digits=7, decimal_places=2, default=0)
     description = models.TextField(_("mô tả"), blank=True)
 
     class Meta:

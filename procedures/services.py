@@ -43,9 +43,9 @@ class StepBudgetError(ProcedureError):
     def __init__(self, *, total: Decimal, allowed: Decimal, unit: str) -> None:
         self.total, self.allowed, self.unit = total, allowed, unit
         super().__init__(
-            _(
-                "Tổng thời gian các bước xử lý ({total}) vượt quá thời hạn giải quyết ({allowed} {unit})."
-            ).format(total=_number(total), allowed=_number(allowed), unit=TimeUnit(unit).label)
+            _("Tổng thời gian các bước xử lý ({total}) vượt quá thời hạn giải quyết ({allowed} {unit}).").format(
+                total=_number(total), allowed=_number(allowed), unit=TimeUnit(unit).label
+            )
         )
 
 
@@ -119,24 +119,20 @@ def procedure_publish_version(
     reinstates it. Step budgets must fit the time limit (§5.7). Agency links are set when identifiers are
     given.
     """
-    step_budgets_check(
-        time_unit=data.time_unit, time_value=data.time_value, budgets=(s.budget for s in data.steps)
-    )
+    step_budgets_check(time_unit=data.time_unit, time_value=data.time_value, budgets=(s.budget for s in data.steps))
     try:
         field = Field.objects.get(code=data.field_code)
     except Field.DoesNotExist:
-        raise ProcedureError(
-            _("Lĩnh vực có mã {code} chưa có trong danh mục.").format(code=data.field_code)
-        ) from None
+        raise ProcedureError(_("Lĩnh vực có mã {code} chưa có trong danh mục.").format(code=data.field_code)) from None
 
     procedure, _created = Procedure.objects.select_for_update().get_or_create(code=procedure_code)
     previous = procedure.current_version
     if previous is not None:
         if effective_from <= previous.effective_from:
             raise ProcedureError(
-                _(
-                    "Phiên bản mới phải có hiệu lực sau ngày {date}, ngày hiệu lực của phiên bản hiện hành."
-                ).format(date=date_format(previous.effective_from, "SHORT_DATE_FORMAT"))
+                _("Phiên bản mới phải có hiệu lực sau ngày {date}, ngày hiệu lực của phiên bản hiện hành.").format(
+                    date=date_format(previous.effective_from, "SHORT_DATE_FORMAT")
+                )
             )
         day_before = effective_from - dt.timedelta(days=1)
         if previous.effective_to is None or previous.effective_to > day_before:
@@ -205,9 +201,7 @@ def procedure_publish_version(
         for i, d in enumerate(data.documents)
     )
     ProcedureStep.objects.bulk_create(
-        ProcedureStep(
-            version=version, order=i, name=s.name, role=s.role, budget=s.budget, description=s.description
-        )
+        ProcedureStep(version=version, order=i, name=s.name, role=s.role, budget=s.budget, description=s.description)
         for i, s in enumerate(data.steps)
     )
 
@@ -229,9 +223,7 @@ def procedure_abolish(*, procedure_code: str, on: dt.date) -> Procedure:
     try:
         # Lock the procedure row only: PostgreSQL refuses FOR UPDATE on the nullable side of the outer join.
         procedure = (
-            Procedure.objects.select_for_update(of=("self",))
-            .select_related("current_version")
-            .get(code=procedure_code)
+            Procedure.objects.select_for_update(of=("self",)).select_related("current_version").get(code=procedure_code)
         )
     except Procedure.DoesNotExist:
         raise ProcedureError(_("Không có thủ tục mã {code}.").format(code=procedure_code)) from None

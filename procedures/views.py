@@ -32,6 +32,4 @@ def procedure_detail_view(request, code: str):
     version = procedure_detail(code=code)
     if version is None:
         raise Http404(_("Không tìm thấy thủ tục hành chính."))
-    return render(
-        request, "procedures/procedure_detail.html", {"version": version, "procedure": version.procedure}
-    )
+    return render(request, "procedures/procedure_detail.html", {"version": version, "procedure": version.procedure})

@@ -143,9 +143,7 @@ class WorkCalendar:
             day += dt.timedelta(days=step)
             if self.is_working_day(day):
                 return day
-        raise ValueError(
-            f"No working day within {_MAX_SCAN_DAYS} days of {day}: check the calendar overrides"
-        )
+        raise ValueError(f"No working day within {_MAX_SCAN_DAYS} days of {day}: check the calendar overrides")
 
 
 # --- Office hours -------------------------------------------------------------------------------------------
@@ -382,9 +380,7 @@ def working_time_between(
             for period_start, period_end in hours.periods:
                 lo, hi = max(start, _at(day, period_start)), min(end, _at(day, period_end))
                 if lo < hi:
-                    total += (
-                        hi - lo - sum((_overlap(lo, hi, p_lo, p_hi) for p_lo, p_hi in paused), dt.timedelta())
-                    )
+                    total += hi - lo - sum((_overlap(lo, hi, p_lo, p_hi) for p_lo, p_hi in paused), dt.timedelta())
         day += dt.timedelta(days=1)
     return total
 

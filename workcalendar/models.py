@@ -80,9 +80,7 @@ class CalendarOverride(models.Model):
     )
     created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now, editable=False)
     version_from = models.PositiveIntegerField(_("áp dụng từ phiên bản"), editable=False)
-    version_to = models.PositiveIntegerField(
-        _("hết áp dụng từ phiên bản"), null=True, blank=True, editable=False
-    )
+    version_to = models.PositiveIntegerField(_("hết áp dụng từ phiên bản"), null=True, blank=True, editable=False)
 
     objects = CalendarOverrideQuerySet.as_manager()
 
@@ -97,9 +95,7 @@ class CalendarOverride(models.Model):
                 condition=Q(version_to__isnull=True),
                 name="calendar_override_one_current_per_date",
             ),
-            models.UniqueConstraint(
-                fields=["date", "version_from"], name="calendar_override_unique_date_version"
-            ),
+            models.UniqueConstraint(fields=["date", "version_from"], name="calendar_override_unique_date_version"),
             models.CheckConstraint(
                 condition=Q(version_to__isnull=True) | Q(version_to__gt=models.F("version_from")),
                 name="calendar_override_closes_after_opening",

@@ -15,9 +15,7 @@ _CACHE_PREFIX = "workcalendar:overrides"
 
 
 def _counter() -> tuple[int, str] | None:
-    row = (
-        CalendarVersion.objects.filter(pk=CalendarVersion.SINGLETON_PK).values_list("number", "token").first()
-    )
+    row = CalendarVersion.objects.filter(pk=CalendarVersion.SINGLETON_PK).values_list("number", "token").first()
     return (row[0], str(row[1])) if row is not None else None
 
 

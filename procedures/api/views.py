@@ -13,13 +13,9 @@ from procedures.selectors import procedure_detail, procedure_search
 
 @extend_schema(
     parameters=[
-        OpenApiParameter(
-            "q", OpenApiTypes.STR, description="Tên hoặc mã thủ tục (không phân biệt dấu, hoa/thường)"
-        ),
+        OpenApiParameter("q", OpenApiTypes.STR, description="Tên hoặc mã thủ tục (không phân biệt dấu, hoa/thường)"),
         OpenApiParameter("field", OpenApiTypes.STR, description="Mã lĩnh vực"),
-        OpenApiParameter(
-            "level", OpenApiTypes.STR, enum=["province", "department", "commune", "central", "district"]
-        ),
+        OpenApiParameter("level", OpenApiTypes.STR, enum=["province", "department", "commune", "central", "district"]),
         OpenApiParameter("agency", OpenApiTypes.STR, description="Mã định danh điện tử của cơ quan"),
         OpenApiParameter("online_mode", OpenApiTypes.STR, enum=["full", "partial", "none"]),
     ]

@@ -13,10 +13,7 @@ from accounts.services import staff_assign
 def test_every_role_is_a_group_with_its_baseline_permissions():
     for role, codenames in ROLE_PERMISSIONS.items():
         group = Group.objects.get(name=GROUP_NAMES[role])
-        granted = {
-            f"{p.content_type.app_label}.{p.codename}"
-            for p in group.permissions.select_related("content_type")
-        }
+        granted = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
         assert set(codenames) <= granted, role
 
 
@@ -39,9 +36,7 @@ def test_seed_demo_creates_one_account_per_role_that_can_sign_in(client):
     call_command("seed_demo", force=True, verbosity=0)
     call_command("seed_demo", force=True, verbosity=0)  # a second run updates, never duplicates
 
-    roles = dict(
-        User.objects.filter(staff_profile__isnull=False).values_list("username", "staff_profile__role")
-    )
+    roles = dict(User.objects.filter(staff_profile__isnull=False).values_list("username", "staff_profile__role"))
     assert roles == {
         "desk": "desk",
         "officer": "officer",

@@ -29,9 +29,7 @@ class ProcedureDataFactory(factory.Factory):
         same_day = factory.Trait(time_unit="same_day", time_value=None, cutoff_time=dt.time(15, 0))
 
 
-def publish(
-    code: str, *, effective_from: dt.date = dt.date(2025, 7, 1), agencies=None, **content
-) -> ProcedureVersion:
+def publish(code: str, *, effective_from: dt.date = dt.date(2025, 7, 1), agencies=None, **content) -> ProcedureVersion:
     """Publish a version of `code` with factory content overridden by `content`."""
     data = ProcedureDataFactory(**content)
     Field.objects.get_or_create(code=data.field_code, defaults={"name": f"Lĩnh vực {data.field_code}"})

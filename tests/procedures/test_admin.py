@@ -23,9 +23,7 @@ def test_changelists_open_and_search(admin_client, imported, url):
 
 
 def test_version_changelist_filters_by_level(admin_client, imported):
-    response = admin_client.get(
-        reverse("admin:procedures_procedureversion_changelist"), {"level": "department"}
-    )
+    response = admin_client.get(reverse("admin:procedures_procedureversion_changelist"), {"level": "department"})
     assert [v.procedure.code for v in response.context["cl"].result_list] == ["2.000488"]
 
 

@@ -76,9 +76,7 @@ def test_abolished_on_ends_the_current_version(imported, small_catalogue, write_
     assert "abolished 0" in run_import(write_catalogue(small_catalogue))
 
 
-def test_agency_links_follow_the_agencies_present_and_warn_about_the_others(
-    small_catalogue, write_catalogue, snapshot
-):
+def test_agency_links_follow_the_agencies_present_and_warn_about_the_others(small_catalogue, write_catalogue, snapshot):
     output = run_import(SMALL)
     assert 'Agency "000.00.31.H56" not found' in output
     assert not ProcedureVersion.agencies.through.objects.exists()
@@ -176,9 +174,7 @@ MALFORMED = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("index", "mutate", "expected"), [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED]
-)
+@pytest.mark.parametrize(("index", "mutate", "expected"), [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED])
 def test_a_malformed_file_is_refused_whole_naming_record_and_field(
     imported, small_catalogue, write_catalogue, snapshot, index, mutate, expected
 ):
@@ -199,9 +195,7 @@ def test_a_malformed_file_is_refused_whole_naming_record_and_field(
 
 def test_a_malformed_file_on_an_empty_database_imports_nothing(small_catalogue, write_catalogue, snapshot):
     small_catalogue["procedures"][4]["time"]["unit"] = "weeks"
-    with pytest.raises(
-        CommandError, match=r'Record #5 \(1.013225\), field "time.unit": invalid value "weeks"'
-    ):
+    with pytest.raises(CommandError, match=r'Record #5 \(1.013225\), field "time.unit": invalid value "weeks"'):
         run_import(write_catalogue(small_catalogue))
     assert not Field.objects.exists()
     assert not Procedure.objects.exists()

@@ -20,9 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def test_publishing_a_new_version_ends_the_previous_the_day_before():
     first = publish("1.000001", name="Đăng ký kết hôn")
-    second = publish(
-        "1.000001", name="Đăng ký kết hôn", effective_from=dt.date(2026, 1, 1), time_value=Decimal(3)
-    )
+    second = publish("1.000001", name="Đăng ký kết hôn", effective_from=dt.date(2026, 1, 1), time_value=Decimal(3))
 
     first.refresh_from_db()
     procedure = Procedure.objects.get(code="1.000001")

@@ -33,9 +33,7 @@ def test_vnd_uses_dots_between_thousands(amount, text):
 
 
 def _version(**kwargs) -> ProcedureVersion:
-    return ProcedureVersion(
-        **{"time_unit": "working_days", "time_value": None, "cutoff_time": None, **kwargs}
-    )
+    return ProcedureVersion(**{"time_unit": "working_days", "time_value": None, "cutoff_time": None, **kwargs})
 
 
 @pytest.mark.parametrize(

@@ -30,9 +30,7 @@ def get_page(client, *args, **kwargs):
     return response
 
 
-@pytest.mark.parametrize(
-    "query", ["dang ky khai sinh", "ĐĂNG KÝ KHAI SINH", "khai sinh", "Đăng ký khai sinh"]
-)
+@pytest.mark.parametrize("query", ["dang ky khai sinh", "ĐĂNG KÝ KHAI SINH", "khai sinh", "Đăng ký khai sinh"])
 def test_search_puts_the_exact_procedure_first_whatever_the_accents_and_case(client, imported, query):
     found = names(get_page(client, LIST, {"q": query}))
     assert found[0] == "Đăng ký khai sinh"

@@ -114,15 +114,9 @@ def test_a_calendar_without_working_days_stops_with_an_error():
         pytest.param(local(2026, 2, 16, 10), None, local(2026, 2, 23, 7), id="tet"),
         pytest.param(local(2026, 3, 9, 14, 59), dt.time(15), local(2026, 3, 9, 14, 59), id="before-cutoff"),
         pytest.param(local(2026, 3, 9, 15), dt.time(15), local(2026, 3, 10, 7), id="at-cutoff"),
-        pytest.param(
-            local(2026, 3, 13, 15, 30), dt.time(15), local(2026, 3, 16, 7), id="after-cutoff-friday"
-        ),
-        pytest.param(
-            local(2026, 3, 9, 16, 30), dt.time(17), local(2026, 3, 9, 16, 30), id="cutoff-at-closing"
-        ),
-        pytest.param(
-            local(2026, 3, 9, 16, 30), dt.time(18), local(2026, 3, 9, 16, 30), id="cutoff-after-closing"
-        ),
+        pytest.param(local(2026, 3, 13, 15, 30), dt.time(15), local(2026, 3, 16, 7), id="after-cutoff-friday"),
+        pytest.param(local(2026, 3, 9, 16, 30), dt.time(17), local(2026, 3, 9, 16, 30), id="cutoff-at-closing"),
+        pytest.param(local(2026, 3, 9, 16, 30), dt.time(18), local(2026, 3, 9, 16, 30), id="cutoff-after-closing"),
         pytest.param(local(2026, 3, 9, 17), dt.time(18), local(2026, 3, 10, 7), id="closing-still-closes"),
     ],
 )
@@ -152,21 +146,15 @@ def test_cutoff_at_or_after_closing_has_no_effect(received, duration, cutoff):
 
 
 def test_office_hours_from_an_agency():
-    agency = SimpleNamespace(
-        office_periods=((dt.time(7, 30), dt.time(11, 30)), (dt.time(13, 0), dt.time(16, 30)))
-    )
+    agency = SimpleNamespace(office_periods=((dt.time(7, 30), dt.time(11, 30)), (dt.time(13, 0), dt.time(16, 30))))
     hours = OfficeHours.from_agency(agency)
     assert (hours.opening, hours.closing, hours.day_length) == (
         dt.time(7, 30),
         dt.time(16, 30),
         dt.timedelta(hours=7.5),
     )
-    assert effective_receipt(local(2026, 3, 9, 11, 45), calendar=CALENDAR, hours=hours) == local(
-        2026, 3, 9, 13
-    )
-    assert effective_receipt(local(2026, 3, 9, 16, 30), calendar=CALENDAR, hours=hours) == local(
-        2026, 3, 10, 7, 30
-    )
+    assert effective_receipt(local(2026, 3, 9, 11, 45), calendar=CALENDAR, hours=hours) == local(2026, 3, 9, 13)
+    assert effective_receipt(local(2026, 3, 9, 16, 30), calendar=CALENDAR, hours=hours) == local(2026, 3, 10, 7, 30)
     assert OfficeHours.from_agency(None) == HOURS
     assert OfficeHours.parse([("07:00", "11:30"), ("13:30", "17:00")]) == HOURS
 
@@ -211,9 +199,7 @@ def test_working_days_from_an_adjusted_receipt(received, days, expected):
         pytest.param(local(2026, 3, 7, 9), dt.time(15), local(2026, 3, 9, 17), id="saturday"),
     ],
 )
-@pytest.mark.parametrize(
-    "duration", [Duration.same_day(), Duration.working_days(0)], ids=["same-day", "0-days"]
-)
+@pytest.mark.parametrize("duration", [Duration.same_day(), Duration.working_days(0)], ids=["same-day", "0-days"])
 def test_zero_days_is_the_same_day(received, cutoff, expected, duration):
     assert due(received, duration, cutoff=cutoff) == expected
 
@@ -412,12 +398,8 @@ def test_a_pause_on_a_day_off_keeps_the_next_working_day():
 @pytest.mark.parametrize(
     ("paused_at", "resumed_at", "expected"),
     [
-        pytest.param(
-            local(2026, 3, 16, 9), local(2026, 3, 18, 10), local(2026, 3, 18, 17), id="pause-on-due-day"
-        ),
-        pytest.param(
-            local(2026, 3, 17, 9), local(2026, 3, 18, 18), local(2026, 3, 19, 17), id="overdue-evening"
-        ),
+        pytest.param(local(2026, 3, 16, 9), local(2026, 3, 18, 10), local(2026, 3, 18, 17), id="pause-on-due-day"),
+        pytest.param(local(2026, 3, 17, 9), local(2026, 3, 18, 18), local(2026, 3, 19, 17), id="overdue-evening"),
     ],
 )
 def test_nothing_left_is_due_at_the_resume_day_closing(paused_at, resumed_at, expected):

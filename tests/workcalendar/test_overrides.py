@@ -109,9 +109,7 @@ def test_services_never_edit_rows_in_place(admin_user):
         assert after[pk] == {**old, "version_to": after[pk]["version_to"]}
         assert after[pk]["version_to"] == (3 if old["date"] == MAY_4 else 4)
     updates = [
-        q["sql"]
-        for q in queries.captured_queries
-        if q["sql"].startswith('UPDATE "workcalendar_calendaroverride"')
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "workcalendar_calendaroverride"')
     ]
     assert len(updates) == 2
     assert all('SET "version_to" =' in sql and sql.count("=") == 2 for sql in updates)  # SET … WHERE pk only
@@ -202,13 +200,9 @@ def test_admin_change_and_delete_go_through_the_services(client, admin_user):
 def test_admin_bulk_delete_closes_current_rows(client, admin_user):
     client.force_login(admin_user)
     a = calendar_override_set(date=MAY_4, kind="day_off", legal_basis=BASIS, actor=admin_user)
-    b = calendar_override_set(
-        date=dt.date(2026, 5, 9), kind="working_day", legal_basis=BASIS, actor=admin_user
-    )
+    b = calendar_override_set(date=dt.date(2026, 5, 9), kind="working_day", legal_basis=BASIS, actor=admin_user)
     url = reverse("admin:workcalendar_calendaroverride_changelist")
-    response = client.post(
-        url, {"action": "delete_selected", "_selected_action": [a.pk, b.pk], "post": "yes"}
-    )
+    response = client.post(url, {"action": "delete_selected", "_selected_action": [a.pk, b.pk], "post": "yes"})
     assert response.status_code == 302
     assert not CalendarOverride.objects.current().exists()
     assert CalendarOverride.objects.count() == 2

@@ -54,9 +54,7 @@ durations = st.one_of(
         quarter_hours,
     ),
     st.builds(
-        lambda calendar_days, days: Duration.mixed(
-            Duration.calendar_days(calendar_days), Duration.working_days(days)
-        ),
+        lambda calendar_days, days: Duration.mixed(Duration.calendar_days(calendar_days), Duration.working_days(days)),
         st.integers(min_value=1, max_value=20),
         st.integers(min_value=1, max_value=10),
     ),
@@ -66,9 +64,7 @@ durations = st.one_of(
 def in_office(moment: dt.datetime, calendar: WorkCalendar, hours: OfficeHours) -> bool:
     """A working day, and within an office period, period ends included."""
     time = moment.time()
-    return calendar.is_working_day(moment.date()) and any(
-        start <= time <= end for start, end in hours.periods
-    )
+    return calendar.is_working_day(moment.date()) and any(start <= time <= end for start, end in hours.periods)
 
 
 @FAST
@@ -107,9 +103,7 @@ def test_working_days_in_two_steps_equal_one_step(received, first, second, calen
 )
 def test_working_hours_in_two_steps_equal_one_step(received, first, second, calendar, hours, cutoff):
     def add(moment, amount, cutoff=None):
-        return due_moment(
-            moment, Duration.working_hours(amount), calendar=calendar, hours=hours, cutoff=cutoff
-        )
+        return due_moment(moment, Duration.working_hours(amount), calendar=calendar, hours=hours, cutoff=cutoff)
 
     assert add(add(received, first, cutoff), second) == add(received, first + second, cutoff)
 
@@ -157,9 +151,7 @@ def test_pausing_and_resuming_at_once_keeps_the_due_moment_in_hours(received, am
     duration = Duration.working_hours(amount)
     due = due_moment(received, duration, calendar=calendar, hours=HOURS)
     paused = min(received + dt.timedelta(minutes=pause_after), due - dt.timedelta(minutes=1))
-    left = remaining_after_pause(
-        due=due, pause_start=paused, duration=duration, calendar=calendar, hours=HOURS
-    )
+    left = remaining_after_pause(due=due, pause_start=paused, duration=duration, calendar=calendar, hours=HOURS)
     if left.is_zero:  # paused after the last office minute before the due moment
         return
     assert resume_due(paused, left, calendar=calendar, hours=HOURS) == due

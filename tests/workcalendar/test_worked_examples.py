@@ -40,10 +40,7 @@ def test_worked_example_through_the_arithmetic(case):
 
 def test_example_c_as_zero_working_days_is_the_same_day_rule():
     received, _duration, cutoff, _options, expected = EXAMPLES["C"]
-    assert (
-        due_moment(received, Duration.working_days(0), calendar=CALENDAR, hours=HOURS, cutoff=cutoff)
-        == expected
-    )
+    assert due_moment(received, Duration.working_days(0), calendar=CALENDAR, hours=HOURS, cutoff=cutoff) == expected
 
 
 def test_example_g_continue_and_restart():

@@ -34,9 +34,7 @@ class Command(BaseCommand):
 
         def one_line_error(message):
             # argparse prints the usage block before its message; the contract is a single line on stderr.
-            text = _("Tham số không hợp lệ / Invalid arguments: {message}").format(
-                message=" ".join(message.split())
-            )
+            text = _("Tham số không hợp lệ / Invalid arguments: {message}").format(message=" ".join(message.split()))
             if parser.called_from_command_line:
                 sys.stderr.write(f"CommandError: {text}\n")
                 sys.exit(2)
@@ -65,8 +63,7 @@ class Command(BaseCommand):
         except DatabaseError as exc:
             raise CommandError(
                 _(
-                    "Không đọc được lịch làm việc, hãy chạy migrate / "
-                    "Cannot read the calendar, run migrate: {error}"
+                    "Không đọc được lịch làm việc, hãy chạy migrate / Cannot read the calendar, run migrate: {error}"
                 ).format(error=" ".join(str(exc).split()))
             ) from exc
 
@@ -103,10 +100,9 @@ def _parse_received(value) -> dt.datetime:
         return dt.datetime(*(int(group) for group in match.groups()), tzinfo=LOCAL_TZ)
     except ValueError:
         raise CommandError(
-            _(
-                "Thời điểm tiếp nhận không hợp lệ / "
-                "Invalid --received: expected YYYY-MM-DD HH:MM, got “{value}”"
-            ).format(value=text)
+            _("Thời điểm tiếp nhận không hợp lệ / Invalid --received: expected YYYY-MM-DD HH:MM, got “{value}”").format(
+                value=text
+            )
         ) from None
 
 
@@ -125,9 +121,7 @@ def _parse_duration(days, hours, calendar_days) -> Duration:
         number = _decimal(value, name)
         if number <= 0:
             raise CommandError(
-                _("Số giờ làm việc phải lớn hơn 0 / --hours must be greater than 0, got {value}").format(
-                    value=value
-                )
+                _("Số giờ làm việc phải lớn hơn 0 / --hours must be greater than 0, got {value}").format(value=value)
             )
         return Duration.working_hours(number)
     number = _decimal(value, name)
@@ -151,9 +145,7 @@ def _decimal(value, name: str) -> Decimal:
         number = None
     if number is None or not number.is_finite():
         raise CommandError(
-            _("Giá trị không phải là số / --{name} must be a number, got “{value}”").format(
-                name=name, value=value
-            )
+            _("Giá trị không phải là số / --{name} must be a number, got “{value}”").format(name=name, value=value)
         )
     return number
 
