@@ -1,0 +1,48 @@
+"""Read-only admin: dossiers change only through `dossiers.services`; history is never edited here."""
+
+from django.contrib import admin
+
+from dossiers.models import CodeCounter, Dossier, DossierEvent, PersonalDataAccess
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DossierEventInline(ReadOnlyMixin, admin.TabularInline):
+    model = DossierEvent
+    fields = ["at", "action", "actor", "actor_role", "from_status", "to_status", "note", "visible_to_citizen"]
+    readonly_fields = fields
+    extra = 0
+    ordering = ["at", "id"]
+
+
+@admin.register(Dossier)
+class DossierAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["code", "status", "channel", "receiving_agency", "received_at", "current_due_at", "is_overdue"]
+    list_filter = ["status", "channel", "is_overdue"]
+    search_fields = ["code", "external_code"]
+    list_select_related = ["receiving_agency"]
+    show_full_result_count = False
+    inlines = [DossierEventInline]
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["at", "user", "role", "agency", "dossier", "purpose"]
+    list_select_related = ["user", "agency", "dossier"]
+    list_filter = ["role"]
+    show_full_result_count = False
+
+
+@admin.register(CodeCounter)
+class CodeCounterAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["agency", "day", "last"]
+    list_select_related = ["agency"]

@@ -1,0 +1,649 @@
+"""The official paper forms of a dossier as PDF (shared/domain.md §6): receipt, supplement request, refusal,
+apology, stop notice, process control sheet and the desk's tracking register.
+
+Each form is one function that gathers its data into plain strings (dates, times and money already written the
+Vietnamese way) and one template under `templates/dossiers/print/`; `render_form` dispatches on the stable key.
+The forms are legal documents: always rendered in Vietnamese, whatever the user's language, in the
+Asia/Ho_Chi_Minh time zone. WeasyPrint is imported inside the render call (its import costs ~0.8 s).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import functools
+import io
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Prefetch, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, OneStopDesk
+from dossiers.models import (
+    Apology,
+    DocumentForm,
+    Dossier,
+    DossierEvent,
+    DossierStep,
+    ReturnMethod,
+    SupplementRequest,
+)
+from dossiers.workflow import Status
+from procedures.display import time_limit_text, vnd
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+CIRCULAR = "Thông tư số 03/2025/TT-VPCP"
+DESK_UNIT = "Bộ phận Tiếp nhận và Trả kết quả"
+NATIONAL_PORTAL = "Cổng Dịch vụ công quốc gia (dichvucong.gov.vn)"
+PRINT_CSS = settings.BASE_DIR / "static" / "css" / "print.css"
+BLANK = "……………"
+
+
+@dataclass(frozen=True)
+class OfficialForm:
+    """One form of Appendix I of Circular 03/2025 as printed: its number, its title and its paper."""
+
+    number: str
+    title: str
+    page: str = "A5 portrait"
+
+
+# The set in force since 15/9/2025 (Circular 03/2025/TT-VPCP). The numbering is unverified (domain.md §6.1,
+# open question 4): it lives here and nowhere else, so a correction is one line.
+FORM_KEYS: dict[str, OfficialForm] = {
+    "receipt": OfficialForm("01", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+    "supplement": OfficialForm("02", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+    "refusal": OfficialForm("03", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+    "apology": OfficialForm("04", "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết"),
+    "stop_notice": OfficialForm("05", "Thông báo dừng giải quyết hồ sơ"),
+    "control_sheet": OfficialForm("06", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
+    "register": OfficialForm("07", "Sổ theo dõi hồ sơ", page="A4 landscape"),
+}
+
+RECEIVE_ACTIONS = ("receive", "receive_counter")
+
+# How a withdrawal request reached the desk (event data "request_channel"): channel codes or words.
+REQUEST_CHANNELS = {
+    "1": "Trực tiếp tại Bộ phận Tiếp nhận và Trả kết quả",
+    "2": "Trực tuyến",
+    "3": "Qua dịch vụ bưu chính công ích",
+    "counter": "Trực tiếp tại Bộ phận Tiếp nhận và Trả kết quả",
+    "online": "Trực tuyến",
+    "post": "Qua dịch vụ bưu chính công ích",
+    "postal": "Qua dịch vụ bưu chính công ích",
+    "national_portal": NATIONAL_PORTAL,
+}
+
+
+class FormUnavailable(ValueError):
+    """The dossier lacks what the form states (no apology, no supplement request, no refusal…)."""
+
+
+# --- Writing values the Vietnamese way ------------------------------------------------------------------
+
+
+def local(moment: dt.datetime | None) -> dt.datetime | None:
+    return timezone.localtime(moment, VN_TZ) if moment is not None else None
+
+
+def vn_date(moment: dt.datetime | dt.date | None) -> str:
+    """dd/mm/yyyy, local date for a moment."""
+    if moment is None:
+        return ""
+    if isinstance(moment, dt.datetime):
+        moment = local(moment)
+    return moment.strftime("%d/%m/%Y")
+
+
+def vn_time(moment: dt.datetime | None) -> str:
+    """A moment as the forms write it, in Vietnam time: "08 giờ 15 phút, ngày 02/03/2026"."""
+    if moment is None:
+        return ""
+    moment = local(moment)
+    return f"{moment:%H} giờ {moment:%M} phút, ngày {moment:%d/%m/%Y}"
+
+
+def vn_place_date(place: str, day: dt.date) -> str:
+    """The line under the national motto: "Thanh Hóa, ngày 02 tháng 03 năm 2026"."""
+    return f"{place or BLANK}, ngày {day:%d} tháng {day:%m} năm {day:%Y}"
+
+
+def person(user) -> str:
+    return str(user) if user is not None else ""
+
+
+def place_of(agency: Agency | None) -> str:
+    while agency is not None:
+        if agency.place_name:
+            return agency.place_name
+        agency = agency.parent
+    return ""
+
+
+def lookup_url(code: str) -> str:
+    return f"{settings.SITE_URL}/tra-cuu/?ma={quote(code, safe='')}"
+
+
+def qr_data_uri(text: str) -> str:
+    """The QR code of `text` as an embedded 1-bit PNG (a few ms; no file, no network)."""
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=4, border=1)
+    code.add_data(text)
+    code.make(fit=True)
+    buffer = io.BytesIO()
+    code.make_image().save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def duration_text(dossier: Dossier) -> str:
+    """The statutory time limit frozen at receipt ("10 ngày", "05 ngày làm việc"), else the version's."""
+    if dossier.duration_unit:
+        frozen = SimpleNamespace(
+            time_unit=dossier.duration_unit,
+            time_value=dossier.duration_value,
+            time_parts=dossier.duration_parts,
+            cutoff_time=None,
+        )
+        return time_limit_text(frozen)
+    version = dossier.procedure_version
+    published = SimpleNamespace(
+        time_unit=version.time_unit,
+        time_value=version.time_value,
+        time_parts=version.time_parts,
+        cutoff_time=None,
+    )
+    return time_limit_text(published)
+
+
+def request_channel_text(value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    return REQUEST_CHANNELS.get(str(value), str(value))
+
+
+# --- Loading ----------------------------------------------------------------------------------------------
+
+
+def _load(dossier: Dossier) -> Dossier:
+    """The dossier again with everything the slips print, in one query (plus its small prefetches)."""
+    return (
+        Dossier.objects.select_related(
+            "procedure_version",
+            "applicant",
+            "representative",
+            "receiving_agency__parent",
+            "processing_agency__parent",
+            "desk__agency__parent",
+        )
+        .prefetch_related(
+            "applicant__identities",
+            "documents",
+            "fee_lines",
+            Prefetch("steps", queryset=DossierStep.objects.select_related("agency", "handler")),
+        )
+        .get(pk=dossier.pk)
+    )
+
+
+def _desk(dossier: Dossier) -> OneStopDesk | None:
+    if dossier.desk is not None:
+        return dossier.desk
+    return (
+        OneStopDesk.objects.select_related("agency__parent")
+        .filter(agency=dossier.receiving_agency, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+
+
+def _last_event(dossier: Dossier, **filters) -> DossierEvent | None:
+    return (
+        DossierEvent.objects.select_related("actor").filter(dossier=dossier, **filters).order_by("-at", "-id").first()
+    )
+
+
+def _receiver(dossier: Dossier) -> str:
+    event = _last_event(dossier, action__in=RECEIVE_ACTIONS)
+    return person(event.actor) if event else ""
+
+
+# --- Shared blocks ------------------------------------------------------------------------------------------
+
+
+def _desk_header(dossier: Dossier, desk: OneStopDesk | None, *, day: dt.date, number: str = "") -> dict:
+    agency = desk.agency if desk is not None else dossier.receiving_agency
+    return {
+        "parent": agency.name.upper(),
+        "unit": (desk.name if desk is not None else DESK_UNIT).upper(),
+        "number": number,
+        "place_date": vn_place_date(place_of(agency), day),
+    }
+
+
+def _desk_label(dossier: Dossier, desk: OneStopDesk | None) -> str:
+    """The desk with its agency: "Bộ phận Tiếp nhận và Trả kết quả — Trung tâm Phục vụ hành chính công …"."""
+    agency = desk.agency if desk is not None else dossier.receiving_agency
+    return f"{desk.name if desk is not None else DESK_UNIT} — {agency.name}"
+
+
+def _desk_phone(dossier: Dossier, desk: OneStopDesk | None) -> str:
+    if desk is not None and (desk.phone or desk.hotline):
+        return desk.phone or desk.hotline
+    return (desk.agency if desk is not None else dossier.receiving_agency).phone
+
+
+def _person_block(applicant) -> dict:
+    if applicant is None:
+        return {}
+    return {
+        "name": applicant.name,
+        "address": applicant.address,
+        "phone": applicant.phone,
+        "email": applicant.email,
+    }
+
+
+def _parties(dossier: Dossier) -> dict:
+    """Who handed the dossier in (the representative when there is one) and whose dossier it is."""
+    submitter = dossier.representative or dossier.applicant
+    identities = [f"{i.get_doc_type_display()}: {i.number}" for i in dossier.applicant.identities.all()]
+    return {
+        "submitter": _person_block(submitter),
+        "owner": _person_block(dossier.applicant) if dossier.representative_id else None,
+        "identities": identities,
+    }
+
+
+def _request_content(dossier: Dossier) -> str:
+    name = dossier.procedure_version.name
+    summary = (dossier.summary or "").strip()
+    return f"{name} ({summary})" if summary and summary != name else name
+
+
+def _common(dossier: Dossier) -> dict:
+    return {
+        "code": dossier.code or "",
+        "procedure": dossier.procedure_version.name,
+        "applicant_name": dossier.applicant.name,
+        "applicant": _person_block(dossier.applicant),
+        "request_content": _request_content(dossier),
+        "received_at": vn_time(dossier.received_at),
+        "received_date": vn_date(dossier.received_at),
+        **_parties(dossier),
+    }
+
+
+def _render(key: str, context: dict) -> bytes:
+    form = FORM_KEYS[key]
+    html = render_to_string(
+        f"dossiers/print/{key}.html",
+        {"form": form, "form_key": key, "circular": CIRCULAR, **context},
+    )
+    return html_to_pdf(html)
+
+
+@functools.cache
+def _stylesheet():
+    from weasyprint import CSS
+
+    return CSS(filename=str(PRINT_CSS))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """One WeasyPrint pass with the shared print stylesheet; no network (images are data URIs)."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=[_stylesheet()])
+
+
+def _vietnamese(render):
+    """Legal forms are printed in Vietnamese whatever the reader's language (labels, amounts, durations)."""
+
+    @functools.wraps(render)
+    def wrapper(*args, **kwargs):
+        with translation.override("vi"):
+            return render(*args, **kwargs)
+
+    return wrapper
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return local(now or timezone.now())
+
+
+# --- The forms -------------------------------------------------------------------------------------------
+
+
+@_vietnamese
+def render_receipt(dossier: Dossier, *, now: dt.datetime | None = None) -> bytes:
+    """Mẫu 01: receipt and appointment slip, issued when the desk receives the dossier (T2, T3, T10)."""
+    dossier = _load(dossier)
+    if dossier.received_at is None:
+        raise FormUnavailable(_("Hồ sơ chưa được tiếp nhận nên chưa có Giấy tiếp nhận hồ sơ và hẹn trả kết quả."))
+    desk = _desk(dossier)
+    fee_lines = [{"name": line.name, "amount": vnd(line.amount)} for line in dossier.fee_lines.all()]
+    fee_total = sum(line.amount for line in dossier.fee_lines.all())
+    hotline = (desk.hotline if desk is not None else "") or _desk_phone(dossier, desk)
+    context = {
+        "header": _desk_header(dossier, desk, day=local(dossier.received_at).date()),
+        **_common(dossier),
+        "qr": qr_data_uri(lookup_url(dossier.code or "")) if dossier.code else "",
+        "lookup_site": f"{settings.SITE_URL}/tra-cuu/",
+        "national_portal": NATIONAL_PORTAL,
+        "desk_label": _desk_label(dossier, desk),
+        "documents": [
+            {"name": doc.name, "form": doc.get_form_display(), "count": doc.count} for doc in dossier.documents.all()
+        ],
+        "sets_count": dossier.sets_count,
+        "duration": duration_text(dossier),
+        "due_at": vn_time(dossier.current_due_at),
+        "return_method": dossier.get_return_method_display(),
+        "fee_mode": dossier.get_fee_mode_display(),
+        "fee_lines": fee_lines,
+        "fee_total": vnd(fee_total) if fee_lines else "",
+        "receiver": _receiver(dossier),
+        "hotline": hotline,
+    }
+    return _render("receipt", context)
+
+
+def _supplement_items(items: Any) -> list[dict]:
+    """SupplementRequest.items: dicts with "document" and "content" (optionally "form", "quantity"), or
+    plain strings, each one thing to supply or fix."""
+    forms = dict(DocumentForm.choices)
+    if isinstance(items, dict | str):
+        items = [items]
+    rows = []
+    for item in items or []:
+        if isinstance(item, dict):
+            form = item.get("form") or ""
+            quantity = item.get("quantity", item.get("count")) or ""
+            rows.append(
+                {
+                    "document": str(item.get("document") or item.get("name") or ""),
+                    "form": str(forms.get(form, form)),
+                    "quantity": str(quantity),
+                    "content": str(item.get("content") or item.get("note") or ""),
+                }
+            )
+        else:
+            rows.append({"document": "", "form": "", "quantity": "", "content": str(item)})
+    return rows
+
+
+@_vietnamese
+def render_supplement(dossier: Dossier, *, now: dt.datetime | None = None) -> bytes:
+    """Mẫu 02: the one request to supplement and complete the dossier (Decree 118/2025 Art. 11; T4, T9)."""
+    dossier = _load(dossier)
+    request = SupplementRequest.objects.select_related("requested_by").filter(dossier=dossier).first()
+    if request is None:
+        raise FormUnavailable(_("Hồ sơ không có yêu cầu bổ sung, hoàn thiện nên không in được phiếu này."))
+    desk = _desk(dossier)
+    context = {
+        "header": _desk_header(dossier, desk, day=local(request.requested_at).date(), number="HDHS"),
+        **_common(dossier),
+        "desk_label": _desk_label(dossier, desk),
+        "items": _supplement_items(request.items),
+        "reason": request.reason,
+        "legal_basis": request.legal_basis,
+        "stage": request.get_stage_display(),
+        "requested_at": vn_time(request.requested_at),
+        "deadline": vn_time(request.applicant_deadline),
+        "officer": person(request.requested_by),
+        "phone": _desk_phone(dossier, desk),
+        "lookup_site": f"{settings.SITE_URL}/tra-cuu/",
+    }
+    return _render("supplement", context)
+
+
+@_vietnamese
+def render_refusal(dossier: Dossier, *, now: dt.datetime | None = None) -> bytes:
+    """Mẫu 03: refusal to receive and resolve, with the specific reasons and legal basis (T5)."""
+    dossier = _load(dossier)
+    event = _last_event(dossier, to_status=Status.REFUSED)
+    if event is None:
+        raise FormUnavailable(_("Hồ sơ chưa bị từ chối tiếp nhận nên không in được Phiếu từ chối."))
+    desk = _desk(dossier)
+    data = event.data or {}
+    context = {
+        "header": _desk_header(dossier, desk, day=local(event.at).date()),
+        **_common(dossier),
+        "desk_label": _desk_label(dossier, desk),
+        "reason": event.note,
+        "legal_basis": str(data.get("legal_basis") or ""),
+        "refused_at": vn_time(event.at),
+        "officer": person(event.actor),
+    }
+    return _render("refusal", context)
+
+
+@_vietnamese
+def render_apology(dossier: Dossier, *, now: dt.datetime | None = None) -> bytes:
+    """Mẫu 04: the processing body's apology with one new return time (Decree 297/2025 Art. 6(5); T17)."""
+    dossier = _load(dossier)
+    apology = Apology.objects.select_related("signer__staff_profile").filter(dossier=dossier).first()
+    if apology is None:
+        raise FormUnavailable(_("Hồ sơ không có văn bản xin lỗi và hẹn lại ngày trả kết quả."))
+    body = dossier.processing_agency or dossier.receiving_agency
+    desk = _desk(dossier)
+    profile = getattr(apology.signer, "staff_profile", None) if apology.signer else None
+    if dossier.return_method == ReturnMethod.COUNTER:
+        place = _desk_label(dossier, desk)
+        address = (desk.address if desk is not None else "") or dossier.receiving_agency.address
+        if address:
+            place = f"{place}, {address}"
+    else:
+        place = dossier.get_return_method_display()
+    # The desk forwards the apology and hands over the result (domain.md §5.10).
+    recipients = [f"Như trên (Ông/Bà {dossier.applicant.name})"]
+    if body.parent is not None:
+        recipients.append(f"{body.parent.name} (để báo cáo)")
+    recipients.append(f"{_desk_label(dossier, desk)} (để phối hợp trả kết quả)")
+    context = {
+        "header": {
+            "parent": (body.parent.name if body.parent else "").upper(),
+            "unit": body.name.upper(),
+            "number": "XL",
+            "place_date": vn_place_date(place_of(body), local(apology.issued_at).date()),
+        },
+        **_common(dossier),
+        "body": body.name,
+        "original_due_at": vn_time(dossier.original_due_at or dossier.current_due_at),
+        "reason": apology.reason,
+        "new_due_at": vn_time(apology.new_due_at),
+        "place": place,
+        "signer": person(apology.signer),
+        "signer_title": (profile.title if profile and profile.title else "Thủ trưởng cơ quan").upper(),
+        "recipients": recipients,
+    }
+    return _render("apology", context)
+
+
+@_vietnamese
+def render_stop_notice(dossier: Dossier, *, now: dt.datetime | None = None) -> bytes:
+    """Mẫu 05: processing stopped at the applicant's request, with the fee refund (Circular 03/2025 Art. 7;
+    Decree 118/2025 Art. 21; T14)."""
+    dossier = _load(dossier)
+    event = _last_event(dossier, to_status=Status.WITHDRAWN)
+    if event is None:
+        raise FormUnavailable(_("Hồ sơ không có yêu cầu dừng giải quyết nên không in được thông báo này."))
+    desk = _desk(dossier)
+    data = event.data or {}
+    refunded = data.get("fee_refunded")
+    amount = data.get("refund_amount")
+    context = {
+        "header": _desk_header(dossier, desk, day=local(event.at).date(), number="TB-DGQ"),
+        **_common(dossier),
+        "desk_label": _desk_label(dossier, desk),
+        "requested_on": vn_date(event.at),
+        "requested_at": vn_time(event.at),
+        "request_channel": request_channel_text(data.get("request_channel")),
+        "note": event.note,
+        "fee_refunded": None if refunded is None else bool(refunded),
+        "refund_amount": vnd(amount) if amount not in (None, "") else "",
+        "refund_reason": str(data.get("refund_reason") or ""),
+        "officer": person(event.actor) or _receiver(dossier),
+    }
+    return _render("stop_notice", context)
+
+
+@_vietnamese
+def render_control_sheet(dossier: Dossier, *, now: dt.datetime | None = None) -> bytes:
+    """Mẫu 06: who handed the dossier to whom and when, one block per step; first block desk → processing body,
+    last block back to the desk once a result exists (T6, T7, T15)."""
+    dossier = _load(dossier)
+    desk = _desk(dossier)
+    processing = dossier.processing_agency or dossier.receiving_agency
+    steps = list(dossier.steps.all())
+    desk_unit = desk.name if desk is not None else DESK_UNIT
+    receiver = _receiver(dossier)
+    previous = f"{desk_unit} ({receiver})" if receiver else desk_unit
+    blocks = []
+    for step in steps:
+        receiver = step.agency.name + (f" ({person(step.handler)})" if step.handler else "")
+        note = f"{step.name}; hạn bước: {vn_date(step.due_at)}" if step.due_at else step.name
+        blocks.append(
+            {
+                "agency": step.agency.name,
+                "giver": previous,
+                "receiver": receiver,
+                "at": vn_time(step.started_at),
+                "outcome": step.get_outcome_display() if step.outcome else "",
+                "note": note,
+            }
+        )
+        previous = receiver
+    if dossier.completed_at and steps:
+        blocks.append(
+            {
+                "agency": desk.agency.name if desk is not None else dossier.receiving_agency.name,
+                "giver": previous,
+                "receiver": desk_unit,
+                "at": vn_time(dossier.completed_at),
+                "outcome": dossier.get_outcome_display() if dossier.outcome else "",
+                "note": "Trả kết quả về Bộ phận Một cửa",
+            }
+        )
+    others = []
+    for step in steps:
+        if step.agency_id not in (processing.pk, dossier.receiving_agency_id) and step.agency.name not in others:
+            others.append(step.agency.name)
+    context = {
+        "header": _desk_header(dossier, desk, day=_now(now).date()),
+        **_common(dossier),
+        "due_at": vn_time(dossier.current_due_at),
+        "processing": processing.name,
+        "coordinating": "; ".join(others) or dossier.procedure_version.coordinating_agency,
+        "blocks": blocks,
+    }
+    return _render("control_sheet", context)
+
+
+def _register_row(number: int, dossier: Dossier) -> dict:
+    steps = list(dossier.steps.all())  # prefetched, ordered by (order, id)
+    applicant = dossier.applicant
+    notes = []
+    if dossier.status != Status.RETURNED:
+        notes.append(str(dossier.get_status_display()))
+    if dossier.outcome:
+        notes.append(str(dossier.get_outcome_display()))
+    elif dossier.is_overdue:
+        notes.append("Quá hạn")
+    if dossier.rescheduled_due_at:
+        notes.append(f"Hẹn lại: {vn_date(dossier.rescheduled_due_at)}")
+    return {
+        "number": number,
+        "code": dossier.code or "",
+        "procedure": dossier.procedure_version.name,
+        "sets": dossier.sets_count,
+        "applicant": applicant.name,
+        "address": applicant.address,
+        "phone": applicant.phone,
+        "processing": (dossier.processing_agency or dossier.receiving_agency).name,
+        "received_at": vn_time(dossier.received_at),
+        "due_at": vn_time(dossier.current_due_at),
+        "forwarded_at": vn_time(steps[0].started_at) if steps else "",
+        "completed_at": vn_time(dossier.completed_at),
+        "returned_at": vn_time(dossier.returned_at),
+        "note": "; ".join(notes),
+    }
+
+
+@_vietnamese
+def render_register(desk: OneStopDesk, period: tuple[dt.date, dt.date], *, now: dt.datetime | None = None) -> bytes:
+    """Mẫu 07: the desk's tracking register for the dossiers received between two local dates, inclusive.
+
+    One query for the rows and one for their steps, whatever their number. Dossiers not tied to a desk count
+    for the desk of their receiving agency.
+    """
+    date_from, date_to = period
+    if date_from > date_to:
+        raise FormUnavailable(_("Khoảng thời gian không hợp lệ: ngày bắt đầu sau ngày kết thúc."))
+    start = dt.datetime.combine(date_from, dt.time.min, tzinfo=VN_TZ)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=VN_TZ)
+    dossiers = (
+        Dossier.objects.filter(received_at__gte=start, received_at__lt=end)
+        .filter(Q(desk=desk) | Q(desk__isnull=True, receiving_agency_id=desk.agency_id))
+        .select_related("procedure_version", "applicant", "receiving_agency", "processing_agency")
+        .prefetch_related(Prefetch("steps", queryset=DossierStep.objects.only("dossier", "started_at")))
+        .order_by("received_at", "id")
+    )
+    agency = desk.agency
+    context = {
+        "header": {
+            "parent": agency.name.upper(),
+            "unit": desk.name.upper(),
+            "number": "",
+            "place_date": vn_place_date(place_of(agency), _now(now).date()),
+        },
+        "desk_label": f"{desk.name} — {agency.name}",
+        "date_from": vn_date(date_from),
+        "date_to": vn_date(date_to),
+        "columns": range(1, 13),
+        "rows": [_register_row(n, d) for n, d in enumerate(dossiers, start=1)],
+    }
+    return _render("register", context)
+
+
+_DOSSIER_FORMS = {
+    "receipt": render_receipt,
+    "supplement": render_supplement,
+    "refusal": render_refusal,
+    "apology": render_apology,
+    "stop_notice": render_stop_notice,
+    "control_sheet": render_control_sheet,
+}
+
+
+def render_form(
+    key: str,
+    *,
+    dossier: Dossier | None = None,
+    desk: OneStopDesk | None = None,
+    period: tuple[dt.date, dt.date] | None = None,
+    now: dt.datetime | None = None,
+) -> bytes:
+    """The PDF of form `key` (see FORM_KEYS), in Vietnamese; FormUnavailable when its data is missing.
+
+    The register takes `desk` and `period` (local dates, inclusive); every other form takes `dossier`. A slip is
+    dated by its own moment (receipt, request, refusal, apology, withdrawal); `now` dates the control sheet and
+    the register (default: the present moment).
+    """
+    if key not in FORM_KEYS:
+        raise ValueError(f"Unknown form key {key!r}; expected one of {', '.join(FORM_KEYS)}")
+    if key == "register":
+        if desk is None or period is None:
+            raise TypeError("The register needs desk= and period=(date_from, date_to).")
+        return render_register(desk, period, now=now)
+    if dossier is None:
+        raise TypeError(f"Form {key!r} needs dossier=.")
+    return _DOSSIER_FORMS[key](dossier, now=now)
