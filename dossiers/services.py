@@ -470,7 +470,8 @@ def dossier_transition(
         _authorise(locked, transition, actor, role)
         if locked.status not in transition.sources:
             raise DossierError(
-                _("Không thể “{action}” khi hồ sơ đang ở trạng thái “{status}”.").format(
+                str(transition.wrong_status)
+                or _("Không thể “{action}” khi hồ sơ đang ở trạng thái “{status}”.").format(
                     action=transition.label, status=locked.get_status_display()
                 )
             )

@@ -72,10 +72,12 @@ class Transition:
     label: str
     rule: str
     needs_reason: bool = False
+    # Shown instead of the generic refusal when the dossier's status does not allow the action.
+    wrong_status: str = ""
 
 
-def _t(key, number, sources, target, roles, label, rule, needs_reason=False) -> Transition:
-    return Transition(key, number, tuple(sources), target, frozenset(roles), label, rule, needs_reason)
+def _t(key, number, sources, target, roles, label, rule, needs_reason=False, wrong_status="") -> Transition:
+    return Transition(key, number, tuple(sources), target, frozenset(roles), label, rule, needs_reason, wrong_status)
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -220,6 +222,7 @@ TRANSITIONS: dict[str, Transition] = {
             _("Rút hồ sơ"),
             "Only while no decision or result exists (Decree 118/2025 Art. 21).",
             True,
+            _("Không thể rút hồ sơ: đã có quyết định hoặc kết quả giải quyết (Nghị định 118/2025/NĐ-CP, Điều 21)."),
         ),
         _t(
             "issue_result",

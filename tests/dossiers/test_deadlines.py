@@ -170,3 +170,24 @@ def test_steps_get_due_moments_from_their_budgets_and_outcomes(receive, make_ver
     second.refresh_from_db()
     assert second.outcome == Outcome.LATE
     assert second.is_late is True
+
+
+@pytest.mark.parametrize(("excluded", "due"), [(True, "2026-03-19 10:00"), (False, "2026-03-16 10:00")])
+def test_financial_obligation_time_is_excluded_only_where_the_version_says_so(
+    receive, make_version, people, excluded, due
+):
+    # 10 working days from Mon 2/3 → Mon 16/3. Tax notice Wed 4/3, paid Mon 9/3: 3 working days not counted.
+    dossier = receive("2026-03-02 10:00", version=make_version(value=Decimal(10), financial_excluded=excluded))
+    dossier = advance(dossier, ("forward", "desk", {}), people=people, when="2026-03-02 11:00")
+    dossier = advance(
+        dossier, ("await_obligation", "officer", {"amount": 500000}), people=people, when="2026-03-04 10:00"
+    )
+    assert dossier.clock_state == (ClockState.PAUSED if excluded else ClockState.RUNNING)
+
+    dossier = advance(dossier, ("obligation_met", "desk", {}), people=people, when="2026-03-09 10:00")
+
+    assert dossier.status == Status.IN_PROCESSING
+    assert dossier.clock_state == ClockState.RUNNING
+    assert local(dossier.current_due_at) == due
+    assert local(dossier.original_due_at) == "2026-03-16 10:00"
+    assert dossier.pauses.filter(kind="financial_obligation").exists() is excluded

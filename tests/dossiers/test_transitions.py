@@ -247,8 +247,8 @@ def test_everyone_else_is_refused_and_nothing_changes(action, who, prepared, peo
     ("setup", "action", "who", "params", "message"),
     [
         ("appraisal_supplement", "request_supplement", "officer", ITEMS, "trạng thái"),
-        ("result_ready", "withdraw", "citizen", {"note": "Rút"}, "trạng thái"),
-        ("returned", "withdraw", "citizen", {"note": "Rút"}, "trạng thái"),
+        ("result_ready", "withdraw", "citizen", {"note": "Rút"}, "đã có quyết định hoặc kết quả.*Điều 21"),
+        ("returned", "withdraw", "citizen", {"note": "Rút"}, "đã có quyết định hoặc kết quả.*Điều 21"),
         ("received", "refuse", "desk", {"note": "  "}, "lý do"),
         ("in_processing", "stop", "head", {}, "lý do"),
         ("in_processing", "request_supplement", "officer", {"note": "Thiếu", "items": []}, "liệt kê"),
