@@ -1,11 +1,15 @@
-from django.contrib import admin
+import datetime as dt
+
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from procedures.content import version_content
 from procedures.models import (
     Field,
     Level,
@@ -15,7 +19,13 @@ from procedures.models import (
     ProcedureVersion,
     RequiredDocument,
 )
-from procedures.services import StepBudgetError, procedure_version_refresh, step_budgets_check
+from procedures.services import (
+    ProcedureError,
+    StepBudgetError,
+    procedure_publish_version,
+    procedure_version_refresh,
+    step_budgets_check,
+)
 
 
 @admin.register(Field)
@@ -73,12 +83,28 @@ class ProcedureAdmin(admin.ModelAdmin):
 URL_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class FeeInline(admin.TabularInline):
+class FrozenWhenUsedInline:
+    """Inline rows of a version that dossiers were submitted under are read-only: the dossier keeps that text."""
+
+    def _used(self, obj) -> bool:
+        return obj is not None and obj.pk is not None and obj.dossiers.exists()
+
+    def has_add_permission(self, request, obj=None):
+        return not self._used(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._used(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._used(obj) and super().has_delete_permission(request, obj)
+
+
+class FeeInline(FrozenWhenUsedInline, admin.TabularInline):
     model = ProcedureFee
     extra = 0
 
 
-class DocumentInline(admin.StackedInline):
+class DocumentInline(FrozenWhenUsedInline, admin.StackedInline):
     model = RequiredDocument
     extra = 0
     formfield_overrides = URL_HTTPS
@@ -99,7 +125,7 @@ class StepFormSet(BaseInlineFormSet):
             raise ValidationError(error.message) from error
 
 
-class StepInline(admin.TabularInline):
+class StepInline(FrozenWhenUsedInline, admin.TabularInline):
     model = ProcedureStep
     formset = StepFormSet
     extra = 0
@@ -127,6 +153,44 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
     inlines = [DocumentInline, FeeInline, StepInline]
     formfield_overrides = URL_HTTPS
     ordering = ["procedure__code", "-number"]
+    actions = ["publish_amendment"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # A version dossiers were submitted under is frozen (domain.md §1): amend by publishing a new version.
+        if obj is not None and obj.dossiers.exists():
+            return False
+        return super().has_change_permission(request, obj)
+
+    @admin.action(description=_("Ban hành phiên bản sửa đổi (hiệu lực từ ngày mai) để chỉnh sửa"))
+    def publish_amendment(self, request, queryset) -> None:
+        tomorrow = timezone.localdate() + dt.timedelta(days=1)
+        for version in queryset.select_related("procedure", "field").prefetch_related("agencies"):
+            if version.procedure.current_version_id != version.pk:
+                self.message_user(
+                    request,
+                    _("{code} v{number} không phải phiên bản hiện hành; bỏ qua.").format(
+                        code=version.procedure.code, number=version.number
+                    ),
+                    messages.WARNING,
+                )
+                continue
+            try:
+                new = procedure_publish_version(
+                    procedure_code=version.procedure.code,
+                    data=version_content(version),
+                    effective_from=tomorrow,
+                    agency_identifiers=[a.e_identifier for a in version.agencies.all()],
+                )
+            except ProcedureError as error:
+                self.message_user(request, error.message, messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                _("Đã tạo phiên bản {number} của {code}, hiệu lực từ {date}; hãy chỉnh sửa nội dung sửa đổi.").format(
+                    number=new.number, code=version.procedure.code, date=f"{tomorrow:%d/%m/%Y}"
+                ),
+                messages.SUCCESS,
+            )
 
     def has_add_permission(self, request) -> bool:
         # A new text is published by the service (see ProcedureAdmin); here a version is corrected in place.
