@@ -25,7 +25,7 @@ install: $(STAMP) ## Create .venv and install the project with its dev tools
 
 run: $(STAMP) ## Migrate, load the catalogue and demo data, serve http://$(HOST):$(PORT)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --dossiers 300 --seed 1 --only-if-empty
 	$(BIN)/python manage.py import_procedures
 	@if [ -n "$$REDIS_URL" ]; then \
 		echo "REDIS_URL is set: starting a Celery worker and beat beside the web server"; \
@@ -37,8 +37,8 @@ run: $(STAMP) ## Migrate, load the catalogue and demo data, serve http://$(HOST)
 		$(BIN)/python manage.py runserver $(HOST):$(PORT); \
 	fi
 
-demo: $(STAMP) ## Reload the catalogue and demo data only
-	$(BIN)/python manage.py seed_demo
+demo: $(STAMP) ## Reload the catalogue and demo data only (adds 300 demo dossiers each time)
+	$(BIN)/python manage.py seed_demo --dossiers 300 --seed 1
 	$(BIN)/python manage.py import_procedures
 
 lint: $(STAMP) ## ruff check + format check

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -173,6 +173,9 @@ def _open_step(dossier: Dossier, *, name: str, agency: Agency, handler, now: dt.
     """Open the next process step; due = start + budget in the version's unit, no cut-off (§5.7)."""
     due = None
     if budget and Decimal(budget) > 0 and dossier.duration_unit not in ("mixed", "none", "same_day"):
+        if dossier.duration_unit == "calendar_days":
+            # A calendar day cannot be split (§5.5(c)): a part of a day counts as the whole day.
+            budget = Decimal(budget).to_integral_value(rounding=ROUND_CEILING)
         clock = _clock(agency)
         due = due_moment(
             now,

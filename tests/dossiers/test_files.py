@@ -273,8 +273,9 @@ def fetch(client, user, url):
     if user is not None:
         client.force_login(user)
     response = client.get(url)
+    # Consuming the stream closes the response through the test client's wrapper; an explicit close() would fire
+    # request_finished with the connection-closing handler attached and drop the test's database connection.
     body = b"".join(response.streaming_content) if response.streaming else response.content
-    response.close()
     return response, body
 
 

@@ -1,4 +1,10 @@
-"""Demo data for `make run`: the agency tree of one province and one user per role."""
+"""Demo data for `make run`: the agency tree of one province, one user per role and, on request, dossiers.
+
+`--dossiers N` adds N dossiers in every status (dossiers.seeding); a second run adds N more, continuing each
+agency's daily code sequence. An empty catalogue is imported first, since dossiers need procedure versions.
+"""
+
+import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -9,30 +15,64 @@ from accounts.roles import Role
 from accounts.services import staff_assign
 from agencies.models import Agency, OneStopDesk
 from agencies.services import agency_tree_load
+from dossiers.models import Dossier
+from dossiers.seeding import SeedingError, demo_dossiers_create, summary
+from procedures.importer import CatalogueError, catalogue_import
+from procedures.models import ProcedureVersion
 
 # username → (full name, agency e-identifier, role); the citizen has no agency.
 DEMO_STAFF = {
-    "desk": ("Nguyễn Thị Lan", "000.00.06.H56", Role.DESK),
-    "officer": ("Trần Văn Minh", "000.00.10.H56", Role.OFFICER),
-    "head": ("Lê Quốc Hùng", "000.00.10.H56", Role.HEAD),
+    "desk": ("Nguyễn Thị Lan", "000.00.31.H56", Role.DESK),
+    "officer": ("Trần Văn Minh", "000.00.31.H56", Role.OFFICER),
+    "head": ("Lê Quốc Hùng", "000.00.31.H56", Role.HEAD),
     "leader": ("Phạm Đức Thắng", "000.00.00.H56", Role.LEADER),
     "admin": ("Quản trị hệ thống", "000.00.06.H56", Role.ADMIN),
 }
 
 
 class Command(BaseCommand):
-    help = "Tạo dữ liệu mẫu: cây cơ quan và một tài khoản cho mỗi vai trò / Create demo agencies and users."
+    help = (
+        "Tạo dữ liệu mẫu: cây cơ quan, một tài khoản cho mỗi vai trò và (tùy chọn) hồ sơ mẫu / "
+        "Create demo agencies, users and optionally dossiers."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default="Demo@2026", help="Mật khẩu của các tài khoản mẫu.")
         parser.add_argument("--force", action="store_true", help="Cho phép chạy khi DEBUG tắt.")
+        parser.add_argument(
+            "--dossiers",
+            type=int,
+            default=0,
+            help="Số hồ sơ mẫu cần tạo thêm, đủ mọi trạng thái (mặc định 0) / demo dossiers to add.",
+        )
+        parser.add_argument(
+            "--only-if-empty",
+            action="store_true",
+            help="Chỉ tạo hồ sơ mẫu khi chưa có hồ sơ nào (dùng cho make run) / only when there are no dossiers.",
+        )
+        parser.add_argument(
+            "--seed", type=int, default=1, help="Hạt giống ngẫu nhiên: cùng hạt, cùng ngày → cùng dữ liệu."
+        )
 
-    def handle(self, *args, password: str, force: bool, **options):
+    def handle(
+        self,
+        *args,
+        password: str,
+        force: bool,
+        dossiers: int,
+        seed: int,
+        verbosity: int,
+        only_if_empty: bool,
+        **options,
+    ):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "Không tạo dữ liệu mẫu khi DEBUG tắt (dùng --force nếu thật sự cần) / "
                 "Refusing to seed demo data with DEBUG off (use --force)."
             )
+        if dossiers < 0:
+            raise CommandError("--dossiers phải ≥ 0 / --dossiers must not be negative.")
+        started = time.perf_counter()
         with transaction.atomic():
             agencies = agency_tree_load()
             by_id = {a.e_identifier: a for a in Agency.objects.all()}
@@ -55,10 +95,46 @@ class Command(BaseCommand):
                     "address": "Số 12 phố Lê Hoàn, phường Hạc Thành, tỉnh Thanh Hóa",
                 },
             )
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Đã tạo {len(agencies)} cơ quan và 6 tài khoản mẫu (citizen, desk, officer, head, leader, admin)."
+        if verbosity:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Đã tạo {len(agencies)} cơ quan và 6 tài khoản mẫu (citizen, desk, officer, head, leader, admin)."
+                )
             )
+        if dossiers and only_if_empty and Dossier.objects.exists():
+            if verbosity:
+                self.stdout.write("Đã có hồ sơ, không tạo thêm hồ sơ mẫu / dossiers exist, none added.")
+            return
+        if dossiers:
+            self._dossiers(dossiers, seed, verbosity, started)
+
+    def _dossiers(self, count: int, seed: int, verbosity: int, started: float) -> None:
+        if not ProcedureVersion.objects.in_force().exists():
+            try:
+                report = catalogue_import()
+            except CatalogueError as error:
+                raise CommandError(str(error)) from error
+            if verbosity:
+                self.stdout.write("Danh mục thủ tục trống, đã nhập danh mục mặc định / catalogue imported:")
+                self.stdout.write(report.summary())
+        try:
+            report = demo_dossiers_create(count=count, seed=seed)
+        except SeedingError as error:
+            raise CommandError(str(error)) from error
+        if not verbosity:
+            return
+        counts = summary(report)
+        self.stdout.write(self.style.SUCCESS(f"Đã tạo {report.dossiers} hồ sơ mẫu (seed {seed}):"))
+        for label, n in counts["status"]:
+            self.stdout.write(f"  {label:<36} {n:>8}")
+        self.stdout.write("  " + ", ".join(f"{label}: {n}" for label, n in counts["channel"]))
+        if verbosity > 1:
+            for table, n in counts["rows"]:
+                self.stdout.write(f"  {table:<32} {n:>10}")
+            self.stdout.write(f"  due_moment: {report.due_calls} lần tính cho {report.due_lookups} lần tra")
+        self.stdout.write(
+            f"Thời gian / elapsed: {time.perf_counter() - started:.1f} s "
+            f"(lập {report.build_seconds:.1f} s, ghi {report.write_seconds:.1f} s)"
         )
 
     @staticmethod

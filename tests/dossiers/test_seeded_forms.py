@@ -1,0 +1,68 @@
+"""Each official form renders for a seeded dossier, and its text carries the dossier's own data."""
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from pypdf import PdfReader
+
+from dossiers.models import Dossier
+from dossiers.printing import render_form
+from dossiers.workflow import Status
+
+pytestmark = pytest.mark.django_db
+
+# form → a seeded dossier it applies to
+APPLIES = {
+    "receipt": {"status": Status.IN_PROCESSING},
+    "control_sheet": {"status": Status.RETURNED},
+    "supplement": {"supplement_request__isnull": False},
+    "refusal": {"status": Status.REFUSED, "events__to_status": Status.REFUSED},
+    "apology": {"apology__isnull": False},
+    "stop_notice": {"status": Status.WITHDRAWN},
+}
+
+
+def text_of(pdf: bytes) -> str:
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages))
+
+
+def dd(moment) -> str:
+    return f"{timezone.localtime(moment):%d/%m/%Y}"
+
+
+def test_each_form_renders_for_a_seeded_dossier():
+    call_command("seed_demo", dossiers=400, seed=7, force=True, verbosity=0)
+    for key in sorted(APPLIES):
+        _check(key)
+
+
+def _check(key: str) -> None:
+    dossier = (
+        Dossier.objects.filter(**APPLIES[key])
+        .exclude(received_at__isnull=True)
+        .select_related("applicant", "procedure_version", "receiving_agency")
+        .order_by("pk")
+        .first()
+    )
+    assert dossier is not None, f"the seed has no dossier for {key}"
+
+    text = text_of(render_form(key, dossier=dossier))
+
+    assert dossier.code in text, key
+    assert dossier.applicant.name in text
+    assert dossier.procedure_version.name[:40] in text
+    assert dd(dossier.received_at) in text
+    assert dossier.receiving_agency.name.upper() in text.upper()
+    assert "Độc lập - Tự do - Hạnh phúc" in text
+    assert "INVALID_TEMPLATE_VARIABLE" not in text
+
+
+def test_only_if_empty_adds_dossiers_once():
+    call_command("seed_demo", dossiers=30, seed=3, only_if_empty=True, force=True, verbosity=0)
+    first = Dossier.objects.count()
+    call_command("seed_demo", dossiers=30, seed=3, only_if_empty=True, force=True, verbosity=0)
+    assert first == 30
+    assert Dossier.objects.count() == 30
