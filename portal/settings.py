@@ -125,7 +125,8 @@ else:
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 # Without a broker, tasks run in-process: `.delay()` with neither eager mode nor Redis would block and fail.
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Tests run tasks eagerly too; a test of the real worker switches eager mode off around `start_worker`.
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL or TESTING
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_TASK_ACKS_LATE = True
