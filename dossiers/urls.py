@@ -1,4 +1,4 @@
-from django.urls import re_path
+from django.urls import path, re_path
 
 from dossiers import views, views_files
 
@@ -10,6 +10,7 @@ CODE = r"(?P<code>[0-9A-Za-z.\-]{1,64})"
 FILE_ID = r"(?P<file_id>[0-9]{1,18})"
 
 urlpatterns = [
+    path("", views.dossier_list, name="list"),
     re_path(rf"^{CODE}/$", views.dossier_detail, name="detail"),
     re_path(rf"^{CODE}/forms/(?P<key>[a-z_]+)\.pdf$", views.dossier_form_pdf, name="form-pdf"),
     re_path(rf"^{CODE}/files/{FILE_ID}/$", views_files.file_download, name="file-download"),

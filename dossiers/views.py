@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +17,14 @@ from dossiers.workflow import CITIZEN
 # Forms each audience may print; the register is per desk and period, printed from the desk's pages.
 CITIZEN_FORMS = ("receipt", "supplement", "refusal", "apology", "stop_notice")
 STAFF_FORMS = (*CITIZEN_FORMS, "control_sheet")
+
+
+@login_required
+@require_GET
+def dossier_list(request):
+    """Hồ sơ của tôi (citizen) or the agency's dossiers (staff): 20 a page, newest first."""
+    page = Paginator(selectors.dossier_list(user=request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "dossiers/dossier_list.html", {"page": page})
 
 
 @login_required

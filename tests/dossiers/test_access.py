@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from dossiers import services
 from dossiers.models import PersonalDataAccess
 from dossiers.permissions import dossier_abilities, dossiers_visible_to
 from tests.dossiers.conftest import advance
@@ -131,3 +132,33 @@ def test_admin_shows_dossiers_read_only(client, dossier, people):
     assert dossier.code in page.text
     assert client.post(f"/admin/dossiers/dossier/{dossier.pk}/delete/", {"post": "yes"}).status_code == 403
     assert client.get("/admin/dossiers/dossier/").status_code == 200
+
+
+def test_the_list_shows_only_what_the_user_may_see_in_a_fixed_number_of_queries(
+    client, receive, people, make_version, applicant_for, django_assert_max_num_queries
+):
+    version = make_version()
+    mine = [receive(version=version) for _ in range(3)]
+    stranger = services.dossier_receive_counter(
+        actor=people["desk"],
+        procedure_version=version,
+        applicant=applicant_for(people["other_citizen"], name="Lê Văn Tư"),
+    )
+    client.force_login(people["citizen"])
+
+    with django_assert_max_num_queries(6):
+        response = client.get("/dossiers/")
+
+    assert response.status_code == 200
+    for dossier in mine:
+        assert dossier.code in response.text
+    assert stranger.code not in response.text
+
+    client.force_login(people["other_desk"])
+    assert mine[0].code not in client.get("/dossiers/").text
+    client.force_login(people["desk"])
+    more = [receive(version=version) for _ in range(20)]
+    with django_assert_max_num_queries(8):
+        page = client.get("/dossiers/")
+    assert more[-1].code in page.text
+    assert "Trang sau" in page.text

@@ -17,6 +17,7 @@ URL_ACCESS = {
     "procedures_api:list": "public",
     "procedures_api:detail": "public",
     "public-lookup": "public",
+    "dossiers:list": "login",
     "dossiers:detail": "login",
     "dossiers:form-pdf": "login",
     "dossiers:file-download": "login",

@@ -1,0 +1,40 @@
+"""A citizen signs in, finds their dossier in "Hồ sơ của tôi", opens it and prints the receipt slip."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from dossiers.models import Dossier
+from dossiers.workflow import Status
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_citizen_follows_a_dossier_and_prints_the_receipt(page: Page, live_server):
+    call_command("seed_demo", dossiers=120, seed=2, force=True, verbosity=0)
+    dossier = Dossier.objects.filter(owner__username="citizen", status=Status.IN_PROCESSING).first()
+    assert dossier is not None
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Tên đăng nhập").fill("citizen")
+    page.get_by_label("Mật khẩu").fill("Demo@2026")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("link", name="Hồ sơ của tôi").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hồ sơ của tôi")
+    while not page.get_by_role("link", name=dossier.code).count():
+        page.get_by_role("link", name="Trang sau").click()
+    page.get_by_role("link", name=dossier.code).click()
+
+    expect(page).to_have_url(re.compile(rf"/dossiers/{re.escape(dossier.code)}/$"))
+    expect(page.locator("main")).to_contain_text("Đang xử lý")
+    receipt = page.get_by_role("link", name=re.compile("Giấy tiếp nhận hồ sơ và hẹn trả kết quả", re.IGNORECASE))
+    pdf = page.request.get(live_server.url + receipt.get_attribute("href"))
+    assert pdf.status == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body().startswith(b"%PDF-")
+
+    page.goto(f"{live_server.url}/tra-cuu/?ma={dossier.code}")
+    expect(page.locator("main")).to_contain_text("Đang xử lý")
