@@ -371,3 +371,20 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(
             services.dossier_transition(dossier=dossier, action="refuse", actor=people["desk"], note="")
     assert callbacks == []
     assert mailoutbox == []
+
+
+@pytest.mark.parametrize("who", ["anonymous", "citizen", "officer", "head"])
+def test_only_the_desk_receives_at_the_counter(who, people, make_version, applicant_for):
+    version, applicant = make_version(), applicant_for(people["citizen"])
+    with pytest.raises(services.DossierError, match="Chỉ cán bộ Bộ phận Một cửa"):
+        services.dossier_receive_counter(actor=_actor(people, who), procedure_version=version, applicant=applicant)
+    assert not Dossier.objects.exists()
+    assert not CodeCounter.objects.exists()
+
+
+def test_online_dossiers_are_not_received_as_counter_dossiers(people, make_version, applicant_for):
+    with pytest.raises(services.DossierError, match="hàng chờ hồ sơ nộp trực tuyến"):
+        services.dossier_receive_counter(
+            actor=people["desk"], procedure_version=make_version(), applicant=applicant_for(), channel=2
+        )
+    assert not Dossier.objects.exists()
