@@ -863,3 +863,22 @@ _HANDLERS: dict[str, Callable[..., dict | None]] = {
     "recall": _recall,
 }
 assert set(_HANDLERS) == set(workflow.TRANSITIONS) - {"receive_counter"}, "every transition needs a handler"
+
+
+# --- Jobs (§5.12) ---------------------------------------------------------------------------------------------
+
+
+def dossiers_flag_overdue(*, now: dt.datetime | None = None) -> int:
+    """Flag open, running dossiers whose due date has passed (§5.12 "newly late"); returns how many.
+
+    One set-based UPDATE on the partial index of open running dossiers not yet flagged; running it again
+    changes nothing. Lateness itself is always derived from dates — `is_overdue` is a cache for lists.
+    """
+    now = now or timezone.now()
+    start_of_today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return Dossier.objects.filter(
+        status__in=(Status.RECEIVED, Status.IN_PROCESSING),
+        is_overdue=False,
+        clock_state=ClockState.RUNNING,
+        current_due_at__lt=start_of_today,
+    ).update(is_overdue=True, overdue_since=timezone.localdate(now))

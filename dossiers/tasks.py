@@ -33,3 +33,11 @@ def dossier_changed(dossier_id: int, event_id: int) -> bool:
         )
     send_mail(subject, body, None, [dossier.applicant.email])
     return True
+
+
+@shared_task(name="dossiers.flag_overdue")
+def flag_overdue() -> int:
+    """Celery beat, every 5 minutes: flag newly late dossiers (safe to run twice)."""
+    from dossiers.services import dossiers_flag_overdue
+
+    return dossiers_flag_overdue()

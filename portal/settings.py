@@ -133,6 +133,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
+CELERY_BEAT_SCHEDULE = {
+    # shared/domain.md §5.12: the overdue job runs every 5 minutes (a setting).
+    "flag-overdue": {"task": "dossiers.flag_overdue", "schedule": int(os.environ.get("OVERDUE_JOB_SECONDS", "300"))},
+}
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -5,11 +5,14 @@ from decimal import Decimal
 
 import pytest
 
+from dossiers import services
 from dossiers.models import ClockState, DueAdjustment, Outcome
 from dossiers.workflow import Status
 from tests.dossiers.conftest import advance, at
 
 pytestmark = pytest.mark.django_db
+
+ITEMS_ONE = {"note": "Thiếu giấy tờ", "items": ["Bản sao giấy tờ tùy thân"]}
 
 
 def local(moment):
@@ -191,3 +194,25 @@ def test_financial_obligation_time_is_excluded_only_where_the_version_says_so(
     assert local(dossier.current_due_at) == due
     assert local(dossier.original_due_at) == "2026-03-16 10:00"
     assert dossier.pauses.filter(kind="financial_obligation").exists() is excluded
+
+
+def test_the_overdue_job_flags_late_running_dossiers_once(receive, make_version, people):
+    version = make_version(value=Decimal(3), budgets=())
+    late = advance(receive("2026-03-02 10:00", version=version), ("forward", "desk", {}), people=people)  # due 5/3
+    due_today = receive("2026-03-03 10:00", version=version)  # due 6/3: not late on 6/3
+    paused = advance(
+        receive("2026-03-02 10:00", version=version),
+        ("forward", "desk", {}),
+        ("request_supplement", "officer", ITEMS_ONE),
+        people=people,
+    )
+
+    assert services.dossiers_flag_overdue(now=at("2026-03-06 08:00")) == 1
+    assert services.dossiers_flag_overdue(now=at("2026-03-06 08:05")) == 0
+
+    late.refresh_from_db()
+    assert late.is_overdue is True
+    assert late.overdue_since == dt.date(2026, 3, 6)
+    due_today.refresh_from_db()
+    paused.refresh_from_db()
+    assert (due_today.is_overdue, paused.is_overdue) == (False, False)
