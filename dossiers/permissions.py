@@ -62,15 +62,13 @@ def dossiers_visible_to(user) -> QuerySet[Dossier]:
 def dossier_abilities(user, dossier: Dossier) -> dict[str, bool]:
     """Action key → whether this user may do it on this dossier now (buttons, views and services agree)."""
     role = actor_role(user)
-    abilities = {}
-    for key, transition in workflow.TRANSITIONS.items():
-        abilities[key] = bool(
-            role is not None
-            and role in transition.roles
-            and dossier.status in transition.sources
-            and _in_scope(user, role, dossier)
-        )
-    return abilities
+    candidates = {
+        key: role is not None and role in transition.roles and dossier.status in transition.sources
+        for key, transition in workflow.TRANSITIONS.items()
+    }
+    # One scope check (a query for staff), and only when some action is possible at all.
+    in_scope = any(candidates.values()) and _in_scope(user, role, dossier)
+    return {key: bool(possible and in_scope) for key, possible in candidates.items()}
 
 
 def _in_scope(user, role: str, dossier: Dossier) -> bool:

@@ -40,6 +40,8 @@ def dossier_detail(*, user, code: str, purpose: str = "view") -> Dossier:
             "desk",
             "current_step",
             "current_handler",
+            "supplement_request",
+            "apology",
         )
         .prefetch_related(
             "applicant__identities", "documents", "steps__agency", "fee_lines", Prefetch("events", queryset=events)

@@ -38,10 +38,27 @@ def dossier_detail(request, code: str):
         {
             "dossier": dossier,
             "abilities": dossier_abilities(request.user, dossier),
-            "forms": [(key, FORM_KEYS[key]) for key in (CITIZEN_FORMS if is_citizen else STAFF_FORMS)],
+            "forms": [
+                (key, FORM_KEYS[key])
+                for key in (CITIZEN_FORMS if is_citizen else STAFF_FORMS)
+                if _form_applies(key, dossier)
+            ],
             "is_citizen": is_citizen,
         },
     )
+
+
+def _form_applies(key: str, dossier) -> bool:
+    """Offer only the forms this dossier has the facts for (the PDF view still refuses the others clearly)."""
+    checks = {
+        "receipt": lambda: dossier.received_at is not None,
+        "control_sheet": lambda: dossier.received_at is not None,
+        "supplement": lambda: hasattr(dossier, "supplement_request"),
+        "apology": lambda: hasattr(dossier, "apology"),
+        "refusal": lambda: dossier.status == "refused",
+        "stop_notice": lambda: dossier.status == "withdrawn",
+    }
+    return checks[key]()
 
 
 @login_required

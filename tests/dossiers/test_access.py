@@ -162,3 +162,14 @@ def test_the_list_shows_only_what_the_user_may_see_in_a_fixed_number_of_queries(
         page = client.get("/dossiers/")
     assert more[-1].code in page.text
     assert "Trang sau" in page.text
+
+
+def test_the_page_offers_only_the_forms_that_apply(client, dossier, people, django_assert_max_num_queries):
+    client.force_login(people["officer"])
+    # session, user, staff profile, agency, dossier, 5 prefetches + step agencies, the read log, one scope check
+    with django_assert_max_num_queries(13):
+        page = client.get(f"/dossiers/{dossier.code}/").text
+    assert "receipt.pdf" in page
+    assert "control_sheet.pdf" in page
+    assert "apology.pdf" not in page
+    assert "refusal.pdf" not in page
