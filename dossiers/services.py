@@ -529,12 +529,11 @@ def _mark_late_acceptance(d: Dossier, now: dt.datetime) -> None:
         d.late_acceptance = True
 
 
-def _receive(d: Dossier, *, actor, now, **_kw):
-    """T3: the desk accepts a complete online dossier; the appointment is frozen from this moment."""
-    _mark_late_acceptance(d, now)
-    d.status = Status.RECEIVED
+def _start_clock(d: Dossier, *, actor, now: dt.datetime) -> None:
+    """Receipt of a complete dossier (T3, or T10 after an intake supplement): the clock starts now (§5.4)."""
     d.received_at = now
-    d.desk = actor.staff_profile.desk or OneStopDesk.objects.filter(agency=d.receiving_agency).first()
+    d.desk = d.desk or getattr(actor.staff_profile, "desk", None)
+    d.desk = d.desk or OneStopDesk.objects.filter(agency=d.receiving_agency, is_active=True).first()
     _freeze_due(d, received_at=now, actor=actor, kind=DueAdjustment.Kind.RECEIPT)
     _open_step(
         d,
@@ -544,6 +543,13 @@ def _receive(d: Dossier, *, actor, now, **_kw):
         now=now,
         budget=_budget(d, 1),
     )
+
+
+def _receive(d: Dossier, *, actor, now, **_kw):
+    """T3: the desk accepts a complete online dossier; the appointment is frozen from this moment."""
+    _mark_late_acceptance(d, now)
+    d.status = Status.RECEIVED
+    _start_clock(d, actor=actor, now=now)
     return {"late_acceptance": d.late_acceptance}
 
 
@@ -603,17 +609,7 @@ def _accept_supplement(d: Dossier, *, actor, now, **_kw):
     request.accepted_at = now
     if request.stage == SupplementStage.INTAKE:
         d.status = Status.RECEIVED
-        d.received_at = now
-        d.desk = d.desk or OneStopDesk.objects.filter(agency=d.receiving_agency).first()
-        _freeze_due(d, received_at=now, actor=actor, kind=DueAdjustment.Kind.RECEIPT)
-        _open_step(
-            d,
-            name=_step_name(d, 1, _("Tiếp nhận hồ sơ")),
-            agency=d.receiving_agency,
-            handler=actor,
-            now=now,
-            budget=_budget(d, 1),
-        )
+        _start_clock(d, actor=actor, now=now)
     else:
         pause = DossierPause.objects.get(dossier=d, kind=PauseKind.SUPPLEMENT, ended_at__isnull=True)
         _resume(d, pause=pause, actor=actor, now=now, mode=d.procedure_version.supplement_clock_mode)
