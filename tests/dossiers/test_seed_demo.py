@@ -1,5 +1,5 @@
 """`seed_demo --dossiers N`: every status in realistic shares, codes without gaps, due moments from the real
-calendar arithmetic, outcomes by date, event logs that follow the transition table (dossiers/seeding.py).
+calendar arithmetic, outcomes by date, event logs that follow the transition table (dossiers/seeding/).
 
 Most tests read one seeded set of 300 dossiers, created once for the module inside a transaction that is rolled
 back at the end; each test runs in a savepoint of it.

@@ -1,0 +1,330 @@
+"""Writing the plans: ids reserved up front, codes, then every table by COPY on PostgreSQL (from a second
+thread) or by multi-row inserts elsewhere; the counters and the pause links last.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import itertools
+import json
+import queue
+import threading
+from collections import Counter
+from operator import itemgetter
+
+from django.db import connection, models
+from django.utils import timezone
+
+from dossiers.models import (
+    Apology,
+    Applicant,
+    ApplicantIdentity,
+    CodeCounter,
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    DossierPause,
+    DossierStep,
+    DueAdjustment,
+    FeeLine,
+    SupplementRequest,
+)
+from dossiers.seeding.context import _Context
+from dossiers.seeding.names import WINDOW_DAYS
+from dossiers.seeding.paths import _Plan
+from dossiers.workflow import Status as S
+from workcalendar.calendar import LOCAL_TZ
+
+
+class _Table:
+    """One model's rows in a fixed column order, produced from the plans; other columns get their defaults."""
+
+    def __init__(self, model: type[models.Model], columns: str, rows) -> None:
+        self.model = model
+        by_name = {f.attname: f for f in model._meta.concrete_fields}
+        names = columns.split()
+        extra = [f for f in model._meta.concrete_fields if f.attname not in names and not f.primary_key]
+        self.fields = [by_name[c] for c in names] + extra
+        now = timezone.now()
+        extra_values = tuple(now if getattr(f, "auto_now_add", False) else f.get_default() for f in extra)
+        self.rows = (row + extra_values for row in rows) if extra_values else rows  # an iterator, read once
+        self.count = 0
+
+    def chunks(self, size: int):
+        while chunk := list(itertools.islice(self.rows, size)):
+            self.count += len(chunk)
+            yield chunk
+
+
+class _Writer:
+    """Writes the groups of plans as they come, then fills the links that need database ids.
+
+    Per group: ids in creation order, codes, and one table after another, parents first. On PostgreSQL the rows go
+    by COPY from a second thread on the same connection and transaction (`_Copier`), foreign keys checked as each
+    COPY ends, so the server loads one group while Python plans the next; elsewhere by multi-row inserts. Nothing
+    else may use the connection between the constructor and `finish()`, so every query is made up front.
+    """
+
+    def __init__(self, context: _Context, groups: list[list[_Plan]], today: dt.date) -> None:
+        self.c = context
+        self.identifiers = {a.pk: a.e_identifier for a in context.agencies.values()}
+        self.counters: dict[tuple[int, dt.date], int] = {}
+        first = today - dt.timedelta(days=WINDOW_DAYS + 60)
+        self.existing = {
+            (agency, day): last
+            for agency, day, last in CodeCounter.objects.select_for_update()
+            .filter(day__range=(first, today))
+            .values_list("agency_id", "day", "last")
+        }
+        self.dossier_ids = iter(_reserve_ids(Dossier, sum(len(g) for g in groups)))
+        self.applicant_ids = iter(_reserve_ids(Applicant, sum(1 for g in groups for p in g if not p.citizen)))
+        # The current step is the one open step; only these statuses can have one at the end of their path.
+        open_max = sum(1 for g in groups for p in g if p.d["status"] in _WITH_OPEN_STEP)
+        self.open_step_ids = iter(_reserve_ids(DossierStep, open_max))
+        self.first_id: int | None = None
+        self.last_id = 0
+        self.counts: Counter[str] = Counter()
+        self.copier: _Copier | None = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Foreign keys checked as each COPY ends rather than all at commit, so that work overlaps too —
+                # but for the dossier's current step, written after the dossier.
+                constraints = connection.introspection.get_constraints(cursor, Dossier._meta.db_table)
+                current = [
+                    n for n, c in constraints.items() if c["foreign_key"] and c["columns"] == ["current_step_id"]
+                ]
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                for name in current:
+                    cursor.execute(f"SET CONSTRAINTS {connection.ops.quote_name(name)} DEFERRED")
+            self.copier = _Copier(connection.connection)
+
+    def write(self, plans: list[_Plan]) -> None:
+        plans.sort(key=lambda p: p.d["created_at"])
+        self._codes(plans)
+        citizen = self.c.citizen_applicant[0] if self.c.citizen_applicant else None
+        for p in plans:
+            p.d["id"] = next(self.dossier_ids)
+            p.d["applicant_id"] = next(self.applicant_ids) if p.applicant else citizen
+            p.d["current_step_id"] = next(self.open_step_ids) if p.open_step is not None else None
+        self.first_id = min(self.first_id or plans[0].d["id"], plans[0].d["id"])
+        self.last_id = max(self.last_id, plans[-1].d["id"])
+        for table in self._tables(plans):
+            if self.copier is not None:
+                self.copier.load(table)
+            else:
+                with connection.cursor() as cursor:
+                    _insert(cursor, table)
+            self.counts[table.model._meta.label] += table.count
+
+    def abort(self) -> None:
+        """Stop the worker thread before the transaction is rolled back on this one."""
+        if self.copier is not None:
+            self.copier.close(raise_error=False)
+
+    def finish(self) -> dict[str, int]:
+        if self.copier is not None:
+            self.copier.close()
+        if self.first_id is not None:
+            self._link(self.first_id, self.last_id)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to how Django declares them
+        CodeCounter.objects.bulk_create(
+            [CodeCounter(agency_id=a, day=day, last=last) for (a, day), last in sorted(self.counters.items())],
+            update_conflicts=True,
+            unique_fields=["agency", "day"],
+            update_fields=["last"],
+            batch_size=2000,
+        )
+        self.counts[CodeCounter._meta.label] = len(self.counters)
+        return dict(self.counts)
+
+    def _codes(self, plans: list[_Plan]) -> None:
+        """Codes per (agency, local day) in the order they were issued, after each counter's last number."""
+        issued = sorted(
+            (p.code_agency.pk, p.code_at.astimezone(LOCAL_TZ).date(), p.code_at, i)
+            for i, p in enumerate(plans)
+            if p.code_at is not None
+        )
+        for agency, day, _moment, i in issued:
+            key = (agency, day)
+            number = self.counters[key] = self.counters.get(key, self.existing.get(key, 0)) + 1
+            plans[i].d["code"] = f"{self.identifiers[agency]}-{day:%y%m%d}-{number:04d}"
+
+    def _link(self, first: int, last: int) -> None:
+        """Each resume adjustment's pause, whose id the database gave (one pause at most per seeded dossier):
+        one set-based update over a few per cent of the dossiers."""
+        qn = connection.ops.quote_name
+        adjustment, pause = qn(DueAdjustment._meta.db_table), qn(DossierPause._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {adjustment} SET pause_id = (SELECT MAX(p.id) FROM {pause} p "  # noqa: S608
+                f"WHERE p.dossier_id = {adjustment}.dossier_id) "
+                f"WHERE dossier_id BETWEEN %s AND %s AND pause_id IS NULL AND kind IN (%s, %s)",
+                [first, last, DueAdjustment.Kind.RESTART, DueAdjustment.Kind.CONTINUE],
+            )
+
+    def _tables(self, plans: list[_Plan]) -> list[_Table]:
+        """Every table as an iterator over the plans, parents before children."""
+        columns = [f.attname for f in Dossier._meta.concrete_fields]
+        defaults = {f.attname: f.get_default() for f in Dossier._meta.concrete_fields}
+        dossier_row = itemgetter(*columns)
+        at, version = itemgetter(3), self.c.calendar_version
+
+        def adjustments():
+            for p in plans:
+                for kind, _pause, previous, new, left, reason, basis, actor, when in p.adjustments:
+                    yield (p.d["id"], kind, previous, new, left, reason, basis, version, actor, when)
+
+        def supplements():
+            for p in plans:
+                if s := p.supplement:
+                    yield (p.d["id"], s["stage"], s["items"], s["reason"], s["legal_basis"], s["requested_at"],
+                           s["requested_by_id"], s["applicant_deadline"], s["supplied_at"], s["accepted_at"],
+                           s["previous_due_at"], s["new_due_at"])  # fmt: skip
+
+        def pauses():
+            for p in plans:
+                if x := p.pause:
+                    yield (p.d["id"], x["kind"], x["started_at"], x["ended_at"], x["reason"], x["legal_basis"],
+                           x["actor_id"])  # fmt: skip
+
+        def steps(open_: bool):
+            for p in plans:
+                for index, step in enumerate(p.steps):
+                    if open_ and index == p.open_step:
+                        yield (p.d["current_step_id"], p.d["id"], *step)
+                    elif not open_ and index != p.open_step:
+                        yield (p.d["id"], *step)
+
+        def children(attribute, key=None):
+            for p in plans:
+                rows = getattr(p, attribute)
+                for row in sorted(rows, key=key) if key else rows:
+                    yield (p.d["id"], *row)
+
+        return [
+            _Table(Applicant, "id kind name tax_code phone email address user_id created_at",
+                   ((p.d["applicant_id"], *p.applicant, None, p.d["created_at"]) for p in plans if p.applicant)),
+            _Table(ApplicantIdentity, "applicant_id doc_type number",
+                   ((p.d["applicant_id"], *p.identity) for p in plans if p.applicant)),
+            _Table(Dossier, " ".join(columns), (dossier_row({**defaults, **p.d}) for p in plans)),
+            _Table(DossierStep, "dossier_id order name agency_id handler_id started_at due_at finished_at outcome "
+                   "is_late", steps(False)),
+            _Table(DossierStep, "id dossier_id order name agency_id handler_id started_at due_at finished_at outcome "
+                   "is_late", steps(True)),
+            _Table(DossierDocument, "dossier_id required_document_id name form count checked digitisation",
+                   children("documents")),
+            _Table(FeeLine, "dossier_id name amount", children("fees")),
+            _Table(DossierPause, "dossier_id kind started_at ended_at reason legal_basis actor_id", pauses()),
+            _Table(SupplementRequest, "dossier_id stage items reason legal_basis requested_at requested_by_id "
+                   "applicant_deadline supplied_at accepted_at previous_due_at new_due_at", supplements()),
+            _Table(DueAdjustment, "dossier_id kind previous_due_at new_due_at remaining reason legal_basis "
+                   "calendar_version actor_id created_at", adjustments()),
+            _Table(Apology, "dossier_id reason new_due_at issued_at signer_id is_late",
+                   ((p.d["id"], *p.apology) for p in plans if p.apology)),
+            _Table(DossierEvent, "dossier_id action actor_id actor_role at from_status to_status note "
+                   "visible_to_citizen data", children("events", at)),
+        ]  # fmt: skip
+
+
+def _reserve_ids(model: type[models.Model], n: int) -> list[int]:
+    """`n` primary keys for rows written with explicit ids, which their children refer to before they exist."""
+    if n == 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite: the transaction holds the only write lock; AUTOINCREMENT must skip the reserved ids too.
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+        first = cursor.fetchone()[0] + 1
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+            first = max(first, (row[0] if row else 0) + 1)
+            if row:
+                cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [first + n - 1, table])
+            else:
+                cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, first + n - 1])
+    return list(range(first, first + n))
+
+
+_TEXT = (models.CharField, models.TextField)
+_WITH_OPEN_STEP = (S.RECEIVED, S.IN_PROCESSING, S.SUPPLEMENT_REQUESTED, S.AWAITING_FINANCIAL_OBLIGATION)
+
+
+class _Copier:
+    """PostgreSQL COPY (CSV) from a worker thread on the dossier transaction's connection: the server loads one
+    chunk while the caller encodes the next (libpq waits with the GIL released).
+
+    In CSV an unquoted empty field is NULL, so text columns that are never NULL are read with FORCE_NOT_NULL. The
+    caller must not use the connection until `close()` returns; an error stops the queue and is raised by the
+    next `load` or by `close`.
+    """
+
+    def __init__(self, raw_connection, chunk: int = 50_000) -> None:
+        self.raw, self.chunk = raw_connection, chunk
+        self.queue: queue.Queue = queue.Queue(maxsize=12)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="seed-copy", daemon=True)
+        self.thread.start()
+
+    def load(self, table: _Table) -> None:
+        qn = connection.ops.quote_name
+        json_at = [i for i, f in enumerate(table.fields) if f.get_internal_type() == "JSONField"]
+        text = [qn(f.column) for f in table.fields if isinstance(f, _TEXT) and not f.null]
+        options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(text)})" if text else "")
+        columns = ", ".join(qn(f.column) for f in table.fields)
+        sql = f"COPY {qn(table.model._meta.db_table)} ({columns}) FROM STDIN WITH ({options})"
+        for rows in table.chunks(self.chunk):
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            writer.writerows((_with_json(row, json_at) for row in rows) if json_at else rows)
+            buffer.seek(0)
+            if self.error is not None:
+                raise self.error
+            self.queue.put((sql, buffer))
+
+    def _run(self) -> None:
+        while (item := self.queue.get()) is not None:
+            if self.error is not None:
+                continue
+            sql, buffer = item
+            try:
+                with self.raw.cursor() as cursor:
+                    if hasattr(cursor, "copy_expert"):  # psycopg2
+                        cursor.copy_expert(sql, buffer, size=1 << 20)
+                    else:  # psycopg 3
+                        with cursor.copy(sql) as copy:
+                            copy.write(buffer.getvalue())
+            except BaseException as error:  # noqa: BLE001 - handed over to the caller's thread
+                self.error = error
+
+    def close(self, *, raise_error: bool = True) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None and raise_error:
+            raise self.error
+
+
+def _with_json(row: tuple, positions: list[int]) -> list:
+    row = list(row)
+    for i in positions:
+        if row[i] is not None:
+            row[i] = json.dumps(row[i], ensure_ascii=False)
+    return row
+
+
+def _insert(cursor, table: _Table, chunk: int = 2000) -> None:
+    """Multi-row INSERT, each value prepared by its field as bulk_create does — without bulk_create's
+    pre_save, which would replace the historical `created_at` of auto_now_add fields with now."""
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in table.fields)
+    sql = f"INSERT INTO {qn(table.model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(table.fields))})"
+    prepare = [f.get_db_prep_save for f in table.fields]
+    for rows in table.chunks(chunk):
+        cursor.executemany(sql, [[p(value, connection) for p, value in zip(prepare, row, strict=True)] for row in rows])
