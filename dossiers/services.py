@@ -372,7 +372,7 @@ def dossier_receive_counter(
 ) -> Dossier:
     """T2: the desk receives a complete counter or postal dossier; code issued, appointment frozen."""
     role = actor_role(actor)
-    if role != Role.DESK:
+    if role not in workflow.TRANSITIONS["receive_counter"].roles:
         raise DossierError(_("Chỉ cán bộ Bộ phận Một cửa được tiếp nhận hồ sơ."))
     if channel not in (Channel.COUNTER, Channel.POSTAL):
         raise DossierError(_("Hồ sơ trực tuyến được tiếp nhận từ hàng chờ hồ sơ nộp trực tuyến."))

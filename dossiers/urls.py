@@ -11,6 +11,7 @@ FILE_ID = r"(?P<file_id>[0-9]{1,18})"
 
 urlpatterns = [
     path("", views.dossier_list, name="list"),
+    path("register.pdf", views.desk_register_pdf, name="register-pdf"),
     re_path(rf"^{CODE}/$", views.dossier_detail, name="detail"),
     re_path(rf"^{CODE}/forms/(?P<key>[a-z_]+)\.pdf$", views.dossier_form_pdf, name="form-pdf"),
     re_path(rf"^{CODE}/files/{FILE_ID}/$", views_files.file_download, name="file-download"),

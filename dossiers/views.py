@@ -1,5 +1,7 @@
 """Thin views: parse → authorise (through selectors scoped by user) → call a selector or service → render."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -9,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.roles import Role
 from dossiers import selectors
 from dossiers.permissions import actor_role, dossier_abilities
 from dossiers.printing import FORM_KEYS, FormUnavailable, render_form
@@ -75,6 +78,46 @@ def dossier_form_pdf(request, code: str, key: str):
         return redirect("dossiers:detail", code=dossier.code)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{key}-{dossier.code}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+MAX_REGISTER_DAYS = 92
+
+
+def _parse_day(value: str):
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(value.strip(), fmt).date()  # noqa: DTZ007 - a calendar date, no time
+        except ValueError:
+            continue
+    return None
+
+
+@login_required
+@require_GET
+def desk_register_pdf(request):
+    """Sổ theo dõi hồ sơ of the signed-in desk officer's desk for ?from=dd/mm/yyyy&to=dd/mm/yyyy (≤ one quarter)."""
+    profile = getattr(request.user, "staff_profile", None)
+    if profile is None or profile.role != Role.DESK:
+        raise Http404
+    desk = profile.desk or profile.agency.desks.filter(is_active=True).first()
+    date_from, date_to = _parse_day(request.GET.get("from", "")), _parse_day(request.GET.get("to", ""))
+    error = None
+    if desk is None:
+        error = _("Tài khoản chưa được gán Bộ phận Một cửa.")
+    elif date_from is None or date_to is None:
+        error = _("Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy (ví dụ 01/03/2026).")
+    elif date_from > date_to or (date_to - date_from).days >= MAX_REGISTER_DAYS:
+        error = _("Khoảng thời gian phải từ ngày bắt đầu đến ngày kết thúc, tối đa {days} ngày.").format(
+            days=MAX_REGISTER_DAYS
+        )
+    if error:
+        messages.error(request, error)
+        return redirect("dossiers:list")
+    pdf = render_form("register", desk=desk, period=(date_from, date_to))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="so-theo-doi-{date_from:%Y%m%d}-{date_to:%Y%m%d}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
 

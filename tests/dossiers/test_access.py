@@ -173,3 +173,33 @@ def test_the_page_offers_only_the_forms_that_apply(client, dossier, people, djan
     assert "control_sheet.pdf" in page
     assert "apology.pdf" not in page
     assert "refusal.pdf" not in page
+
+
+def test_the_desk_prints_its_register_for_a_period(client, dossier, people):
+    client.force_login(people["desk"])
+    assert "In Sổ theo dõi hồ sơ" in client.get("/dossiers/").text
+    response = client.get("/dossiers/register.pdf", {"from": "01/03/2026", "to": "31/03/2026"})
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"from": "31/02/2026", "to": "31/03/2026"}, "Ngày không hợp lệ"),
+        ({"from": "01/04/2026", "to": "01/03/2026"}, "tối đa 92 ngày"),
+        ({"from": "01/01/2026", "to": "31/12/2026"}, "tối đa 92 ngày"),
+        ({}, "Ngày không hợp lệ"),
+    ],
+)
+def test_a_bad_register_period_gets_a_clear_message(client, dossier, people, params, message):
+    client.force_login(people["desk"])
+    response = client.get("/dossiers/register.pdf", params, follow=True)
+    assert response.redirect_chain[-1][0] == "/dossiers/"
+    assert any(message in str(m) for m in response.context["messages"])
+
+
+@pytest.mark.parametrize("who", ["citizen", "officer", "leader"])
+def test_only_desk_officers_print_a_register(client, dossier, people, who):
+    client.force_login(people[who])
+    assert client.get("/dossiers/register.pdf", {"from": "01/03/2026", "to": "31/03/2026"}).status_code == 404

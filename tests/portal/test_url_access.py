@@ -18,6 +18,7 @@ URL_ACCESS = {
     "procedures_api:detail": "public",
     "public-lookup": "public",
     "dossiers:list": "login",
+    "dossiers:register-pdf": "login",
     "dossiers:detail": "login",
     "dossiers:form-pdf": "login",
     "dossiers:file-download": "login",
