@@ -23,9 +23,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossiers import workflow
-from dossiers.models import Dossier, DossierFile, PersonalDataAccess
-from dossiers.permissions import actor_role, dossiers_visible_to
+from dossiers.models import Dossier, DossierFile
+from dossiers.permissions import dossiers_visible_to
+from dossiers.selectors import personal_data_read_log
 
 logger = logging.getLogger(__name__)
 
@@ -239,14 +239,5 @@ def dossier_file_open(*, user, dossier_code: str, file_id: int) -> DossierFile:
     )
     if record is None:
         raise Http404(_("Không tìm thấy tệp hồ sơ."))
-    role = actor_role(user)
-    if role != workflow.CITIZEN:
-        profile = getattr(user, "staff_profile", None)
-        PersonalDataAccess.objects.create(
-            dossier_id=record.dossier_id,
-            user=user,
-            role=role or "",
-            agency_id=profile.agency_id if profile is not None else None,
-            purpose=PURPOSE_FILE_DOWNLOAD,
-        )
+    personal_data_read_log(user=user, dossier_id=record.dossier_id, purpose=PURPOSE_FILE_DOWNLOAD)
     return record

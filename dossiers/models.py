@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.workflow import Status
+from workcalendar.calendar import LOCAL_TZ
 
 OPEN_STATUSES = (
     Status.SUBMITTED,
@@ -59,6 +60,16 @@ class Outcome(models.TextChoices):
     EARLY = "early", _("Trước hạn")
     ON_TIME = "on_time", _("Đúng hạn")
     LATE = "late", _("Quá hạn")
+
+
+def outcome_by_date(finished, due) -> str:
+    """Trước hạn / đúng hạn / quá hạn: local date of completion against the due date (§5.11); no due → on time."""
+    if due is None:
+        return Outcome.ON_TIME
+    done, limit = finished.astimezone(LOCAL_TZ).date(), due.astimezone(LOCAL_TZ).date()
+    if done < limit:
+        return Outcome.EARLY
+    return Outcome.ON_TIME if done == limit else Outcome.LATE
 
 
 class FeeMode(models.TextChoices):

@@ -67,11 +67,12 @@ def dossier_abilities(user, dossier: Dossier) -> dict[str, bool]:
         for key, transition in workflow.TRANSITIONS.items()
     }
     # One scope check (a query for staff), and only when some action is possible at all.
-    in_scope = any(candidates.values()) and _in_scope(user, role, dossier)
-    return {key: bool(possible and in_scope) for key, possible in candidates.items()}
+    allowed = any(candidates.values()) and in_scope(user, role, dossier)
+    return {key: bool(possible and allowed) for key, possible in candidates.items()}
 
 
-def _in_scope(user, role: str, dossier: Dossier) -> bool:
+def in_scope(user, role: str, dossier: Dossier) -> bool:
+    """Whether the dossier lies in the user's scope (the same rule as `dossiers_visible_to`, for one row)."""
     if role == workflow.CITIZEN:
         return dossier.owner_id == user.pk
     if role == Role.ADMIN:

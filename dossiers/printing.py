@@ -147,21 +147,11 @@ def qr_data_uri(text: str) -> str:
 def duration_text(dossier: Dossier) -> str:
     """The statutory time limit frozen at receipt ("10 ngày", "05 ngày làm việc"), else the version's."""
     if dossier.duration_unit:
-        frozen = SimpleNamespace(
-            time_unit=dossier.duration_unit,
-            time_value=dossier.duration_value,
-            time_parts=dossier.duration_parts,
-            cutoff_time=None,
-        )
-        return time_limit_text(frozen)
-    version = dossier.procedure_version
-    published = SimpleNamespace(
-        time_unit=version.time_unit,
-        time_value=version.time_value,
-        time_parts=version.time_parts,
-        cutoff_time=None,
-    )
-    return time_limit_text(published)
+        unit, value, parts = dossier.duration_unit, dossier.duration_value, dossier.duration_parts
+    else:
+        version = dossier.procedure_version
+        unit, value, parts = version.time_unit, version.time_value, version.time_parts
+    return time_limit_text(SimpleNamespace(time_unit=unit, time_value=value, time_parts=parts, cutoff_time=None))
 
 
 def request_channel_text(value: Any) -> str:

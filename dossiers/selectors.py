@@ -23,8 +23,7 @@ def dossier_list(*, user) -> QuerySet[Dossier]:
 def dossier_detail(*, user, code: str, purpose: str = "view") -> Dossier:
     """One dossier by code, or the same 404 whether it is missing or someone else's.
 
-    A staff read of the dossier's personal data is recorded (who, role, agency, when) — Law 91/2025 and
-    Decree 356/2025; the citizen will see these reads by unit (shared/domain.md §11).
+    A staff read is recorded through `personal_data_read_log`.
     """
     events = DossierEvent.objects.select_related("actor").order_by("at", "id")
     if actor_role(user) == CITIZEN:
@@ -51,12 +50,26 @@ def dossier_detail(*, user, code: str, purpose: str = "view") -> Dossier:
     )
     if dossier is None:
         raise Http404
-    role = actor_role(user)
-    if role != CITIZEN:
-        PersonalDataAccess.objects.create(
-            dossier=dossier, user=user, role=role or "", agency=user.staff_profile.agency, purpose=purpose
-        )
+    personal_data_read_log(user=user, dossier_id=dossier.pk, purpose=purpose)
     return dossier
+
+
+def personal_data_read_log(*, user, dossier_id: int, purpose: str) -> None:
+    """Record a staff read of a dossier's personal data (who, role, agency, why); a citizen's own read is not one.
+
+    Law 91/2025 and Decree 356/2025: the citizen will see these reads by unit (shared/domain.md §11).
+    """
+    role = actor_role(user)
+    if role == CITIZEN:
+        return
+    profile = getattr(user, "staff_profile", None)
+    PersonalDataAccess.objects.create(
+        dossier_id=dossier_id,
+        user=user,
+        role=role or "",
+        agency_id=profile.agency_id if profile is not None else None,
+        purpose=purpose,
+    )
 
 
 def dossier_public_lookup(*, code: str) -> Dossier | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +19,6 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import Role
 from agencies.models import Agency, OneStopDesk
 from dossiers import workflow
 from dossiers.models import (
@@ -43,8 +42,9 @@ from dossiers.models import (
     ReturnMethod,
     SupplementRequest,
     SupplementStage,
+    outcome_by_date,
 )
-from dossiers.permissions import actor_role, dossiers_visible_to
+from dossiers.permissions import actor_role, in_scope
 from dossiers.workflow import Status
 from procedures.models import ProcedureVersion
 from workcalendar.calendar import (
@@ -119,16 +119,6 @@ def _duration(dossier: Dossier) -> Duration:
     return Duration.from_fields(dossier.duration_unit, dossier.duration_value, dossier.duration_parts)
 
 
-def _classify(finished: dt.datetime, due: dt.datetime | None) -> str:
-    """Trước hạn / đúng hạn / quá hạn by local date (§5.11); no due moment counts as on time."""
-    if due is None:
-        return Outcome.ON_TIME
-    done, limit = timezone.localdate(finished), timezone.localdate(due)
-    if done < limit:
-        return Outcome.EARLY
-    return Outcome.ON_TIME if done == limit else Outcome.LATE
-
-
 def _freeze_due(dossier: Dossier, *, received_at: dt.datetime, actor, kind: str, reason: str = "") -> None:
     """Compute the appointment from the procedure version and freeze it with its inputs (§5.4–5.5, §4.3)."""
     version = dossier.procedure_version
@@ -169,13 +159,21 @@ def _apology_deadline(due: dt.datetime | None, clock: Clock) -> dt.date | None:
     return clock.calendar.previous_working_day(timezone.localdate(due))
 
 
-def _open_step(dossier: Dossier, *, name: str, agency: Agency, handler, now: dt.datetime, budget=None) -> DossierStep:
-    """Open the next process step; due = start + budget in the version's unit, no cut-off (§5.7)."""
+def _open_step(
+    dossier: Dossier, *, agency: Agency, handler, now: dt.datetime, default_name: str, name: str = ""
+) -> DossierStep:
+    """Open the next process step, named and budgeted by the version's step at the same position (§5.7).
+
+    Due = start + budget in the version's unit, no cut-off; a calendar day cannot be split (§5.5(c)), so a part
+    of one counts whole. No budget, or a unit without one (same day, mixed, none), gives no step due moment.
+    """
+    order = (dossier.current_step.order + 1) if dossier.current_step_id else 1
+    template = dossier.procedure_version.steps.filter(order=order).first()
+    budget = template.budget if template is not None else None
     due = None
-    if budget and Decimal(budget) > 0 and dossier.duration_unit not in ("mixed", "none", "same_day"):
+    if budget and budget > 0 and dossier.duration_unit not in ("mixed", "none", "same_day"):
         if dossier.duration_unit == "calendar_days":
-            # A calendar day cannot be split (§5.5(c)): a part of a day counts as the whole day.
-            budget = Decimal(budget).to_integral_value(rounding=ROUND_CEILING)
+            budget = budget.to_integral_value(rounding=ROUND_CEILING)
         clock = _clock(agency)
         due = due_moment(
             now,
@@ -183,11 +181,10 @@ def _open_step(dossier: Dossier, *, name: str, agency: Agency, handler, now: dt.
             calendar=clock.calendar,
             hours=clock.hours,
         )
-    order = (dossier.current_step.order + 1) if dossier.current_step_id else 1
     step = DossierStep.objects.create(
         dossier=dossier,
         order=order,
-        name=name,
+        name=name or (template.name if template is not None else default_name),
         agency=agency,
         handler=handler,
         started_at=now,
@@ -203,20 +200,9 @@ def _close_step(dossier: Dossier, *, now: dt.datetime) -> None:
     if step is None or step.finished_at is not None:
         return
     step.finished_at = now
-    step.outcome = _classify(now, step.due_at)
+    step.outcome = outcome_by_date(now, step.due_at)
     step.is_late = step.outcome == Outcome.LATE
     step.save(update_fields=["finished_at", "outcome", "is_late"])
-
-
-def _budget(dossier: Dossier, order: int) -> Decimal | None:
-    """The budget of the version's step at position `order` (1-based), if the version defines one."""
-    steps = list(dossier.procedure_version.steps.all())
-    return steps[order - 1].budget if 0 < order <= len(steps) else None
-
-
-def _step_name(dossier: Dossier, order: int, default: str) -> str:
-    steps = list(dossier.procedure_version.steps.all())
-    return steps[order - 1].name if 0 < order <= len(steps) else default
 
 
 # --- Creation: drafts (T1 source) and counter/postal receipt (T2) ---------------------------------
@@ -404,15 +390,7 @@ def dossier_receive_counter(
             _fees_from_version(dossier)
             if dossier.fee_mode == FeeMode.EXEMPT:
                 dossier.payment_state = PaymentState.NOT_REQUIRED
-            _freeze_due(dossier, received_at=now, actor=actor, kind=DueAdjustment.Kind.RECEIPT)
-            _open_step(
-                dossier,
-                name=_step_name(dossier, 1, _("Tiếp nhận hồ sơ")),
-                agency=agency,
-                handler=actor,
-                now=now,
-                budget=_budget(dossier, 1),
-            )
+            _start_clock(dossier, actor=actor, now=now)
             dossier.revision = 1
             dossier.save()
             event = _event(
@@ -504,9 +482,7 @@ def dossier_transition(
 def _authorise(dossier: Dossier, transition: workflow.Transition, actor, role: str | None) -> None:
     if role is None or role not in transition.roles:
         raise DossierError(_("Bạn không có quyền thực hiện thao tác “{action}”.").format(action=transition.label))
-    if role == workflow.SYSTEM or role == Role.ADMIN:
-        return
-    if not dossiers_visible_to(actor).filter(pk=dossier.pk).exists():
+    if role != workflow.SYSTEM and not in_scope(actor, role, dossier):
         raise DossierError(_("Bạn không có quyền thực hiện thao tác “{action}”.").format(action=transition.label))
 
 
@@ -535,14 +511,7 @@ def _start_clock(d: Dossier, *, actor, now: dt.datetime) -> None:
     d.desk = d.desk or getattr(actor.staff_profile, "desk", None)
     d.desk = d.desk or OneStopDesk.objects.filter(agency=d.receiving_agency, is_active=True).first()
     _freeze_due(d, received_at=now, actor=actor, kind=DueAdjustment.Kind.RECEIPT)
-    _open_step(
-        d,
-        name=_step_name(d, 1, _("Tiếp nhận hồ sơ")),
-        agency=d.receiving_agency,
-        handler=actor,
-        now=now,
-        budget=_budget(d, 1),
-    )
+    _open_step(d, agency=d.receiving_agency, handler=actor, now=now, default_name=_("Tiếp nhận hồ sơ"))
 
 
 def _receive(d: Dossier, *, actor, now, **_kw):
@@ -689,15 +658,7 @@ def _forward(d: Dossier, *, actor, now, agency: Agency | None = None, handler=No
     target = agency or d.processing_agency or d.receiving_agency
     _close_step(d, now=now)
     d.processing_agency = target
-    order = d.current_step.order + 1 if d.current_step_id else 1
-    _open_step(
-        d,
-        name=_step_name(d, order, _("Thụ lý hồ sơ")),
-        agency=target,
-        handler=handler,
-        now=now,
-        budget=_budget(d, order),
-    )
+    _open_step(d, agency=target, handler=handler, now=now, default_name=_("Thụ lý hồ sơ"))
     d.status = Status.IN_PROCESSING
     return {"agency": target.e_identifier, "handler": getattr(handler, "pk", None)}
 
@@ -705,11 +666,9 @@ def _forward(d: Dossier, *, actor, now, agency: Agency | None = None, handler=No
 def _step(d: Dossier, *, actor, now, name: str = "", agency: Agency | None = None, handler=None, **_kw):
     """T7: a step change (assign, appraise, review, sign …) is a new control-sheet row."""
     _close_step(d, now=now)
-    order = d.current_step.order + 1 if d.current_step_id else 1
     target = agency or d.processing_agency or d.receiving_agency
-    step_name = name or _step_name(d, order, _("Xử lý hồ sơ"))
-    _open_step(d, name=step_name, agency=target, handler=handler, now=now, budget=_budget(d, order))
-    return {"step": step_name, "agency": target.e_identifier, "handler": getattr(handler, "pk", None)}
+    step = _open_step(d, agency=target, handler=handler, now=now, default_name=_("Xử lý hồ sơ"), name=name)
+    return {"step": step.name, "agency": target.e_identifier, "handler": getattr(handler, "pk", None)}
 
 
 def _interconnect(d: Dossier, *, now, partner: str = "", back: bool = False, **_kw):
@@ -742,7 +701,7 @@ def _stop(d: Dossier, *, now, legal_basis="", **_kw):
     """T13: not eligible after appraisal; classed by date like a completed dossier (§5.11)."""
     _close_step(d, now=now)
     d.status, d.completed_at, d.clock_state = Status.STOPPED, now, ClockState.STOPPED
-    d.outcome = _classify(now, d.current_due_at)
+    d.outcome = outcome_by_date(now, d.current_due_at)
     return {"legal_basis": legal_basis}
 
 
@@ -788,7 +747,7 @@ def _issue_result(
     _close_step(d, now=now)
     d.current_step = None
     d.status, d.completed_at, d.clock_state = Status.RESULT_READY, now, ClockState.STOPPED
-    d.outcome = _classify(now, d.current_due_at)
+    d.outcome = outcome_by_date(now, d.current_due_at)
     d.is_overdue = d.outcome == Outcome.LATE
     d.result_number, d.result_signer = number.strip(), signer
     d.result_type = result_type or d.procedure_version.result[:255]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 
-from dossiers.models import Outcome
 from procedures.models import TimeUnit
 from workcalendar.calendar import LOCAL_TZ, Duration, OfficeHours, WorkCalendar, due_moment, effective_receipt
 
@@ -118,11 +117,3 @@ class _OfficeLine:
     def offset_of(self, at: dt.time) -> int:
         m = at.hour * 60 + at.minute
         return next((offset + max(0, m - s) for s, e, offset in self.spans if m < e), self.per_day)
-
-
-def _classify(finished: dt.datetime, due: dt.datetime | None) -> str:
-    """Trước hạn / đúng hạn / quá hạn by local date (§5.11); no due moment counts as on time."""
-    if due is None:
-        return Outcome.ON_TIME
-    done, limit = finished.astimezone(LOCAL_TZ).date(), due.astimezone(LOCAL_TZ).date()
-    return Outcome.EARLY if done < limit else Outcome.ON_TIME if done == limit else Outcome.LATE

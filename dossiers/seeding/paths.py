@@ -19,9 +19,10 @@ from dossiers.models import (
     PaymentState,
     ReturnMethod,
     SupplementStage,
+    outcome_by_date,
 )
 from dossiers.seeding.context import _Version
-from dossiers.seeding.deadlines import _classify, _OfficeLine
+from dossiers.seeding.deadlines import _OfficeLine
 from dossiers.seeding.names import (
     APOLOGY_REASONS,
     APOLOGY_SHARE,
@@ -221,7 +222,7 @@ class _Path:
     def close_step(self, finish: dt.datetime) -> None:
         if self.p.open_step is not None:
             step = self.p.steps[self.p.open_step]
-            step[6], step[7] = finish, _classify(finish, step[5])
+            step[6], step[7] = finish, outcome_by_date(finish, step[5])
             step[8] = step[7] == Outcome.LATE
             self.p.open_step = None
 
@@ -394,7 +395,7 @@ class _Path:
     def complete(self, c_o: int, status: str) -> None:
         d, at = self.p.d, self.at(c_o)
         self.close_step(at)
-        d.update(completed_at=at, outcome=_classify(at, self.due), clock_state=ClockState.STOPPED)
+        d.update(completed_at=at, outcome=outcome_by_date(at, self.due), clock_state=ClockState.STOPPED)
         d["current_handler_id"] = None
         if d["outcome"] == Outcome.LATE:  # flagged by the overdue job while it was open
             d["is_overdue"], d["overdue_since"] = True, self.due.date() + dt.timedelta(days=1)
