@@ -516,6 +516,9 @@ class DossierEvent(models.Model):
     note = models.TextField(_("ghi chú"), blank=True)
     visible_to_citizen = models.BooleanField(default=True)
     data = models.JSONField(default=dict, blank=True)
+    # Hash chain per dossier (dossiers/audit.py): the previous event's digest and this event's own.
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    digest = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("nhật ký hồ sơ")
@@ -548,6 +551,8 @@ class PersonalDataAccess(models.Model):
     agency = models.ForeignKey("agencies.Agency", null=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     purpose = models.CharField(max_length=100, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["dossier", "at"])]

@@ -44,6 +44,7 @@ from dossiers.models import (
     SupplementStage,
     outcome_by_date,
 )
+from dossiers.numbering import numbers_on_transition
 from dossiers.permissions import actor_role, in_scope
 from dossiers.workflow import Status
 from procedures.models import ProcedureVersion
@@ -392,6 +393,7 @@ def dossier_receive_counter(
                 dossier.payment_state = PaymentState.NOT_REQUIRED
             _start_clock(dossier, actor=actor, now=now)
             dossier.revision = 1
+            data = {"channel": channel, **numbers_on_transition(dossier, action="receive_counter", now=now)}
             dossier.save()
             event = _event(
                 dossier,
@@ -400,7 +402,7 @@ def dossier_receive_counter(
                 role=role,
                 now=now,
                 from_status="",
-                data={"channel": channel},
+                data=data,
             )
             _notify_on_commit(dossier, event)
             return dossier
@@ -462,6 +464,7 @@ def dossier_transition(
         from_status = locked.status
         handler = _HANDLERS[action]
         extra = handler(locked, actor=actor, role=role, now=now, note=note, **params) or {}
+        extra.update(numbers_on_transition(locked, action=action, now=now))
         locked.revision += 1
         locked.save()
         event = _event(
