@@ -6,7 +6,10 @@ agency's subtree (shared/domain.md §2, §11). Someone else's dossier is the sam
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from accounts.roles import Role
 from agencies.models import Agency
@@ -59,16 +62,29 @@ def dossiers_visible_to(user) -> QuerySet[Dossier]:
     )
 
 
-def dossier_abilities(user, dossier: Dossier) -> dict[str, bool]:
-    """Action key → whether this user may do it on this dossier now (buttons, views and services agree)."""
+def dossier_actions_available(user, dossier: Dossier, *, now: dt.datetime | None = None) -> list[workflow.Transition]:
+    """The actions this user may take on this dossier now, in table order, each with its input declaration.
+
+    The one source for buttons, the desk's forms and the API: role, source status, scope and the transition's
+    guards — the same checks `services.dossier_transition` makes, so a screen never offers what would be refused.
+    """
+    from dossiers.guards import first_refusal
+
     role = actor_role(user)
-    candidates = {
-        key: role is not None and role in transition.roles and dossier.status in transition.sources
-        for key, transition in workflow.TRANSITIONS.items()
-    }
+    candidates = [
+        t for t in workflow.TRANSITIONS.values() if role is not None and role in t.roles and dossier.status in t.sources
+    ]
     # One scope check (a query for staff), and only when some action is possible at all.
-    allowed = any(candidates.values()) and in_scope(user, role, dossier)
-    return {key: bool(possible and allowed) for key, possible in candidates.items()}
+    if not candidates or not in_scope(user, role, dossier):
+        return []
+    now = now or timezone.now()
+    return [t for t in candidates if first_refusal(t.guards, dossier, now) is None]
+
+
+def dossier_abilities(user, dossier: Dossier, *, now: dt.datetime | None = None) -> dict[str, bool]:
+    """Action key → whether this user may do it on this dossier now (derived from the available actions)."""
+    available = {t.key for t in dossier_actions_available(user, dossier, now=now)}
+    return {key: key in available for key in workflow.TRANSITIONS}
 
 
 def in_scope(user, role: str, dossier: Dossier) -> bool:

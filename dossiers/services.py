@@ -14,13 +14,21 @@ from decimal import ROUND_CEILING
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, OneStopDesk
 from dossiers import workflow
+from dossiers.errors import (  # DossierError re-exported: callers catch the base class from here
+    DossierChanged,
+    DossierError,  # noqa: F401
+    DossierForbidden,
+    DossierNotFound,
+    DossierRefused,
+)
+from dossiers.guards import first_refusal
+from dossiers.inputs import clean_input
 from dossiers.models import (
     Apology,
     Applicant,
@@ -61,14 +69,6 @@ from workcalendar.selectors import current_calendar
 
 # The applicant's time to supply what is missing (Decree 297/2025 Art. 6(4)(a): 15 working days by default).
 SUPPLEMENT_APPLICANT_DAYS = getattr(settings, "SUPPLEMENT_APPLICANT_DAYS", 15)
-
-
-class DossierError(ValidationError):
-    """An action refused by the rules; its message is shown to the user as is (Vietnamese)."""
-
-
-class DossierChanged(DossierError):
-    """Someone else changed the dossier between the page being shown and the action being sent."""
 
 
 # --- Codes (§7.1) ---------------------------------------------------------------------------------
@@ -225,7 +225,7 @@ class ApplicantData:
 
 def applicant_create(*, data: ApplicantData) -> Applicant:
     if not data.name.strip():
-        raise DossierError(_("Cần nhập họ tên hoặc tên tổ chức của chủ hồ sơ."))
+        raise DossierRefused(_("Cần nhập họ tên hoặc tên tổ chức của chủ hồ sơ."), code="required", field="name")
     applicant = Applicant.objects.create(
         kind=data.kind,
         name=data.name.strip(),
@@ -321,7 +321,10 @@ def dossier_draft_create(
 ) -> Dossier:
     """A citizen's draft for online submission; no code and no clock until it is submitted (T1)."""
     if procedure_version.online_mode == "none":
-        raise DossierError(_("Thủ tục này không cung cấp dịch vụ công trực tuyến; vui lòng nộp tại Bộ phận Một cửa."))
+        raise DossierRefused(
+            _("Thủ tục này không cung cấp dịch vụ công trực tuyến; vui lòng nộp tại Bộ phận Một cửa."),
+            code="not_online",
+        )
     with transaction.atomic():
         dossier = Dossier.objects.create(
             procedure_version=procedure_version,
@@ -360,9 +363,11 @@ def dossier_receive_counter(
     """T2: the desk receives a complete counter or postal dossier; code issued, appointment frozen."""
     role = actor_role(actor)
     if role not in workflow.TRANSITIONS["receive_counter"].roles:
-        raise DossierError(_("Chỉ cán bộ Bộ phận Một cửa được tiếp nhận hồ sơ."))
+        raise DossierForbidden(_("Chỉ cán bộ Bộ phận Một cửa được tiếp nhận hồ sơ."))
     if channel not in (Channel.COUNTER, Channel.POSTAL):
-        raise DossierError(_("Hồ sơ trực tuyến được tiếp nhận từ hàng chờ hồ sơ nộp trực tuyến."))
+        raise DossierRefused(
+            _("Hồ sơ trực tuyến được tiếp nhận từ hàng chờ hồ sơ nộp trực tuyến."), code="invalid", field="channel"
+        )
     now = now or timezone.now()
     agency = actor.staff_profile.agency
     desk = actor.staff_profile.desk or OneStopDesk.objects.filter(agency=agency, is_active=True).first()
@@ -418,20 +423,21 @@ def dossier_transition(
     dossier: Dossier | int,
     action: str,
     actor,
-    note: str = "",
     expected_revision: int | None = None,
     now: dt.datetime | None = None,
     **params: Any,
 ) -> Dossier:
     """Perform `action` (a key of `workflow.TRANSITIONS`) on a dossier: one transaction, the row locked.
 
-    Refusals raise `DossierError` with a Vietnamese message and change nothing. A second concurrent action on
-    the same dossier waits for the first, then fails with "already changed" (`expected_revision`) or because
-    the status no longer allows it — never a double step.
+    The input is checked against the transition's declared fields before anything changes; the table's target
+    (or its conditional target) is applied here, never by a handler. Refusals raise an engine error
+    (`dossiers.errors`) and change nothing. A second concurrent action on the same dossier waits for the first,
+    then fails with "already changed" (`expected_revision`) or because the status no longer allows it.
     """
     transition = workflow.TRANSITIONS.get(action)
-    if transition is None:
-        raise DossierError(_("Thao tác không hợp lệ."))
+    if transition is None or None in transition.sources:
+        raise DossierRefused(_("Thao tác không hợp lệ."), code="unknown_action")
+    cleaned = clean_input(transition, params)
     now = now or timezone.now()
     pk = dossier.pk if isinstance(dossier, Dossier) else dossier
     role = actor_role(actor) if actor is not None else workflow.SYSTEM
@@ -442,28 +448,28 @@ def dossier_transition(
             .filter(pk=pk)
             .first()
         )
-        if locked is None:
-            raise DossierError(_("Không tìm thấy hồ sơ."))
-        if expected_revision is not None and locked.revision != expected_revision:
-            raise DossierChanged(
-                _("Hồ sơ {code} vừa được thay đổi bởi một thao tác khác; vui lòng tải lại trang và kiểm tra.").format(
-                    code=locked.code or ""
-                )
-            )
         _authorise(locked, transition, actor, role)
+        if expected_revision is not None and locked.revision != expected_revision:
+            raise _changed(locked)
         if locked.status not in transition.sources:
-            raise DossierError(
+            raise DossierRefused(
                 str(transition.wrong_status)
                 or _("Không thể “{action}” khi hồ sơ đang ở trạng thái “{status}”.").format(
                     action=transition.label, status=locked.get_status_display()
-                )
+                ),
+                code="wrong_status",
             )
-        note = (note or "").strip()
-        if transition.needs_reason and not note:
-            raise DossierError(_("Cần nêu rõ lý do cho thao tác “{action}”.").format(action=transition.label))
+        refusal = first_refusal(transition.guards, locked, now)
+        if refusal is not None:
+            raise refusal
+        target = _resolve(transition.target, locked, cleaned)
+        substate = _resolve(transition.substate, locked, cleaned)
         from_status = locked.status
-        handler = _HANDLERS[action]
-        extra = handler(locked, actor=actor, role=role, now=now, note=note, **params) or {}
+        extra = _HANDLERS[action](locked, actor=actor, role=role, now=now, **cleaned) or {}
+        if target != workflow.SAME:
+            locked.status = target
+        if substate is not None and substate != workflow.SAME:
+            locked.substate = substate
         extra.update(numbers_on_transition(locked, action=action, now=now))
         locked.revision += 1
         locked.save()
@@ -474,7 +480,7 @@ def dossier_transition(
             role=role,
             now=now,
             from_status=from_status,
-            note=note,
+            note=cleaned.get("note", ""),
             visible=extra.pop("visible", True),
             data=extra,
         )
@@ -482,19 +488,59 @@ def dossier_transition(
     return locked
 
 
-def _authorise(dossier: Dossier, transition: workflow.Transition, actor, role: str | None) -> None:
-    if role is None or role not in transition.roles:
-        raise DossierError(_("Bạn không có quyền thực hiện thao tác “{action}”.").format(action=transition.label))
-    if role != workflow.SYSTEM and not in_scope(actor, role, dossier):
-        raise DossierError(_("Bạn không có quyền thực hiện thao tác “{action}”.").format(action=transition.label))
+# Facts of the dossier that a conditional target may depend on (`workflow.Conditional` "dossier:<name>").
+_FACTS: dict[str, Callable[[Dossier], object]] = {
+    "supplement_stage": lambda d: SupplementRequest.objects.values_list("stage", flat=True).get(dossier_id=d.pk),
+}
 
 
-# --- Handlers: each mutates the locked dossier and its related rows, and returns event data -------
+def _resolve(target, dossier: Dossier, cleaned: dict[str, Any]):
+    """The status (or sub-state) a transition leads to: declared, or picked by its declared condition."""
+    if not isinstance(target, workflow.Conditional):
+        return target
+    source, _sep, name = target.on.partition(":")
+    value = bool(cleaned.get(name, False)) if source == "input" else _FACTS[name](dossier)
+    return target.pick(value)
+
+
+def _authorise(dossier: Dossier | None, transition: workflow.Transition, actor, role: str | None) -> None:
+    """Outside the actor's scope is the same 404 as a missing dossier; inside it, a role that may not act is 403."""
+    if role is None:
+        raise DossierForbidden(_("Bạn không có quyền thực hiện thao tác “{action}”.").format(action=transition.label))
+    if dossier is None or (role != workflow.SYSTEM and not in_scope(actor, role, dossier)):
+        raise DossierNotFound(_("Không tìm thấy hồ sơ."))
+    if role not in transition.roles:
+        raise DossierForbidden(_("Bạn không có quyền thực hiện thao tác “{action}”.").format(action=transition.label))
+
+
+def _changed(dossier: Dossier) -> DossierChanged:
+    """409, saying who changed the dossier last and when (from its newest event)."""
+    last = (
+        DossierEvent.objects.filter(dossier_id=dossier.pk)
+        .select_related("actor")
+        .order_by("-id")
+        .only("at", "action", "actor_role", "actor__first_name", "actor__last_name", "actor__username")
+        .first()
+    )
+    who, when = "", ""
+    if last is not None:
+        who = (last.actor.get_full_name() or last.actor.get_username()) if last.actor else _("hệ thống")
+        when = f"{timezone.localtime(last.at):%H:%M %d/%m/%Y}"
+    return DossierChanged(
+        _("Hồ sơ {code} vừa được {who} thay đổi lúc {when}; vui lòng tải lại trang và kiểm tra.").format(
+            code=dossier.code or "", who=who, when=when
+        ),
+        changed_by=who or None,
+        changed_at=last.at.isoformat() if last is not None else None,
+    )
+
+
+# --- Handlers: each mutates the locked dossier and its related rows (never its status: the table decides),
+# and returns the event's data. They receive the cleaned input declared by their transition. -------------
 
 
 def _submit(d: Dossier, *, now, **_kw):
     """T1: code, submission moment, acceptance deadline (8 working hours by default, §5.8)."""
-    d.status = Status.SUBMITTED
     d.submitted_at = now
     d.code = dossier_code_issue(agency=_code_agency(d), moment=now)
     clock = _clock(d.receiving_agency)
@@ -520,23 +566,12 @@ def _start_clock(d: Dossier, *, actor, now: dt.datetime) -> None:
 def _receive(d: Dossier, *, actor, now, **_kw):
     """T3: the desk accepts a complete online dossier; the appointment is frozen from this moment."""
     _mark_late_acceptance(d, now)
-    d.status = Status.RECEIVED
     _start_clock(d, actor=actor, now=now)
     return {"late_acceptance": d.late_acceptance}
 
 
-def _request_supplement(d: Dossier, *, actor, now, note, items=None, legal_basis="", **_kw):
+def _request_supplement(d: Dossier, *, actor, now, note, items, legal_basis="", **_kw):
     """T4/T9: everything missing in one request, once per dossier (Decree 118/2025 Art. 11)."""
-    if SupplementRequest.objects.filter(dossier=d).exists():
-        raise DossierError(
-            _(
-                "Hồ sơ đã được yêu cầu bổ sung một lần; theo Nghị định 118/2025/NĐ-CP không được yêu cầu bổ sung "
-                "lần thứ hai."
-            )
-        )
-    items = [i for i in (items or []) if (i.get("document") if isinstance(i, dict) else str(i).strip())]
-    if not items:
-        raise DossierError(_("Phiếu yêu cầu bổ sung phải liệt kê đầy đủ các nội dung cần bổ sung, hoàn thiện."))
     stage = SupplementStage.INTAKE if d.status == Status.SUBMITTED else SupplementStage.APPRAISAL
     if stage == SupplementStage.INTAKE:
         _mark_late_acceptance(d, now)
@@ -565,7 +600,6 @@ def _request_supplement(d: Dossier, *, actor, now, note, items=None, legal_basis
             actor=actor,
         )
         d.clock_state = ClockState.PAUSED
-    d.status = Status.SUPPLEMENT_REQUESTED
     return {
         "stage": stage,
         "items": items,
@@ -580,27 +614,29 @@ def _accept_supplement(d: Dossier, *, actor, now, **_kw):
     request.supplied_at = request.supplied_at or now
     request.accepted_at = now
     if request.stage == SupplementStage.INTAKE:
-        d.status = Status.RECEIVED
         _start_clock(d, actor=actor, now=now)
     else:
         pause = DossierPause.objects.get(dossier=d, kind=PauseKind.SUPPLEMENT, ended_at__isnull=True)
         _resume(d, pause=pause, actor=actor, now=now, mode=d.procedure_version.supplement_clock_mode)
-        d.status = Status.IN_PROCESSING
     request.new_due_at = d.current_due_at
     request.save(update_fields=["supplied_at", "accepted_at", "new_due_at"])
     return {"stage": request.stage, "new_due_at": d.current_due_at.isoformat() if d.current_due_at else None}
 
 
 def _resume(d: Dossier, *, pause: DossierPause, actor, now, mode: str) -> None:
-    """Close a pause and move the due moment: restart applies the whole duration again from `now`; continue
-    re-applies the time left at the pause start (§5.6). Either way an adjustment row keeps both values."""
+    """Close a pause and move the due moment (§5.6). Either way an adjustment row keeps both values.
+
+    restart: the whole duration again from `now` as a new receipt moment — all of §5.4, the version's cut-off
+    included (accepted 16:00 with a 15:00 cut-off → counting starts at the next opening).
+    continue: the time left at the pause start is re-applied from `now`, without the cut-off.
+    """
     pause.ended_at = now
     pause.save(update_fields=["ended_at"])
     clock = _clock(d.receiving_agency)
     previous = d.current_due_at
     duration = _duration(d)
     if mode == "restart":
-        new_due = due_moment(now, duration, calendar=clock.calendar, hours=clock.hours, cutoff=None)
+        new_due = due_moment(now, duration, calendar=clock.calendar, hours=clock.hours, cutoff=d.cutoff_time)
         remaining = ""
         kind = DueAdjustment.Kind.RESTART
     else:
@@ -637,21 +673,19 @@ def _resume(d: Dossier, *, pause: DossierPause, actor, now, mode: str) -> None:
 def _expire_supplement(d: Dossier, *, now, **_kw):
     """T11: the applicant's deadline passed: refused at intake, stopped in appraisal (never late, §5.11)."""
     request = d.supplement_request
-    if request.applicant_deadline > now:
-        raise DossierError(_("Chưa hết hạn bổ sung hồ sơ."))
     if request.stage == SupplementStage.INTAKE:
-        d.status, d.refused_at = Status.REFUSED, now
+        d.refused_at = now
     else:
         DossierPause.objects.filter(dossier=d, ended_at__isnull=True).update(ended_at=now)
-        d.status, d.completed_at, d.outcome = Status.STOPPED, now, Outcome.ON_TIME
+        d.completed_at, d.outcome = now, Outcome.ON_TIME
     d.clock_state = ClockState.STOPPED
     return {"stage": request.stage}
 
 
-def _refuse(d: Dossier, *, now, note, legal_basis="", **_kw):
+def _refuse(d: Dossier, *, now, legal_basis="", **_kw):
     """T5: not received, with specific reasons and their legal basis."""
     _mark_late_acceptance(d, now)
-    d.status, d.refused_at, d.clock_state = Status.REFUSED, now, ClockState.STOPPED
+    d.refused_at, d.clock_state = now, ClockState.STOPPED
     _close_step(d, now=now)
     return {"legal_basis": legal_basis}
 
@@ -662,7 +696,6 @@ def _forward(d: Dossier, *, actor, now, agency: Agency | None = None, handler=No
     _close_step(d, now=now)
     d.processing_agency = target
     _open_step(d, agency=target, handler=handler, now=now, default_name=_("Thụ lý hồ sơ"))
-    d.status = Status.IN_PROCESSING
     return {"agency": target.e_identifier, "handler": getattr(handler, "pk", None)}
 
 
@@ -674,20 +707,18 @@ def _step(d: Dossier, *, actor, now, name: str = "", agency: Agency | None = Non
     return {"step": step.name, "agency": target.e_identifier, "handler": getattr(handler, "pk", None)}
 
 
-def _interconnect(d: Dossier, *, now, partner: str = "", back: bool = False, **_kw):
-    """T8: sent to another body (sub-state interconnected) or back."""
-    d.substate = "" if back else "interconnected"
+def _interconnect(d: Dossier, *, now, partner: str, back: bool = False, **_kw):
+    """T8: sent to another body (sub-state interconnected, declared in the table) or back."""
     return {"partner": partner, "back": back}
 
 
-def _await_obligation(d: Dossier, *, actor, now, note, amount: int | None = None, **_kw):
+def _await_obligation(d: Dossier, *, actor, now, note="", amount: int | None = None, **_kw):
     """T12a: financial obligation notified; the time is excluded where the version says so (land, §5.9)."""
     if d.procedure_version.financial_obligation_excluded:
         DossierPause.objects.create(
             dossier=d, kind=PauseKind.FINANCIAL_OBLIGATION, started_at=now, reason=note, actor=actor
         )
         d.clock_state = ClockState.PAUSED
-    d.status = Status.AWAITING_FINANCIAL_OBLIGATION
     return {"amount": amount}
 
 
@@ -696,14 +727,13 @@ def _obligation_met(d: Dossier, *, actor, now, **_kw):
     pause = DossierPause.objects.filter(dossier=d, kind=PauseKind.FINANCIAL_OBLIGATION, ended_at__isnull=True).first()
     if pause is not None:
         _resume(d, pause=pause, actor=actor, now=now, mode="continue")
-    d.status = Status.IN_PROCESSING
     return {}
 
 
 def _stop(d: Dossier, *, now, legal_basis="", **_kw):
     """T13: not eligible after appraisal; classed by date like a completed dossier (§5.11)."""
     _close_step(d, now=now)
-    d.status, d.completed_at, d.clock_state = Status.STOPPED, now, ClockState.STOPPED
+    d.completed_at, d.clock_state = now, ClockState.STOPPED
     d.outcome = outcome_by_date(now, d.current_due_at)
     return {"legal_basis": legal_basis}
 
@@ -712,21 +742,30 @@ def _withdraw(
     d: Dossier,
     *,
     now,
-    request_channel: str = "",
+    request_date: dt.date,
+    request_channel: str,
     fee_refunded: bool = False,
     refund_amount: int = 0,
     refund_reason: str = "",
     **_kw,
 ):
-    """T14: only while no decision or result exists (Decree 118/2025 Art. 21); counts as on time."""
+    """T14: only while no decision or result exists (Decree 118/2025 Art. 21); counts as on time.
+
+    The law asks for the applicant's request — its date and channel — not a motive.
+    """
+    if request_date > timezone.localdate(now):
+        raise DossierRefused(
+            _("Ngày nhận đề nghị rút hồ sơ không được sau ngày hôm nay."), code="invalid", field="request_date"
+        )
     DossierPause.objects.filter(dossier=d, ended_at__isnull=True).update(ended_at=now)
     _close_step(d, now=now)
-    d.status, d.clock_state = Status.WITHDRAWN, ClockState.STOPPED
+    d.clock_state = ClockState.STOPPED
     d.completed_at = now
     d.outcome = Outcome.ON_TIME
     if fee_refunded:
         d.payment_state = PaymentState.REFUNDED
     return {
+        "request_date": request_date.isoformat(),
         "request_channel": request_channel,
         "fee_refunded": fee_refunded,
         "refund_amount": refund_amount,
@@ -738,57 +777,45 @@ def _issue_result(
     d: Dossier,
     *,
     now,
-    number: str = "",
+    number: str,
     signer: str = "",
     result_type: str = "",
     result_date: dt.date | None = None,
     **_kw,
 ):
     """T15: the result is signed and issued; the dossier and its last step are classed by date (§5.11)."""
-    if not number.strip():
-        raise DossierError(_("Cần nhập số, ký hiệu văn bản kết quả."))
     _close_step(d, now=now)
     d.current_step = None
-    d.status, d.completed_at, d.clock_state = Status.RESULT_READY, now, ClockState.STOPPED
+    d.completed_at, d.clock_state = now, ClockState.STOPPED
     d.outcome = outcome_by_date(now, d.current_due_at)
     d.is_overdue = d.outcome == Outcome.LATE
-    d.result_number, d.result_signer = number.strip(), signer
+    d.result_number, d.result_signer = number, signer
     d.result_type = result_type or d.procedure_version.result[:255]
     d.result_date = result_date or timezone.localdate(now)
     return {"number": d.result_number, "outcome": d.outcome}
 
 
 def _return_result(d: Dossier, *, now, receiver: str = "", **_kw):
-    """T16: handed over; fees collected afterwards ("thu sau") must be paid first."""
-    if d.fee_mode == FeeMode.AFTER and d.payment_state == PaymentState.PENDING:
-        raise DossierError(_("Chưa thu phí, lệ phí (thu sau); cần thu trước khi trả kết quả."))
-    d.status, d.returned_at = Status.RETURNED, now
-    d.substate = ""
+    """T16: handed over (the "thu sau" fees guard runs first, declared in the table)."""
+    d.returned_at = now
     return {"receiver": receiver}
 
 
-def _apologise(d: Dossier, *, actor, now, note, new_due_at: dt.datetime | None = None, **_kw):
-    """T17: at least one working day before the due date; one new date at most; the due date stays (§5.10)."""
-    if Apology.objects.filter(dossier=d).exists():
-        raise DossierError(_("Hồ sơ đã có văn bản xin lỗi và hẹn lại; chỉ được hẹn lại ngày trả kết quả một lần."))
-    if d.current_due_at is None:
-        raise DossierError(_("Thủ tục không quy định thời hạn giải quyết; không cần văn bản xin lỗi."))
-    today, due_date = timezone.localdate(now), timezone.localdate(d.current_due_at)
-    if today > due_date:
-        raise DossierError(
-            _("Đã quá ngày hẹn trả {due}; văn bản xin lỗi phải được gửi trước ngày hẹn trả.").format(
-                due=f"{due_date:%d/%m/%Y}"
-            )
-        )
-    if new_due_at is None:
-        raise DossierError(_("Cần nhập thời gian hẹn trả kết quả mới."))
+def _apologise(d: Dossier, *, actor, now, note, new_due_at: dt.datetime, **_kw):
+    """T17: before the due moment, one new date at most; the official due date stays (§5.10).
+
+    After the apology deadline (the working day before the due date) it is accepted but flagged late.
+    """
     clock = _clock(d.receiving_agency)
+    due_date = timezone.localdate(d.current_due_at)
     new_local = to_local(new_due_at, "new_due_at")
     if new_local.date() <= due_date or not clock.calendar.is_working_day(new_local.date()):
-        raise DossierError(
-            _("Ngày hẹn trả mới phải là một ngày làm việc sau ngày hẹn trả {due}.").format(due=f"{due_date:%d/%m/%Y}")
+        raise DossierRefused(
+            _("Ngày hẹn trả mới phải là một ngày làm việc sau ngày hẹn trả {due}.").format(due=f"{due_date:%d/%m/%Y}"),
+            code="invalid",
+            field="new_due_at",
         )
-    late = d.apology_deadline is not None and today > d.apology_deadline
+    late = d.apology_deadline is not None and timezone.localdate(now) > d.apology_deadline
     Apology.objects.create(dossier=d, reason=note, new_due_at=new_due_at, issued_at=now, signer=actor, is_late=late)
     d.rescheduled_due_at = new_due_at
     return {"new_due_at": new_local.isoformat(), "late": late}
@@ -796,10 +823,11 @@ def _apologise(d: Dossier, *, actor, now, note, new_due_at: dt.datetime | None =
 
 def _recall(d: Dossier, *, now, **_kw):
     """T18: a result returned by mistake is recalled by the administrator; both events are kept."""
-    d.status, d.returned_at = Status.RESULT_READY, None
+    d.returned_at = None
     return {"visible": False}
 
 
+# Explicit registration: one handler per transition key (T2 creates the dossier in `dossier_receive_counter`).
 _HANDLERS: dict[str, Callable[..., dict | None]] = {
     "submit": _submit,
     "receive": _receive,

@@ -60,25 +60,128 @@ BEFORE_DECISION = (
 )
 
 
+# How a withdrawal request reached the desk (Decree 118/2025 Art. 21: on paper, by post or online).
+class RequestChannel(models.TextChoices):
+    COUNTER = "counter", _("Nộp trực tiếp tại Bộ phận Một cửa")
+    POST = "post", _("Qua dịch vụ bưu chính")
+    ONLINE = "online", _("Trực tuyến trên Cổng dịch vụ công")
+
+
+# --- Typed inputs -------------------------------------------------------------------------------------------
+
+
+class Kind:
+    """The types an action's input field may have; the engine checks values against them before anything changes."""
+
+    TEXT = "text"
+    INT = "int"
+    BOOL = "bool"
+    DATE = "date"
+    DATETIME = "datetime"
+    CHOICE = "choice"
+    ITEMS = "items"  # a list of {"document": str, "content": str, "form": str, "count": int}
+    AGENCY = "agency"  # an agencies.Agency
+    USER = "user"  # a staff account
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of an action: its name, type, whether it is required, allowed values and its Vietnamese label.
+
+    Buttons, the desk's Django forms and the API serializers are all derived from these declarations.
+    """
+
+    name: str
+    kind: str
+    label: str
+    required: bool = False
+    choices: tuple[tuple[str, str], ...] = ()
+    max_length: int | None = None
+    min_value: int | None = None
+    help_text: str = ""
+
+
+def _note(required: bool = False, label=None) -> Field:
+    if required:
+        return Field("note", Kind.TEXT, label or _("Lý do"), required=True, max_length=4000)
+    return Field("note", Kind.TEXT, label or _("Ghi chú"), max_length=4000)
+
+
+LEGAL_BASIS = Field("legal_basis", Kind.TEXT, _("Căn cứ pháp lý"), max_length=1000)
+ITEMS = Field(
+    "items",
+    Kind.ITEMS,
+    _("Các nội dung cần bổ sung, hoàn thiện"),
+    required=True,
+    help_text=_("Liệt kê đầy đủ trong một lần: giấy tờ và nội dung cần bổ sung."),
+)
+
+
+# --- Targets ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Conditional:
+    """A target that depends on one fact: `on` names an input field ("input:<name>") or a fact of the dossier
+    ("dossier:<name>", computed by the engine); `cases` maps its value to the status or sub-state."""
+
+    on: str
+    cases: tuple[tuple[object, str], ...]
+
+    def pick(self, value: object) -> str:
+        for key, target in self.cases:
+            if key == value:
+                return target
+        raise KeyError(f"{self.on}={value!r} has no declared target")
+
+
+SAME = "="  # the status (or sub-state) does not change
+UNCHANGED = None  # the sub-state is left as it is
+
+
 @dataclass(frozen=True)
 class Transition:
-    """One row of the table: who may move a dossier from which statuses to which, and the rule behind it."""
+    """One row of the table: who may move a dossier from which statuses to which, with which input, under which rule."""
 
     key: str
     number: str
     sources: tuple[str | None, ...]
-    target: str
+    target: str | Conditional
     roles: frozenset[str]
     label: str
     rule: str
-    needs_reason: bool = False
+    fields: tuple[Field, ...] = ()
+    # Named preconditions checked by the engine (dossiers/guards.py) and by the selector of available actions.
+    guards: tuple[str, ...] = ()
+    substate: str | Conditional | None = UNCHANGED
     # Shown instead of the generic refusal when the dossier's status does not allow the action.
     wrong_status: str = ""
 
+    @property
+    def needs_reason(self) -> bool:
+        return any(f.name == "note" and f.required for f in self.fields)
 
-def _t(key, number, sources, target, roles, label, rule, needs_reason=False, wrong_status="") -> Transition:
-    return Transition(key, number, tuple(sources), target, frozenset(roles), label, rule, needs_reason, wrong_status)
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
 
+
+def _t(key, number, sources, target, roles, label, rule, *, fields=(), guards=(), substate=UNCHANGED, wrong_status=""):
+    return Transition(
+        key,
+        number,
+        tuple(sources),
+        target,
+        frozenset(roles),
+        label,
+        rule,
+        tuple(fields),
+        tuple(guards),
+        substate,
+        wrong_status,
+    )
+
+
+_STAGE = "dossier:supplement_stage"
 
 TRANSITIONS: dict[str, Transition] = {
     t.key: t
@@ -90,7 +193,8 @@ TRANSITIONS: dict[str, Transition] = {
             Status.SUBMITTED,
             [CITIZEN],
             _("Nộp hồ sơ"),
-            "Online submission issues the code and the acceptance deadline (§4.1 T1, §5.8).",
+            "Online submission issues the code and the acceptance deadline (docs/domain.md §4.1 T1, §5.8).",
+            fields=[_note()],
         ),
         _t(
             "receive_counter",
@@ -99,7 +203,21 @@ TRANSITIONS: dict[str, Transition] = {
             Status.RECEIVED,
             [DESK],
             _("Tiếp nhận hồ sơ"),
-            "A complete counter or postal dossier is received; the appointment is frozen (T2, §5.4–5.5).",
+            "A complete counter or postal dossier is received; the appointment is frozen (§4.1 T2, §5.4–5.5).",
+            # Creation, not a change: `services.dossier_receive_counter` takes these as keyword-only arguments.
+            fields=[
+                Field("procedure_version", "procedure_version", _("Thủ tục hành chính"), required=True),
+                Field("applicant", "applicant", _("Chủ hồ sơ"), required=True),
+                Field("channel", Kind.INT, _("Kênh nộp hồ sơ"), choices=((1, _("Trực tiếp")), (3, _("Bưu chính")))),
+                Field("summary", Kind.TEXT, _("Nội dung yêu cầu giải quyết"), max_length=1000),
+                Field("documents", "documents", _("Thành phần hồ sơ")),
+                Field("return_method", Kind.CHOICE, _("Hình thức nhận kết quả")),
+                Field("fee_mode", Kind.CHOICE, _("Hình thức thu phí, lệ phí")),
+                Field("sets_count", Kind.INT, _("Số lượng hồ sơ (bộ)"), min_value=1),
+                Field("processing_agency", Kind.AGENCY, _("Cơ quan giải quyết")),
+                Field("representative", "applicant", _("Người đại diện")),
+                Field("client_key", Kind.TEXT, _("Khóa chống gửi trùng"), max_length=64),
+            ],
         ),
         _t(
             "receive",
@@ -109,6 +227,7 @@ TRANSITIONS: dict[str, Transition] = {
             [DESK],
             _("Tiếp nhận hồ sơ trực tuyến"),
             "A complete online dossier is accepted; late acceptance is flagged (§4.1 T3, §5.8).",
+            fields=[_note()],
         ),
         _t(
             "request_supplement_intake",
@@ -118,7 +237,8 @@ TRANSITIONS: dict[str, Transition] = {
             [DESK],
             _("Yêu cầu bổ sung hồ sơ"),
             "Everything missing in one request, once per dossier (Decree 118/2025 Art. 11).",
-            True,
+            fields=[_note(required=True), ITEMS, LEGAL_BASIS],
+            guards=["supplement_not_requested_yet"],
         ),
         _t(
             "refuse",
@@ -128,7 +248,7 @@ TRANSITIONS: dict[str, Transition] = {
             [DESK],
             _("Từ chối tiếp nhận"),
             "Refusal states specific reasons with their legal basis (§4.1 T5).",
-            True,
+            fields=[_note(required=True), LEGAL_BASIS],
         ),
         _t(
             "forward",
@@ -138,24 +258,41 @@ TRANSITIONS: dict[str, Transition] = {
             [DESK, SYSTEM],
             _("Chuyển xử lý"),
             "Forwarded to the processing body the same working day (§4.1 T6).",
+            fields=[
+                _note(),
+                Field("agency", Kind.AGENCY, _("Cơ quan giải quyết")),
+                Field("handler", Kind.USER, _("Cán bộ thụ lý")),
+            ],
         ),
         _t(
             "step",
             "T7",
             [Status.IN_PROCESSING],
-            Status.IN_PROCESSING,
+            SAME,
             [OFFICER, HEAD],
             _("Chuyển bước xử lý"),
             "A step change is a control-sheet row (§4.1 T7, §5.7).",
+            fields=[
+                _note(),
+                Field("name", Kind.TEXT, _("Tên bước xử lý"), max_length=255),
+                Field("agency", Kind.AGENCY, _("Cơ quan, đơn vị")),
+                Field("handler", Kind.USER, _("Cán bộ xử lý")),
+            ],
         ),
         _t(
             "interconnect",
             "T8",
             [Status.IN_PROCESSING],
-            Status.IN_PROCESSING,
+            SAME,
             [OFFICER, SYSTEM],
             _("Chuyển liên thông"),
             "Sent to or back from another body (§4.1 T8).",
+            fields=[
+                _note(),
+                Field("partner", Kind.TEXT, _("Cơ quan phối hợp"), required=True, max_length=255),
+                Field("back", Kind.BOOL, _("Nhận lại từ cơ quan phối hợp")),
+            ],
+            substate=Conditional("input:back", ((False, "interconnected"), (True, ""))),
         ),
         _t(
             "request_supplement",
@@ -165,25 +302,29 @@ TRANSITIONS: dict[str, Transition] = {
             [OFFICER, DESK],
             _("Yêu cầu bổ sung hồ sơ"),
             "Appraisal finds a deficiency; the clock pauses; once per dossier (Decree 118/2025 Art. 11).",
-            True,
+            fields=[_note(required=True), ITEMS, LEGAL_BASIS],
+            guards=["supplement_not_requested_yet"],
         ),
         _t(
             "accept_supplement",
             "T10",
             [Status.SUPPLEMENT_REQUESTED],
-            Status.RECEIVED,
+            Conditional(_STAGE, (("intake", Status.RECEIVED), ("appraisal", Status.IN_PROCESSING))),
             [DESK],
             _("Nhận hồ sơ bổ sung"),
             "Accepting the completed supplement restarts or continues the clock per the version (§5.6).",
+            fields=[_note()],
         ),
         _t(
             "expire_supplement",
             "T11",
             [Status.SUPPLEMENT_REQUESTED],
-            Status.REFUSED,
+            Conditional(_STAGE, (("intake", Status.REFUSED), ("appraisal", Status.STOPPED))),
             [SYSTEM],
             _("Hết hạn bổ sung"),
             "The applicant's deadline passed (Decree 297/2025 Art. 6(4)(a)).",
+            fields=[_note()],
+            guards=["supplement_deadline_passed"],
         ),
         _t(
             "await_obligation",
@@ -193,6 +334,7 @@ TRANSITIONS: dict[str, Transition] = {
             [OFFICER, SYSTEM],
             _("Chờ nghĩa vụ tài chính"),
             "Financial obligation notified; excluded time where the version says so (§5.6, §5.9).",
+            fields=[_note(), Field("amount", Kind.INT, _("Số tiền (đồng)"), min_value=0)],
         ),
         _t(
             "obligation_met",
@@ -202,6 +344,7 @@ TRANSITIONS: dict[str, Transition] = {
             [OFFICER, DESK, SYSTEM],
             _("Đã thực hiện nghĩa vụ tài chính"),
             "Proof of payment received (§4.1 T12).",
+            fields=[_note()],
         ),
         _t(
             "stop",
@@ -211,7 +354,7 @@ TRANSITIONS: dict[str, Transition] = {
             [OFFICER, HEAD, DESK],
             _("Dừng xử lý"),
             "Not eligible after appraisal: a written reply with reasons (§4.1 T13).",
-            True,
+            fields=[_note(required=True), LEGAL_BASIS],
         ),
         _t(
             "withdraw",
@@ -220,9 +363,25 @@ TRANSITIONS: dict[str, Transition] = {
             Status.WITHDRAWN,
             [CITIZEN, DESK],
             _("Rút hồ sơ"),
-            "Only while no decision or result exists (Decree 118/2025 Art. 21).",
-            True,
-            _("Không thể rút hồ sơ: đã có quyết định hoặc kết quả giải quyết (Nghị định 118/2025/NĐ-CP, Điều 21)."),
+            "Only while no decision or result exists (Decree 118/2025 Art. 21); the law asks for the request (its date "
+            "and channel), not a motive, so a reason is optional.",
+            fields=[
+                Field("request_date", Kind.DATE, _("Ngày nhận đề nghị rút hồ sơ"), required=True),
+                Field(
+                    "request_channel",
+                    Kind.CHOICE,
+                    _("Hình thức đề nghị"),
+                    required=True,
+                    choices=tuple(RequestChannel.choices),
+                ),
+                _note(label=_("Lý do (nếu có)")),
+                Field("fee_refunded", Kind.BOOL, _("Hoàn trả phí, lệ phí")),
+                Field("refund_amount", Kind.INT, _("Số tiền hoàn trả (đồng)"), min_value=0),
+                Field("refund_reason", Kind.TEXT, _("Lý do không hoàn trả / ghi chú hoàn trả"), max_length=500),
+            ],
+            wrong_status=_(
+                "Không thể rút hồ sơ: đã có quyết định hoặc kết quả giải quyết (Nghị định 118/2025/NĐ-CP, Điều 21)."
+            ),
         ),
         _t(
             "issue_result",
@@ -232,6 +391,13 @@ TRANSITIONS: dict[str, Transition] = {
             [HEAD],
             _("Ban hành kết quả"),
             "The result is signed and issued; the dossier and its steps are classed by date (§5.11).",
+            fields=[
+                _note(),
+                Field("number", Kind.TEXT, _("Số, ký hiệu văn bản kết quả"), required=True, max_length=100),
+                Field("signer", Kind.TEXT, _("Người ký"), max_length=255),
+                Field("result_type", Kind.TEXT, _("Loại kết quả"), max_length=255),
+                Field("result_date", Kind.DATE, _("Ngày ban hành")),
+            ],
         ),
         _t(
             "return_result",
@@ -241,16 +407,23 @@ TRANSITIONS: dict[str, Transition] = {
             [DESK, SYSTEM],
             _("Trả kết quả"),
             "Handed over, posted or downloaded; fees collected afterwards come first (§4.1 T16).",
+            fields=[_note(), Field("receiver", Kind.TEXT, _("Người nhận kết quả"), max_length=255)],
+            guards=["fees_collected"],
+            substate="",
         ),
         _t(
             "apologise",
             "T17",
             [Status.RECEIVED, Status.IN_PROCESSING, Status.AWAITING_FINANCIAL_OBLIGATION],
-            "",
+            SAME,
             [HEAD],
             _("Xin lỗi và hẹn lại"),
-            "At least one working day before the due date, one new date at most (§5.10).",
-            True,
+            "Before the due moment, one new date at most (§5.10); after the apology deadline it is flagged late.",
+            fields=[
+                _note(required=True),
+                Field("new_due_at", Kind.DATETIME, _("Thời gian hẹn trả kết quả mới"), required=True),
+            ],
+            guards=["no_apology_yet", "has_due_moment", "before_due_moment"],
         ),
         _t(
             "recall",
@@ -260,8 +433,7 @@ TRANSITIONS: dict[str, Transition] = {
             [ADMIN],
             _("Thu hồi kết quả đã trả"),
             "A result returned by mistake is recalled by the administrator; both events are kept.",
-            True,
+            fields=[_note(required=True)],
         ),
     ]
 }
-# The T11 target depends on the stage: intake → refused, appraisal → stopped.

@@ -166,8 +166,9 @@ def test_the_list_shows_only_what_the_user_may_see_in_a_fixed_number_of_queries(
 
 def test_the_page_offers_only_the_forms_that_apply(client, dossier, people, django_assert_max_num_queries):
     client.force_login(people["officer"])
-    # session, user, staff profile, agency, dossier, 5 prefetches + step agencies, the read log, one scope check
-    with django_assert_max_num_queries(13):
+    # session, user, staff profile, agency, dossier, 5 prefetches + step agencies, the read log, one scope check,
+    # and one query for the supplement-once guard of the officer's actions
+    with django_assert_max_num_queries(14):
         page = client.get(f"/dossiers/{dossier.code}/").text
     assert "receipt.pdf" in page
     assert "control_sheet.pdf" in page
