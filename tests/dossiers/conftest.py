@@ -167,4 +167,6 @@ def advance(dossier, *steps, people, when="2026-03-03 09:00"):
     return dossier
 
 
-__all__ = ["Status", "advance", "at"]
+from tests.dossiers.transition_cases import prepared  # noqa: E402 - the fixture, registered for every test here
+
+__all__ = ["Status", "advance", "at", "prepared"]

@@ -1,0 +1,170 @@
+"""The transition cases shared by the engine's tests: where a dossier must be before each action, who may take
+it, with which input, and what a refused action must leave unchanged."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from dossiers import services
+from dossiers.models import (
+    Apology,
+    CodeCounter,
+    Dossier,
+    DossierEvent,
+    DossierPause,
+    DossierStep,
+    DueAdjustment,
+    SupplementRequest,
+)
+from dossiers.workflow import Status
+from tests.dossiers.conftest import advance, at
+
+ITEMS = {"note": "Thiếu bản sao giấy tờ tùy thân", "items": [{"document": "Giấy tờ tùy thân", "content": "Bản sao"}]}
+REASON = {"note": "Không thuộc thẩm quyền giải quyết của Ủy ban nhân dân cấp xã"}
+WITHDRAWAL = {"request_date": dt.date(2026, 3, 3), "request_channel": "counter"}
+
+# Where a dossier must be before each action: a chain of (action, actor, params) from a received or submitted one.
+SETUPS = {
+    "draft": ("draft", []),
+    "submitted": ("submitted", []),
+    "received": ("received", []),
+    "in_processing": ("received", [("forward", "desk", {})]),
+    "intake_supplement": ("submitted", [("request_supplement_intake", "desk", ITEMS)]),
+    "appraisal_supplement": ("received", [("forward", "desk", {}), ("request_supplement", "officer", ITEMS)]),
+    "awaiting": ("received", [("forward", "desk", {}), ("await_obligation", "officer", {})]),
+    "result_ready": ("received", [("forward", "desk", {}), ("issue_result", "head", {"number": "15/QĐ"})]),
+    "returned": (
+        "received",
+        [("forward", "desk", {}), ("issue_result", "head", {"number": "15/QĐ"}), ("return_result", "desk", {})],
+    ),
+}
+
+# action → (setup, allowed actor, params, expected status, actors that must be refused)
+CASES = {
+    "submit": ("draft", "citizen", {}, Status.SUBMITTED, ["anonymous", "other_citizen", "desk"]),
+    "receive": ("submitted", "desk", {}, Status.RECEIVED, ["anonymous", "other_citizen", "other_desk", "citizen"]),
+    "request_supplement_intake": (
+        "submitted",
+        "desk",
+        ITEMS,
+        Status.SUPPLEMENT_REQUESTED,
+        ["anonymous", "other_citizen", "other_desk"],
+    ),
+    "refuse": ("received", "desk", REASON, Status.REFUSED, ["anonymous", "other_citizen", "other_desk", "officer"]),
+    "forward": ("received", "desk", {}, Status.IN_PROCESSING, ["anonymous", "other_citizen", "other_desk"]),
+    "step": (
+        "in_processing",
+        "officer",
+        {"name": "Thẩm định"},
+        Status.IN_PROCESSING,
+        ["anonymous", "other_citizen", "other_officer", "citizen"],
+    ),
+    "interconnect": (
+        "in_processing",
+        "officer",
+        {"partner": "Công an xã"},
+        Status.IN_PROCESSING,
+        ["anonymous", "other_citizen", "other_officer"],
+    ),
+    "request_supplement": (
+        "in_processing",
+        "officer",
+        ITEMS,
+        Status.SUPPLEMENT_REQUESTED,
+        ["anonymous", "other_citizen", "other_officer"],
+    ),
+    "accept_supplement": (
+        "appraisal_supplement",
+        "desk",
+        {},
+        Status.IN_PROCESSING,
+        ["anonymous", "other_citizen", "other_desk"],
+    ),
+    "expire_supplement": ("intake_supplement", None, {}, Status.REFUSED, ["anonymous", "citizen", "desk"]),
+    "await_obligation": (
+        "in_processing",
+        "officer",
+        {},
+        Status.AWAITING_FINANCIAL_OBLIGATION,
+        ["anonymous", "other_citizen", "other_officer"],
+    ),
+    "obligation_met": (
+        "awaiting",
+        "officer",
+        {},
+        Status.IN_PROCESSING,
+        ["anonymous", "other_citizen", "other_officer"],
+    ),
+    "stop": ("in_processing", "head", REASON, Status.STOPPED, ["anonymous", "other_citizen", "other_head", "citizen"]),
+    "withdraw": (
+        "received",
+        "citizen",
+        {"note": "Tôi không có nhu cầu nữa", "request_channel": "online", "request_date": dt.date(2026, 3, 3)},
+        Status.WITHDRAWN,
+        ["anonymous", "other_citizen", "other_desk"],
+    ),
+    "issue_result": (
+        "in_processing",
+        "head",
+        {"number": "20/QĐ-UBND"},
+        Status.RESULT_READY,
+        ["anonymous", "other_citizen", "other_head", "officer"],
+    ),
+    "return_result": (
+        "result_ready",
+        "desk",
+        {"receiver": "Hoàng Thị Mai"},
+        Status.RETURNED,
+        ["anonymous", "other_citizen", "other_desk"],
+    ),
+    "apologise": (
+        "in_processing",
+        "head",
+        {"note": "Cần xác minh", "new_due_at": at("2026-03-20 10:00")},
+        Status.IN_PROCESSING,
+        ["anonymous", "other_citizen", "other_head", "officer"],
+    ),
+    "recall": (
+        "returned",
+        "admin",
+        {"note": "Trả nhầm kết quả"},
+        Status.RESULT_READY,
+        ["anonymous", "other_citizen", "desk", "head"],
+    ),
+}
+WHEN = {"expire_supplement": "2026-04-20 09:00"}
+
+
+@pytest.fixture
+def prepared(people, receive, submitted, make_version, applicant_for, agencies):
+    def make(setup: str) -> Dossier:
+        start, chain = SETUPS[setup]
+        if start == "draft":
+            return services.dossier_draft_create(
+                user=people["citizen"],
+                procedure_version=make_version(),
+                applicant=applicant_for(people["citizen"]),
+                agency=agencies["000.00.31.H56"],
+            )
+        dossier = submitted("2026-03-02 08:00") if start == "submitted" else receive("2026-03-02 08:00")
+        return advance(dossier, *chain, people=people, when="2026-03-02 09:00")
+
+    return make
+
+
+def _actor(people, key):
+    if key == "anonymous":
+        return AnonymousUser()
+    return people[key] if key else None
+
+
+def snapshot(dossier: Dossier) -> dict:
+    """Everything a refused action must leave as it was."""
+    row = Dossier.objects.filter(pk=dossier.pk).values().get()
+    counts = {
+        model.__name__: model.objects.count()
+        for model in (DossierEvent, DossierStep, DossierPause, DueAdjustment, SupplementRequest, Apology)
+    }
+    counters = list(CodeCounter.objects.order_by("pk").values_list("last", flat=True))
+    return {"row": row, "counts": counts, "counters": counters}
