@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+import time_machine
 
 from procedures.models import Procedure
 
@@ -15,6 +15,8 @@ def superuser(django_user_model):
     return django_user_model.objects.create_superuser(username="superadmin", password="x")
 
 
+# 06:30 on 1/1/2027 in Hà Nội is still 31/12/2026 in UTC: the amendment starts the day after the *local* date.
+@time_machine.travel(dt.datetime(2027, 1, 1, 6, 30, tzinfo=dt.timezone(dt.timedelta(hours=7))), tick=False)
 def test_publish_amendment_creates_the_next_version_from_tomorrow(client, superuser, make_version):
     version = make_version()
     client.force_login(superuser)
@@ -29,10 +31,10 @@ def test_publish_amendment_creates_the_next_version_from_tomorrow(client, superu
     procedure = Procedure.objects.get(pk=version.procedure_id)
     new = procedure.current_version
     assert new.number == 2
-    assert new.effective_from == timezone.localdate() + dt.timedelta(days=1)
+    assert new.effective_from == dt.date(2027, 1, 2)
     assert list(new.documents.values_list("name", flat=True)) == list(version.documents.values_list("name", flat=True))
     version.refresh_from_db()
-    assert version.effective_to == timezone.localdate()
+    assert version.effective_to == dt.date(2027, 1, 1)
     assert "Đã tạo phiên bản 2" in response.text
 
 
