@@ -82,6 +82,11 @@ class Kind:
     ITEMS = "items"  # a list of {"document": str, "content": str, "form": str, "count": int}
     AGENCY = "agency"  # an agencies.Agency
     USER = "user"  # a staff account
+    # Only in the counter receipt (T2), whose intake screen builds them: a procedure version, an applicant, the list
+    # of the procedure's documents with what was handed in.
+    PROCEDURE_VERSION = "procedure_version"
+    APPLICANT = "applicant"
+    DOCUMENTS = "documents"
 
 
 @dataclass(frozen=True)
@@ -206,16 +211,16 @@ TRANSITIONS: dict[str, Transition] = {
             "A complete counter or postal dossier is received; the appointment is frozen (§4.1 T2, §5.4–5.5).",
             # Creation, not a change: `services.dossier_receive_counter` takes these as keyword-only arguments.
             fields=[
-                Field("procedure_version", "procedure_version", _("Thủ tục hành chính"), required=True),
-                Field("applicant", "applicant", _("Chủ hồ sơ"), required=True),
+                Field("procedure_version", Kind.PROCEDURE_VERSION, _("Thủ tục hành chính"), required=True),
+                Field("applicant", Kind.APPLICANT, _("Chủ hồ sơ"), required=True),
                 Field("channel", Kind.INT, _("Kênh nộp hồ sơ"), choices=((1, _("Trực tiếp")), (3, _("Bưu chính")))),
                 Field("summary", Kind.TEXT, _("Nội dung yêu cầu giải quyết"), max_length=1000),
-                Field("documents", "documents", _("Thành phần hồ sơ")),
+                Field("documents", Kind.DOCUMENTS, _("Thành phần hồ sơ")),
                 Field("return_method", Kind.CHOICE, _("Hình thức nhận kết quả")),
                 Field("fee_mode", Kind.CHOICE, _("Hình thức thu phí, lệ phí")),
                 Field("sets_count", Kind.INT, _("Số lượng hồ sơ (bộ)"), min_value=1),
                 Field("processing_agency", Kind.AGENCY, _("Cơ quan giải quyết")),
-                Field("representative", "applicant", _("Người đại diện")),
+                Field("representative", Kind.APPLICANT, _("Người đại diện")),
                 Field("client_key", Kind.TEXT, _("Khóa chống gửi trùng"), max_length=64),
             ],
         ),

@@ -1,0 +1,81 @@
+"""Django forms derived from the transition table: a screen renders an action's declared input, never restates it.
+
+`action_form_class(transition)` builds the form of one action from `workflow.Transition.fields`; the engine still
+checks everything again (`dossiers.inputs`), so a form only shapes the input for people.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from agencies.models import Agency
+from dossiers.workflow import Field, Kind, Transition
+
+DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d"]
+DATETIME_INPUTS = ["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+class ItemsField(forms.CharField):
+    """One item per line, "document: what to complete" — the supplement request's list."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        items = []
+        for line in text.splitlines():
+            document, _sep, content = line.partition(":")
+            if document.strip():
+                items.append({"document": document.strip(), "content": content.strip()})
+        return items
+
+
+def _form_field(field: Field) -> forms.Field:  # noqa: C901 - one branch per declared kind
+    common = {"label": field.label, "required": field.required, "help_text": field.help_text}
+    if field.kind == Kind.TEXT:
+        widget = forms.Textarea(attrs={"rows": 3}) if field.name == "note" else None
+        return forms.CharField(max_length=field.max_length, widget=widget, **common)
+    if field.kind == Kind.INT:
+        if field.choices:
+            return forms.TypedChoiceField(choices=field.choices, coerce=int, **common)
+        return forms.IntegerField(min_value=field.min_value, **common)
+    if field.kind == Kind.BOOL:
+        return forms.BooleanField(**{**common, "required": False})
+    if field.kind == Kind.DATE:
+        return forms.DateField(input_formats=DATE_INPUTS, **common)
+    if field.kind == Kind.DATETIME:
+        return forms.DateTimeField(input_formats=DATETIME_INPUTS, **common)
+    if field.kind == Kind.CHOICE:
+        return forms.ChoiceField(choices=[("", "—"), *field.choices], **common)
+    if field.kind == Kind.ITEMS:
+        return ItemsField(**common)
+    if field.kind == Kind.AGENCY:
+        return forms.ModelChoiceField(queryset=Agency.objects.filter(is_active=True), **common)
+    if field.kind == Kind.USER:
+        return forms.ModelChoiceField(queryset=get_user_model().objects.filter(staff_profile__isnull=False), **common)
+    raise ValueError(f"{field.name}: the kind {field.kind!r} has no form field")
+
+
+class ActionForm(forms.Form):
+    """Base of every action form: the revision the page was shown at, so a stale page gets "already changed"."""
+
+    expected_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    transition: Transition
+
+    def action_input(self) -> dict:
+        """The cleaned values to pass to `services.dossier_transition` (blank optional ones left out)."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name != "expected_revision" and value not in (None, "", [])
+        }
+
+
+@cache
+def action_form_class(transition: Transition) -> type[ActionForm]:
+    fields = {f.name: _form_field(f) for f in transition.fields}
+    return type(f"{transition.key.title().replace('_', '')}Form", (ActionForm,), {**fields, "transition": transition})
