@@ -187,25 +187,35 @@ def outbox_deliver(message_id: int, *, now: dt.datetime | None = None) -> str:
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
                 message.state = OutboxState.FAILED
+                outcome = Outcome.FAILED
             else:
                 message.next_attempt_at = now + outbox_backoff(message.attempts)
+                outcome = Outcome.RETRY
             message.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
-            return Outcome.FAILED if message.state == OutboxState.FAILED else Outcome.RETRY
-        message.state = OutboxState.DELIVERED
-        message.attempts += 1
-        message.delivered_at = now
-        message.save(update_fields=["state", "attempts", "delivered_at"])
-        if message.dossier_id is not None:
-            successor = (
-                OutboxMessage.objects.filter(state=OutboxState.PENDING, dossier_id=message.dossier_id)
-                .filter(id__gt=message.pk, next_attempt_at__lte=now)
-                .order_by("id")
-                .values_list("id", flat=True)
-                .first()
-            )
-            if successor is not None:
-                transaction.on_commit(lambda: outbox_kick(successor))
-    return Outcome.DELIVERED
+        else:
+            message.state = OutboxState.DELIVERED
+            message.attempts += 1
+            message.delivered_at = now
+            message.save(update_fields=["state", "attempts", "delivered_at"])
+            outcome = Outcome.DELIVERED
+        if outcome != Outcome.RETRY:
+            _kick_successor_on_commit(message, now=now)
+    return outcome
+
+
+def _kick_successor_on_commit(message: OutboxMessage, *, now: dt.datetime) -> None:
+    """The line moved: queue the dossier's next due message now rather than at the next sweep."""
+    if message.dossier_id is None:
+        return
+    successor = (
+        OutboxMessage.objects.filter(state=OutboxState.PENDING, dossier_id=message.dossier_id)
+        .filter(id__gt=message.pk, next_attempt_at__lte=now)
+        .order_by("id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    if successor is not None:
+        transaction.on_commit(lambda: outbox_kick(successor))
 
 
 # --- Sweeping -------------------------------------------------------------------------------------------------

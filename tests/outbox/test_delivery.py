@@ -199,13 +199,16 @@ def test_a_head_in_back_off_holds_its_dossier_s_line(settings, recorder):
     assert outbox_sweep(now=T0 + 30 * SECOND) == [first.pk]
 
 
-def test_a_failed_message_no_longer_holds_the_line(settings, recorder):
+def test_a_failed_message_no_longer_holds_the_line(settings, recorder, django_capture_on_commit_callbacks):
     settings.OUTBOX_MAX_ATTEMPTS = 1
     first, second = put("first", dossier_id=1), put("second", dossier_id=1)
     recorder.failing = RuntimeError("rejected")
-    assert outbox_deliver(first.pk, now=T0) == Outcome.FAILED
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert outbox_deliver(first.pk, now=T0) == Outcome.FAILED
     recorder.failing = None
     assert outbox_sweep(now=T0 + SECOND) == [second.pk]
+    callbacks[0]()  # the failure kicked the dossier's next message
+    assert recorder.names == ["second"]
 
 
 def test_retry_now_gives_a_failed_message_fresh_attempts(settings, recorder, django_capture_on_commit_callbacks):
