@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "workcalendar",
     "procedures",
     "dossiers",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -126,18 +127,51 @@ else:
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 # Without a broker, tasks run in-process: `.delay()` with neither eager mode nor Redis would block and fail.
-# Tests run tasks eagerly too; a test of the real worker switches eager mode off around `start_worker`.
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL or TESTING
+# Tests run tasks eagerly too; a test of the real worker switches eager mode off around `start_worker`, and a
+# worker it starts in a subprocess sets CELERY_TASK_ALWAYS_EAGER=0 (never honoured without REDIS_URL).
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL or env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
+# At least once (docs/adr/0004-outbox.md): a task is acknowledged after it ran, a worker lost mid-task gives its
+# message back, and a worker holds one message at a time. Tasks must therefore be safe to run twice.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
-CELERY_BEAT_SCHEDULE = {
-    # shared/domain.md §5.12: the overdue job runs every 5 minutes (a setting).
-    "flag-overdue": {"task": "dossiers.flag_overdue", "schedule": int(os.environ.get("OVERDUE_JOB_SECONDS", "300"))},
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A message taken by a worker that died is handed out again after this many seconds (Redis has no broker-side
+    # acknowledgement); a task must finish well within it or it runs twice. Kombu's default is one hour.
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "120")),
+    # How often a worker looks for such messages (Kombu: about every interval × throttle seconds).
+    "unacked_restore_interval": int(os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": 3,
+    "socket_timeout": 5,
 }
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 5}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+CELERY_BEAT_SCHEDULE = {
+    # docs/domain.md §5.12: the overdue job runs every 5 minutes (a setting).
+    "flag-overdue": {"task": "dossiers.flag_overdue", "schedule": int(os.environ.get("OVERDUE_JOB_SECONDS", "300"))},
+    # The outbox's safety net: deliver what an on-commit kick could not queue, and retries whose time has come.
+    "outbox-sweep": {"task": "outbox.sweep", "schedule": int(os.environ.get("OUTBOX_SWEEP_SECONDS", "60"))},
+}
+
+# --- Outbox (outbox/services.py, docs/adr/0004-outbox.md) ---------------------------------------------
+# Modules that register the outbox's topic handlers (`register_handler`), imported when the apps are ready.
+OUTBOX_HANDLER_MODULES = ["dossiers.notifications"]
+# Attempts before a message is marked failed for the admin; the back-off doubles from BACKOFF up to BACKOFF_MAX.
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
+OUTBOX_BACKOFF_SECONDS = int(os.environ.get("OUTBOX_BACKOFF_SECONDS", "30"))
+OUTBOX_BACKOFF_MAX_SECONDS = int(os.environ.get("OUTBOX_BACKOFF_MAX_SECONDS", "3600"))
+# How long a message queued by the sweep may wait in the queue before the sweep queues it again.
+OUTBOX_REQUEUE_SECONDS = int(os.environ.get("OUTBOX_REQUEUE_SECONDS", "300"))
+OUTBOX_SWEEP_BATCH = int(os.environ.get("OUTBOX_SWEEP_BATCH", "500"))
+# The on-commit kick tries the broker once with this timeout (seconds), so a request never waits on a dead broker.
+OUTBOX_KICK_TIMEOUT = float(os.environ.get("OUTBOX_KICK_TIMEOUT", "0.5"))
+OUTBOX_KICK_POOL_SIZE = int(os.environ.get("OUTBOX_KICK_POOL_SIZE", "10"))
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

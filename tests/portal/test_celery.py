@@ -8,6 +8,7 @@ from django.conf import settings
 
 from portal.celery import app
 from portal.tasks import ping
+from tests.portal.test_settings import run_manage
 
 
 def test_embedded_default_runs_tasks_in_process():
@@ -28,3 +29,38 @@ def test_a_real_worker_consumes_the_redis_queue():
             assert result.state == "SUCCESS"
     finally:
         app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+
+def test_tasks_are_delivered_at_least_once():
+    """Acknowledged after running, given back when the worker is lost, one at a time, back within minutes."""
+    assert app.conf.task_acks_late is True
+    assert app.conf.task_reject_on_worker_lost is True
+    assert app.conf.worker_prefetch_multiplier == 1
+    options = app.conf.broker_transport_options
+    assert 30 <= options["visibility_timeout"] <= 300
+    assert options["socket_connect_timeout"] <= 5
+    assert options["socket_timeout"] <= 10
+    assert app.conf.broker_connection_timeout <= 5
+
+
+def test_beat_runs_the_overdue_job_and_the_outbox_sweep():
+    schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
+    assert schedule == {"dossiers.flag_overdue": 300, "outbox.sweep": 60}
+    assert {"outbox.deliver", "outbox.sweep", "dossiers.flag_overdue"} <= set(app.tasks)
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "eager_env", "eager"),
+    [("", "0", "True"), ("redis://127.0.0.1:6379/1", "0", "False"), ("redis://127.0.0.1:6379/1", "1", "True")],
+)
+def test_eager_mode_cannot_be_switched_off_without_a_broker(redis_url, eager_env, eager):
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.CELERY_TASK_ALWAYS_EAGER)",
+        REDIS_URL=redis_url,
+        PORTAL_TESTING="1",
+        CELERY_TASK_ALWAYS_EAGER=eager_env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == eager

@@ -1,0 +1,128 @@
+"""At least once, for real: Redis, a Celery worker, a broker that is down at commit time and a worker killed in
+the middle of a delivery. Each ends with exactly one effect."""
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.core import mail
+from django.db import transaction
+
+from dossiers.notifications import IDEMPOTENCY_HEADER
+from outbox.models import OutboxMessage, OutboxState
+from outbox.services import Outcome, outbox_deliver, outbox_put, outbox_sweep
+from portal.celery import app
+from portal.tasks import ping
+from tests.outbox import blocking_topic
+from tests.outbox.helpers import CLOSED_BROKER, broker_at, not_eager, wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL: the real broker and worker"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def test_a_receipt_answers_at_once_with_the_broker_down_and_is_mailed_once_when_it_is_back(receive):
+    with not_eager():
+        with broker_at(CLOSED_BROKER):
+            started = time.perf_counter()
+            dossier = receive("2026-03-02 08:00")
+            elapsed = time.perf_counter() - started
+        assert elapsed < 1, f"the receipt took {elapsed:.2f} s with the broker down"
+        message = OutboxMessage.objects.get(dossier_id=dossier.pk)
+        assert (message.state, message.attempts) == (OutboxState.PENDING, 0)
+        assert mail.outbox == []
+
+        # The broker is back: beat's sweep queues what the kick could not, the worker delivers it.
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            assert outbox_sweep(now=message.next_attempt_at) == [message.pk]
+            wait_for(lambda: OutboxMessage.objects.filter(pk=message.pk, state=OutboxState.DELIVERED).exists())
+            # A later sweep finds nothing; the ping behind it in the queue proves the worker has drained it.
+            later = message.next_attempt_at + dt.timedelta(seconds=settings.OUTBOX_REQUEUE_SECONDS + 1)
+            assert outbox_sweep(now=later) == []
+            assert ping.delay().get(timeout=20) == "pong"
+
+    [sent] = mail.outbox
+    assert sent.subject == f"Hồ sơ {dossier.code}: Mới tiếp nhận"
+    assert sent.extra_headers[IDEMPOTENCY_HEADER] == message.key
+
+
+def _database_url() -> str:
+    db = settings.DATABASES["default"]
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def _worker(name: str, log: Path) -> subprocess.Popen:
+    """`celery -A portal worker` in its own process, on this test's database, with the test-only topic loaded."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        # Hand a lost worker's message out again after 2 s, and look for such messages every second.
+        "CELERY_VISIBILITY_TIMEOUT": "2",
+        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+    }
+    command = [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "solo", "--without-mingle"]
+    command += ["--without-gossip", "-I", "tests.outbox.blocking_topic", "-n", f"{name}@%h", "--loglevel", "INFO"]
+    with log.open("ab") as out:
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def test_a_worker_killed_mid_delivery_leads_to_exactly_one_delivery(tmp_path):
+    run = uuid.uuid4().hex
+    started_key, effects_key = blocking_topic.counters(run)
+    client = redis.Redis.from_url(os.environ["REDIS_URL"])
+    log = tmp_path / "workers.log"
+    workers: list[subprocess.Popen] = []
+    try:
+        first = _worker(f"first-{run}", log)
+        workers.append(first)
+        with not_eager(), transaction.atomic():
+            message = outbox_put(topic=blocking_topic.TOPIC, key=f"test:{run}", payload={"run": run}, dossier_id=None)
+        wait_for(lambda: client.get(started_key) == b"1", what=f"the first worker to start the delivery ({log})")
+
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        message.refresh_from_db()
+        # The delivery's transaction died with the worker: nothing was recorded, the row lock is gone.
+        assert (message.state, message.attempts) == (OutboxState.PENDING, 0)
+        assert client.get(effects_key) is None
+
+        workers.append(_worker(f"second-{run}", log))
+        # The broker hands the unacknowledged message to the restarted worker (acks late, short visibility).
+        wait_for(
+            lambda: OutboxMessage.objects.filter(pk=message.pk, state=OutboxState.DELIVERED).exists(),
+            what=f"the restarted worker to deliver ({log})",
+        )
+        # Another copy from the sweep (or a late redelivery) is a no-op.
+        assert outbox_deliver(message.pk) == Outcome.ALREADY
+    finally:
+        for process in workers:
+            _stop(process)
+
+    assert (client.get(started_key), client.get(effects_key)) == (b"2", b"1")
+    message.refresh_from_db()
+    assert message.attempts == 1
+    client.delete(started_key, effects_key)
