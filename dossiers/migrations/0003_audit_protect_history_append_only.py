@@ -61,7 +61,7 @@ def chain_existing_events(apps, schema_editor):
 def create_triggers(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(REFUSE_FUNCTION)
+    schema_editor.execute(REFUSE_FUNCTION, None)  # no parameters: the % signs belong to RAISE
     for table in APPEND_ONLY_TABLES:
         schema_editor.execute(
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "

@@ -35,7 +35,10 @@ class Command(BaseCommand):
                 raise CommandError(_("Không có hồ sơ mã {code}.").format(code=dossier))
             events = events.filter(dossier_id=dossier_id)
         rows = events.order_by("dossier_id", "id").values(*CHAIN_COLUMNS).iterator(chunk_size=5000)
-        report = chain_verify(rows)
+        try:
+            report = chain_verify(rows)
+        finally:
+            rows.close()  # a walk stopped early closes its server-side cursor now, while it is still valid
         if report.broken is not None:
             raise CommandError(_describe(report.broken), returncode=EXIT_BROKEN)
         self.stdout.write(
