@@ -193,6 +193,13 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise ValidationError(_("Nhật ký không được xóa."))
 
 
+class DossierEventQuerySet(AppendOnlyQuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        # bulk_create skips save(), so the rows would carry no chain; bulk writers (the demo seeder's COPY)
+        # compute prev_hash/digest themselves with dossiers.audit.event_digest.
+        raise NotImplementedError("DossierEvent rows are chained in save(); create them one by one.")
+
+
 class Dossier(models.Model):
     """A dossier under one procedure version, with its status, frozen deadline inputs and moments.
 
@@ -561,7 +568,7 @@ class DossierEvent(models.Model):
     prev_hash = models.CharField(max_length=64, blank=True, default="")
     digest = models.CharField(max_length=64, blank=True, default="")
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = DossierEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("nhật ký hồ sơ")

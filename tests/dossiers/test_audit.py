@@ -199,6 +199,10 @@ def test_bypassing_the_orm_guards_still_meets_the_trigger(pair):
     with pytest.raises(IntegrityError, match=EVENTS), transaction.atomic():
         models.QuerySet(DossierEvent).filter(dossier=pair[0]).update(note="x")
     assert not DossierEvent.objects.filter(note="x").exists()
+    # bulk_create would skip save() and write rows outside the chain.
+    with pytest.raises(NotImplementedError):
+        DossierEvent.objects.bulk_create([DossierEvent(dossier=pair[0], action="x", at=at("2026-03-03 15:00"))])
+    assert not DossierEvent.objects.filter(action="x").exists()
 
 
 # --- A dossier cannot be deleted ---------------------------------------------------------------------------------
