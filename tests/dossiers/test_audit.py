@@ -160,9 +160,11 @@ def test_a_removed_event_breaks_the_link_of_the_one_after_it(pair):
 
 
 def test_events_written_directly_are_chained_too(pair):
-    """Any creation path (fixtures, scripts) goes through `save()` and links to the chain."""
+    """Any creation path (fixtures, scripts) goes through `save()` and links to the chain; the digest is taken of
+    the data as the database returns it (a tuple comes back a list, an integer key a string)."""
     first, _second = pair
-    DossierEvent.objects.create(dossier=first, action="note", at=at("2026-03-03 15:00"), data={"n": [1, "a"]})
+    DossierEvent.objects.create(dossier=first, action="note", at=at("2026-03-03 15:00"), data={"n": (1, "a"), 7: 1})
+    assert DossierEvent.objects.latest("id").data == {"n": [1, "a"], "7": 1}
     assert "2 hồ sơ, 6 sự kiện" in verify()
 
 
