@@ -1,6 +1,6 @@
 """An audit trail that cannot be erased (docs/domain.md §4.2, §11; docs/adr/0004-audit-trail.md).
 
-PostgreSQL only: the triggers are what is under test. The clock is frozen for every test.
+The tests of the triggers (and of tampering behind them) run on PostgreSQL only. The clock is frozen for every test.
 """
 # The file fixtures live in files_fixtures.py; a test's parameter of the same name is how they are used.
 # ruff: noqa: F811
@@ -23,10 +23,8 @@ from dossiers.selectors import personal_data_read_log
 from tests.dossiers.conftest import advance, at
 from tests.dossiers.files_fixtures import files_media, files_world, pdf_bytes  # noqa: F401
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the triggers exist on PostgreSQL only"),
-]
+pytestmark = pytest.mark.django_db
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="the triggers exist on PostgreSQL only")
 
 EVENTS = "dossiers_dossierevent"
 READS = "dossiers_personaldataaccess"
@@ -119,6 +117,7 @@ def test_an_unknown_code_is_a_one_line_error():
     assert error.value.returncode == 1
 
 
+@postgresql_only
 def test_an_edited_event_is_named_by_audit_verify(pair):
     first, _second = pair
     edited = events_of(first)[1]
@@ -136,6 +135,7 @@ def test_an_edited_event_is_named_by_audit_verify(pair):
     assert "1 hồ sơ, 2 sự kiện" in verify("--dossier", pair[1].code)
 
 
+@postgresql_only
 def test_an_edit_with_a_recomputed_digest_breaks_the_next_link(pair):
     first, _second = pair
     edited, following = events_of(first)[1:3]
@@ -148,6 +148,7 @@ def test_an_edit_with_a_recomputed_digest_breaks_the_next_link(pair):
     assert e.value.returncode == 2
 
 
+@postgresql_only
 def test_a_removed_event_breaks_the_link_of_the_one_after_it(pair):
     first, _second = pair
     removed, following = events_of(first)[1:3]
@@ -177,6 +178,7 @@ def read_row(pair, people):
     return PersonalDataAccess.objects.get()
 
 
+@postgresql_only
 @pytest.mark.parametrize("table", [EVENTS, READS])
 @pytest.mark.parametrize(
     "statement", ["UPDATE {table} SET {column} = {column} WHERE id = %s", "DELETE FROM {table} WHERE id = %s"]
@@ -192,6 +194,7 @@ def test_the_database_refuses_update_and_delete(pair, read_row, table, statement
     assert (DossierEvent.objects.count(), PersonalDataAccess.objects.count()) == before
 
 
+@postgresql_only
 def test_bypassing_the_orm_guards_still_meets_the_trigger(pair):
     """`AppendOnlyQuerySet` refuses first; a plain QuerySet (what a careless script might build) meets the trigger."""
     with pytest.raises(Exception, match="chỉ được ghi thêm"):
