@@ -1,4 +1,5 @@
-"""Read-only admin: dossiers change only through `dossiers.services`; history is never edited here."""
+"""Read-only admin: dossiers change only through `dossiers.services`; history is never edited or deleted here
+(the models refuse deletion too, and triggers guard the logs: docs/adr/0004-audit-trail.md)."""
 
 from django.contrib import admin
 
@@ -14,6 +15,12 @@ class ReadOnlyMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_actions(self, request):
+        # No "delete selected" even if a permission were granted by mistake.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
 
 class DossierEventInline(ReadOnlyMixin, admin.TabularInline):
@@ -36,7 +43,7 @@ class DossierAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["at", "user", "role", "agency", "dossier", "purpose"]
+    list_display = ["at", "user", "role", "agency", "dossier", "purpose", "ip_address"]
     list_select_related = ["user", "agency", "dossier"]
     list_filter = ["role"]
     show_full_result_count = False

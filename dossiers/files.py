@@ -225,7 +225,9 @@ def _delete_quietly(name: str) -> None:
         logger.exception("Could not delete orphaned dossier file %s", name)
 
 
-def dossier_file_open(*, user, dossier_code: str, file_id: int) -> DossierFile:
+def dossier_file_open(
+    *, user, dossier_code: str, file_id: int, ip_address: str | None = None, user_agent: str = ""
+) -> DossierFile:
     """A file of a dossier the user may see, else Http404 (someone else's dossier looks missing).
 
     A staff read is personal-data processing: it is logged (who, role, agency, purpose) for the citizen's
@@ -239,5 +241,11 @@ def dossier_file_open(*, user, dossier_code: str, file_id: int) -> DossierFile:
     )
     if record is None:
         raise Http404(_("Không tìm thấy tệp hồ sơ."))
-    personal_data_read_log(user=user, dossier_id=record.dossier_id, purpose=PURPOSE_FILE_DOWNLOAD)
+    personal_data_read_log(
+        user=user,
+        dossier_id=record.dossier_id,
+        purpose=PURPOSE_FILE_DOWNLOAD,
+        ip_address=ip_address,
+        user_agent=user_agent,
+    )
     return record

@@ -4,12 +4,15 @@ process steps, pauses, due adjustments, the supplement request, the apology, and
 Rules: shared/domain.md §3–§7 (Decree 118/2025, Circular 03/2025). Only `dossiers.services` writes a status.
 """
 
+import json
+
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from dossiers.audit import event_digest
 from dossiers.workflow import Status
 from workcalendar.calendar import LOCAL_TZ
 
@@ -154,9 +157,47 @@ class CodeCounter(models.Model):
         return f"{self.agency_id} {self.day:%y%m%d} #{self.last}"
 
 
+class DeletionRefused(PermissionDenied):
+    """A dossier or its history was asked to be deleted: they are evidence and are kept (docs/adr/0004).
+
+    A `PermissionDenied`, so a view that lets it through answers 403 rather than 500.
+    """
+
+
+def _refuse_dossier_deletion(label: str = ""):
+    if not label:
+        raise DeletionRefused(_("Không được xóa hồ sơ: hồ sơ và nhật ký xử lý là chứng cứ, được lưu giữ vĩnh viễn."))
+    raise DeletionRefused(
+        _("Không được xóa hồ sơ {label}: hồ sơ và nhật ký xử lý là chứng cứ, được lưu giữ vĩnh viễn.").format(
+            label=label
+        )
+    )
+
+
 class DossierQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
+
+    def delete(self):
+        """Refused for every dossier: a bulk delete (admin action, shell, data migration) never erases history."""
+        _refuse_dossier_deletion()
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """For the event log and the read log: rows are only inserted (the database triggers say the same)."""
+
+    def update(self, **kwargs):
+        raise ValidationError(_("Nhật ký chỉ được ghi thêm, không được sửa."))
+
+    def delete(self):
+        raise ValidationError(_("Nhật ký không được xóa."))
+
+
+class DossierEventQuerySet(AppendOnlyQuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        # bulk_create skips save(), so the rows would carry no chain; bulk writers (the demo seeder's COPY)
+        # compute prev_hash/digest themselves with dossiers.audit.event_digest.
+        raise NotImplementedError("DossierEvent rows are chained in save(); create them one by one.")
 
 
 class Dossier(models.Model):
@@ -291,6 +332,10 @@ class Dossier(models.Model):
     def __str__(self) -> str:
         return self.code or _("(hồ sơ chưa có mã)")
 
+    def delete(self, *args, **kwargs):
+        """Refused: a dossier, even a draft, is never deleted; it ends in a status (withdrawn, refused…)."""
+        _refuse_dossier_deletion(self.code or f"#{self.pk}")
+
 
 class DocumentForm(models.TextChoices):
     ORIGINAL = "original", _("Bản chính")
@@ -309,7 +354,7 @@ class Digitisation(models.IntegerChoices):
 class DossierDocument(models.Model):
     """A component of the dossier, per required document of the procedure version (§6.2 receipt table)."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="documents")
     required_document = models.ForeignKey(
         "procedures.RequiredDocument", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -333,8 +378,8 @@ class DossierDocument(models.Model):
 class DossierFile(models.Model):
     """An uploaded file, stored under a generated name through Django's storage, with its SHA-256."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="files")
-    document = models.ForeignKey(DossierDocument, null=True, blank=True, on_delete=models.CASCADE, related_name="files")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="files")
+    document = models.ForeignKey(DossierDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="files")
 
     class Kind(models.TextChoices):
         COMPONENT = "component", _("Thành phần hồ sơ")
@@ -363,7 +408,7 @@ class DossierFile(models.Model):
 class DossierStep(models.Model):
     """A step of the internal process with its due moment from its budget and its outcome (§5.7)."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="steps")
     order = models.PositiveSmallIntegerField(_("thứ tự"))
     name = models.CharField(_("tên bước"), max_length=255)
     agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
@@ -400,7 +445,7 @@ class PauseKind(models.TextChoices):
 class DossierPause(models.Model):
     """An interval during which the clock does not run (§5.6)."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="pauses")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="pauses")
     kind = models.CharField(_("loại"), max_length=24, choices=PauseKind.choices)
     started_at = models.DateTimeField(_("bắt đầu"))
     ended_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
@@ -430,7 +475,7 @@ class DueAdjustment(models.Model):
         CONTINUE = "continue", _("Tính tiếp sau tạm dừng")
         CORRECTION = "correction", _("Điều chỉnh có kiểm soát")
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="adjustments")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="adjustments")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     pause = models.ForeignKey(DossierPause, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     previous_due_at = models.DateTimeField(null=True, blank=True)
@@ -460,7 +505,7 @@ class SupplementRequest(models.Model):
     The unique constraint on `dossier` is what makes a second request impossible, even under a race.
     """
 
-    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="supplement_request")
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="supplement_request")
     stage = models.CharField(max_length=10, choices=SupplementStage.choices)
     items = models.JSONField(_("nội dung cần bổ sung"))
     reason = models.TextField(_("lý do"))
@@ -480,7 +525,7 @@ class SupplementRequest(models.Model):
 class Apology(models.Model):
     """The apology with one new appointment (§5.10); the official due date is not changed."""
 
-    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="apology")
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="apology")
     reason = models.TextField(_("lý do"))
     new_due_at = models.DateTimeField(_("thời gian hẹn trả mới"))
     issued_at = models.DateTimeField()
@@ -492,7 +537,7 @@ class Apology(models.Model):
 
 
 class FeeLine(models.Model):
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="fee_lines")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="fee_lines")
     name = models.CharField(max_length=255)
     amount = models.PositiveBigIntegerField()
 
@@ -503,12 +548,15 @@ class FeeLine(models.Model):
 class DossierEvent(models.Model):
     """One row of the append-only event log — the data behind the process control sheet (§4.1).
 
-    Rows are never updated or deleted; a correction is a new event.
+    Rows are never updated or deleted; a correction is a new event (§4.2). PostgreSQL triggers refuse UPDATE and
+    DELETE, and each row is chained to the previous event of its dossier by SHA-256 (`dossiers.audit`), so an edit
+    made behind the triggers' back is found by `manage.py audit_verify`.
     """
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("thao tác"), max_length=40)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # PROTECT, not SET_NULL: clearing the actor would be an UPDATE, which the table's trigger refuses.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     actor_role = models.CharField(_("vai trò"), max_length=20, blank=True)
     at = models.DateTimeField(_("thời điểm"))
     from_status = models.CharField(max_length=32, blank=True)
@@ -520,6 +568,8 @@ class DossierEvent(models.Model):
     prev_hash = models.CharField(max_length=64, blank=True, default="")
     digest = models.CharField(max_length=64, blank=True, default="")
 
+    objects = DossierEventQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("nhật ký hồ sơ")
         verbose_name_plural = _("nhật ký hồ sơ")
@@ -530,12 +580,38 @@ class DossierEvent(models.Model):
         return f"{self.dossier_id} {self.action} {self.at}"
 
     def save(self, *args, **kwargs):
+        """Insert only, linking the row to the chain: the caller holds the dossier's row lock (every service does),
+        so the previous digest read here is still the last one when the row is written."""
         if self.pk is not None:
             raise ValidationError(_("Nhật ký hồ sơ chỉ được ghi thêm, không được sửa."))
+        self.prev_hash = (
+            DossierEvent.objects.filter(dossier_id=self.dossier_id)
+            .order_by("-id")
+            .values_list("digest", flat=True)
+            .first()
+        ) or ""
+        self.digest = self.compute_digest()
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Nhật ký hồ sơ không được xóa."))
+
+    def compute_digest(self) -> str:
+        """`event_digest` of this row as the database will give it back (JSON data normalised by a round trip)."""
+        encoder = self._meta.get_field("data").encoder
+        return event_digest(
+            dossier_id=self.dossier_id,
+            action=self.action,
+            actor_id=self.actor_id,
+            actor_role=self.actor_role,
+            at=self.at,
+            from_status=self.from_status,
+            to_status=self.to_status,
+            note=self.note,
+            visible_to_citizen=self.visible_to_citizen,
+            data=json.loads(json.dumps(self.data, cls=encoder)),
+            prev_hash=self.prev_hash,
+        )
 
     @property
     def to_status_label(self) -> str:
@@ -543,19 +619,30 @@ class DossierEvent(models.Model):
 
 
 class PersonalDataAccess(models.Model):
-    """Every staff read of a dossier's personal data (Law 91/2025; shown to the citizen by unit)."""
+    """Every staff read of a dossier's personal data (Law 91/2025; shown to the citizen by unit): who, role, agency,
+    when, why, from which address and browser. Append-only like the event log (a trigger refuses UPDATE/DELETE)."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="data_accesses")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="data_accesses")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     role = models.CharField(max_length=20, blank=True)
-    agency = models.ForeignKey("agencies.Agency", null=True, on_delete=models.SET_NULL, related_name="+")
+    agency = models.ForeignKey("agencies.Agency", null=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     purpose = models.CharField(max_length=100, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True, default="")
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["dossier", "at"])]
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.dossier_id} {self.at}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("Nhật ký truy cập dữ liệu cá nhân chỉ được ghi thêm, không được sửa."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Nhật ký truy cập dữ liệu cá nhân không được xóa."))

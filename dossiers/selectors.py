@@ -20,10 +20,12 @@ def dossier_list(*, user) -> QuerySet[Dossier]:
     )
 
 
-def dossier_detail(*, user, code: str, purpose: str = "view") -> Dossier:
+def dossier_detail(
+    *, user, code: str, purpose: str = "view", ip_address: str | None = None, user_agent: str = ""
+) -> Dossier:
     """One dossier by code, or the same 404 whether it is missing or someone else's.
 
-    A staff read is recorded through `personal_data_read_log`.
+    A staff read is recorded through `personal_data_read_log` with the reader's address and browser.
     """
     events = DossierEvent.objects.select_related("actor").order_by("at", "id")
     if actor_role(user) == CITIZEN:
@@ -50,14 +52,22 @@ def dossier_detail(*, user, code: str, purpose: str = "view") -> Dossier:
     )
     if dossier is None:
         raise Http404
-    personal_data_read_log(user=user, dossier_id=dossier.pk, purpose=purpose)
+    personal_data_read_log(
+        user=user, dossier_id=dossier.pk, purpose=purpose, ip_address=ip_address, user_agent=user_agent
+    )
     return dossier
 
 
-def personal_data_read_log(*, user, dossier_id: int, purpose: str) -> None:
-    """Record a staff read of a dossier's personal data (who, role, agency, why); a citizen's own read is not one.
+_USER_AGENT_LENGTH = PersonalDataAccess._meta.get_field("user_agent").max_length
 
-    Law 91/2025 and Decree 356/2025: the citizen will see these reads by unit (shared/domain.md §11).
+
+def personal_data_read_log(
+    *, user, dossier_id: int, purpose: str, ip_address: str | None = None, user_agent: str = ""
+) -> None:
+    """Record a staff read of a dossier's personal data (who, role, agency, why, from which address and browser);
+    a citizen's own read is not one. Views pass `**dossiers.audit.request_client(request)`.
+
+    Law 91/2025 and Decree 356/2025: the citizen will see these reads by unit (docs/domain.md §11).
     """
     role = actor_role(user)
     if role == CITIZEN:
@@ -69,6 +79,8 @@ def personal_data_read_log(*, user, dossier_id: int, purpose: str) -> None:
         role=role or "",
         agency_id=profile.agency_id if profile is not None else None,
         purpose=purpose,
+        ip_address=ip_address or None,
+        user_agent=(user_agent or "")[:_USER_AGENT_LENGTH],
     )
 
 

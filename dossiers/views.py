@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.roles import Role
 from dossiers import selectors
+from dossiers.audit import request_client
 from dossiers.permissions import actor_role, dossier_abilities
 from dossiers.printing import FORM_KEYS, FormUnavailable, render_form
 from dossiers.workflow import CITIZEN
@@ -33,7 +34,7 @@ def dossier_list(request):
 @login_required
 @require_GET
 def dossier_detail(request, code: str):
-    dossier = selectors.dossier_detail(user=request.user, code=code)
+    dossier = selectors.dossier_detail(user=request.user, code=code, **request_client(request))
     is_citizen = actor_role(request.user) == CITIZEN
     return render(
         request,
@@ -70,7 +71,7 @@ def dossier_form_pdf(request, code: str, key: str):
     is_citizen = actor_role(request.user) == CITIZEN
     if key not in (CITIZEN_FORMS if is_citizen else STAFF_FORMS):
         raise Http404
-    dossier = selectors.dossier_detail(user=request.user, code=code, purpose=f"print:{key}")
+    dossier = selectors.dossier_detail(user=request.user, code=code, purpose=f"print:{key}", **request_client(request))
     try:
         pdf = render_form(key, dossier=dossier)
     except FormUnavailable as error:

@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from dossiers.audit import request_client
 from dossiers.files import dossier_file_open
 
 logger = logging.getLogger(__name__)
@@ -16,7 +17,7 @@ logger = logging.getLogger(__name__)
 @login_required
 def file_download(request, code: str, file_id: str):
     """The stored bytes under the user's original name; someone else's dossier is the same 404 as none."""
-    record = dossier_file_open(user=request.user, dossier_code=code, file_id=int(file_id))
+    record = dossier_file_open(user=request.user, dossier_code=code, file_id=int(file_id), **request_client(request))
     try:
         handle = record.file.open("rb")
     except FileNotFoundError as error:

@@ -271,6 +271,9 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses): when a request comes from one of
+# them, the read log records the last X-Forwarded-For hop, else REMOTE_ADDR (dossiers.audit.request_client).
+TRUSTED_PROXY = env_list("TRUSTED_PROXY", [])
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mot-cua@localhost")
