@@ -1,5 +1,5 @@
 """Read-only admin: dossiers change only through `dossiers.services`; history is never edited or deleted here
-(the models refuse deletion too, and triggers guard the logs: docs/adr/0004-audit-trail.md)."""
+(the models refuse deletion too, and triggers guard the logs: docs/adr/0005-audit-trail.md)."""
 
 from django.contrib import admin
 

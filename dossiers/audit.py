@@ -3,7 +3,7 @@
 Events of one dossier are chained in id order; the first has an empty `prev_hash`. Anything that writes events —
 the services, the demo seeder's bulk COPY — computes `digest` with `event_digest`, and `manage.py audit_verify`
 recomputes it, so a row edited behind the database's back (triggers disabled) breaks its link
-(docs/adr/0004-audit-trail.md). Also here: who read — the client address and browser of a request for the read log.
+(docs/adr/0005-audit-trail.md). Also here: who read — the client address and browser of a request for the read log.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""An audit trail that cannot be erased (docs/domain.md §4.2, §11; docs/adr/0004-audit-trail.md).
+"""An audit trail that cannot be erased (docs/domain.md §4.2, §11; docs/adr/0005-audit-trail.md).
 
 The tests of the triggers (and of tampering behind them) run on PostgreSQL only. The clock is frozen for every test.
 """

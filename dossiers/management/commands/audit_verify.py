@@ -1,4 +1,4 @@
-"""`manage.py audit_verify [--dossier CODE]`: check the event log's hash chain (docs/adr/0004-audit-trail.md).
+"""`manage.py audit_verify [--dossier CODE]`: check the event log's hash chain (docs/adr/0005-audit-trail.md).
 
 Events are read once, streamed in dossier and id order; the first broken link is named (dossier code, event id,
 action, moment, and whether the link or the digest is wrong) and the command exits with status 2. A sound log
