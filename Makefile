@@ -29,7 +29,7 @@ run: $(STAMP) ## Migrate, load the catalogue and demo data, serve http://$(HOST)
 	$(BIN)/python manage.py import_procedures
 	@if [ -n "$$REDIS_URL" ]; then \
 		echo "REDIS_URL is set: starting a Celery worker (with beat: sweeps and overdue jobs) beside the web server"; \
-		$(BIN)/celery -A portal worker --beat --pool solo --without-mingle --without-gossip --loglevel INFO & \
+		$(BIN)/celery -A portal worker --beat --schedule var/celerybeat-schedule --pool solo --without-mingle --without-gossip --loglevel INFO & \
 		WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
 		$(BIN)/python manage.py runserver $(HOST):$(PORT); \
 	else \
