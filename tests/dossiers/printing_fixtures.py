@@ -358,3 +358,17 @@ def register_dossiers(print_world: PrintWorld, withdrawn_dossier: Dossier, refus
         "inside": [world.dossier, withdrawn_dossier, returned],
         "outside": [outside, before, commune, refused_dossier],
     }
+
+
+# Eight more components, as a building-permit or land dossier lists them: with the fixture's two, ten rows on the
+# receipt, some of them two lines long.
+EIGHT_MORE = [
+    "Bản sao Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản khác gắn liền với đất",
+    "Bản vẽ thiết kế xây dựng (mặt bằng, mặt cắt, mặt đứng chính)",
+    "Bản kê khai năng lực, kinh nghiệm của tổ chức, cá nhân thiết kế",
+    "Văn bản ủy quyền",
+    "Bản cam kết bảo đảm an toàn đối với công trình liền kề",
+    "Giấy tờ chứng minh thuộc đối tượng miễn, giảm lệ phí",
+    "Sơ yếu lý lịch có xác nhận của Ủy ban nhân dân cấp xã nơi cư trú",
+    "Hai ảnh 4 x 6 cm",
+]
