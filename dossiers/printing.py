@@ -540,6 +540,18 @@ def render_stop_notice(dossier: Dossier, *, now: dt.datetime | None = None) -> b
     return _render("stop_notice", context)
 
 
+def _is_intake(step: DossierStep, dossier: Dossier) -> bool:
+    """The desk's own step opened at receipt: the dossier has not been handed to anyone yet."""
+    received = dossier.received_at
+    return step.agency_id == dossier.receiving_agency_id and received is not None and step.started_at <= received
+
+
+def _at(moment: dt.datetime) -> dict:
+    """A handover moment in two parts, "14 giờ 00 phút," and "ngày 02/03/2026", to break the line at the comma."""
+    time, day = vn_time(moment).split(", ", 1)
+    return {"at_time": time + ",", "at_day": day}
+
+
 def _handover_blocks(dossier: Dossier, desk: OneStopDesk | None, steps: list[DossierStep]) -> list[dict]:
     """One block per handover (docs/domain.md §6.2): the first from the desk to the processing body, one per step
     change after it, and the last back to the desk once a result (or a stop) exists.
@@ -553,8 +565,8 @@ def _handover_blocks(dossier: Dossier, desk: OneStopDesk | None, steps: list[Dos
     forwarded = _last_event(dossier, action="forward")
     forwarded_at = forwarded.at if forwarded is not None else None
     if forwarded_at is None:
-        # Data without a forward event: the first step at another body marks the handover.
-        forwarded_at = next((s.started_at for s in steps if s.agency_id != dossier.receiving_agency_id), None)
+        # Data without a forward event: the first step after the desk's intake marks the handover.
+        forwarded_at = next((s.started_at for s in steps if not _is_intake(s, dossier)), None)
     if forwarded_at is None:
         return []
     handled_elsewhere = (dossier.processing_agency_id or dossier.receiving_agency_id) != dossier.receiving_agency_id
@@ -570,7 +582,7 @@ def _handover_blocks(dossier: Dossier, desk: OneStopDesk | None, steps: list[Dos
                 "agency": desk_agency if back_at_desk else step.agency.name,
                 "giver": previous,
                 "receiver": taker,
-                "at": vn_time(step.started_at),
+                **_at(step.started_at),
                 "outcome": step.get_outcome_display() if step.outcome else "",
                 "note": f"{step.name}; hạn bước: {vn_date(step.due_at)}" if step.due_at else step.name,
                 "back": back_at_desk,
@@ -583,7 +595,7 @@ def _handover_blocks(dossier: Dossier, desk: OneStopDesk | None, steps: list[Dos
                 "agency": desk_agency,
                 "giver": previous,
                 "receiver": desk_unit,
-                "at": vn_time(dossier.completed_at),
+                **_at(dossier.completed_at),
                 "outcome": dossier.get_outcome_display() if dossier.outcome else "",
                 "note": "Trả kết quả về Bộ phận Tiếp nhận và Trả kết quả",
                 "back": True,
@@ -624,7 +636,8 @@ def _entry(dossier: Dossier) -> RegisterEntry | None:
 
 def _register_row(dossier: Dossier) -> dict:
     """One line of the register: TT is the dossier's number in the desk's book (blank when never entered)."""
-    steps = list(dossier.steps.all())  # prefetched, ordered by (order, id)
+    # Prefetched, ordered by (order, id); the first after the desk's intake step is the handover to the body.
+    forwarded = next((s for s in dossier.steps.all() if not _is_intake(s, dossier)), None)
     entry = _entry(dossier)
     applicant = dossier.applicant
     notes = []
@@ -648,7 +661,7 @@ def _register_row(dossier: Dossier) -> dict:
         "processing": (dossier.processing_agency or dossier.receiving_agency).name,
         "received_at": vn_time(dossier.received_at),
         "due_at": vn_time(dossier.current_due_at),
-        "forwarded_at": vn_time(steps[0].started_at) if steps else "",
+        "forwarded_at": vn_time(forwarded.started_at) if forwarded is not None else "",
         "completed_at": vn_time(dossier.completed_at),
         "returned_at": vn_time(dossier.returned_at),
         "note": "; ".join(notes),
@@ -671,7 +684,7 @@ def render_register(desk: OneStopDesk, period: tuple[dt.date, dt.date], *, now: 
         Dossier.objects.filter(received_at__gte=start, received_at__lt=end)
         .filter(Q(desk=desk) | Q(desk__isnull=True, receiving_agency_id=desk.agency_id))
         .select_related("procedure_version", "applicant", "receiving_agency", "processing_agency", "register_entry")
-        .prefetch_related(Prefetch("steps", queryset=DossierStep.objects.only("dossier", "started_at")))
+        .prefetch_related(Prefetch("steps", queryset=DossierStep.objects.only("dossier", "agency", "started_at")))
         .order_by("received_at", "id")
     )
     agency = desk.agency
