@@ -284,7 +284,7 @@ def document_number_text(dossier: Dossier, key: str) -> str:
 def register_entry_text(entry: RegisterEntry | None) -> str:
     """ "Vào Sổ theo dõi hồ sơ, Quyển số 1, Số thứ tự 27" (docs/domain.md §6.2), blanks when not entered."""
     book, number = (entry.book, entry.number) if entry is not None else (BLANK, BLANK)
-    return f"Vào Sổ theo dõi hồ sơ, Quyển số {book}, Số thứ tự {number}"
+    return str(_("Vào Sổ theo dõi hồ sơ, Quyển số {book}, Số thứ tự {number}").format(book=book, number=number))
 
 
 def _common(dossier: Dossier) -> dict:
@@ -597,7 +597,7 @@ def _handover_blocks(dossier: Dossier, desk: OneStopDesk | None, steps: list[Dos
                 "receiver": desk_unit,
                 **_at(dossier.completed_at),
                 "outcome": dossier.get_outcome_display() if dossier.outcome else "",
-                "note": "Trả kết quả về Bộ phận Tiếp nhận và Trả kết quả",
+                "note": _("Trả kết quả về Bộ phận Tiếp nhận và Trả kết quả"),
                 "back": True,
             }
         )
@@ -701,7 +701,7 @@ def render_register(desk: OneStopDesk, period: tuple[dt.date, dt.date], *, now: 
         "date_from": vn_date(date_from),
         "date_to": vn_date(date_to),
         "columns": range(1, 13),
-        "books": ", ".join(str(book) for book in books),
+        "books": _("Quyển số {books}").format(books=", ".join(map(str, books))) if books else "",
         "rows": rows,
     }
     return _render("register", context)
