@@ -653,5 +653,5 @@ class DocumentNumber(models.Model):
 
     @property
     def text(self) -> str:
-        """ "12/HDHS": number, slash, symbol, as Decree 30/2020 Appendix I writes it."""
+        """Number, slash, symbol — "12/HDHS" — as Decree 30/2020 Appendix I writes it."""
         return f"{self.number}/{self.symbol}"

@@ -276,13 +276,14 @@ def _request_content(dossier: Dossier) -> str:
 
 
 def document_number_text(dossier: Dossier, key: str) -> str:
-    """ "12/HDHS" as issued with the form (dossiers/numbering.py), or "……/HDHS" for a dossier that has none."""
+    """The form's number and symbol as issued (dossiers/numbering.py), "12/HDHS"; "……/HDHS" when it has none."""
     number = DocumentNumber.objects.filter(dossier=dossier, form_key=key).first()
     return number.text if number is not None else f"……/{NUMBERED_FORMS[key].symbol}"
 
 
 def register_entry_text(entry: RegisterEntry | None) -> str:
-    """ "Vào Sổ theo dõi hồ sơ, Quyển số 1, Số thứ tự 27" (docs/domain.md §6.2), blanks when not entered."""
+    """The receipt's register line, "Vào Sổ theo dõi hồ sơ, Quyển số 1, Số thứ tự 27" (docs/domain.md §6.2);
+    blanks to fill by hand for a dossier never entered."""
     book, number = (entry.book, entry.number) if entry is not None else (BLANK, BLANK)
     return str(_("Vào Sổ theo dõi hồ sơ, Quyển số {book}, Số thứ tự {number}").format(book=book, number=number))
 

@@ -634,3 +634,32 @@ def test_duration_value_is_written_like_the_announcing_decisions():
     assert duration_text(dossier) == "05 ngày làm việc"
     dossier = Dossier(duration_unit="working_hours", duration_value=Decimal("8"))
     assert duration_text(dossier) == "8 giờ làm việc"
+
+
+def test_a_free_text_supplement_item_is_tied_to_the_one_component_it_names():
+    from dossiers.models import DossierDocument as Doc
+    from dossiers.printing import _supplement_items
+
+    documents = [
+        Doc(name="Tờ khai đăng ký kết hôn", form="original", count=1),
+        Doc(name="Bản sao Giấy khai sinh của bên nam", form="copy", count=1),
+        Doc(name="Bản sao Giấy khai sinh của bên nữ", form="certified", count=2),
+    ]
+    rows = _supplement_items(
+        [
+            "Ký đủ hai bên vào Tờ khai.",
+            "Bản sao Giấy khai sinh của bên nữ bị mờ.",
+            "Bản sao Giấy khai sinh thiếu dấu.",  # names both copies equally: left for the officer to say
+            "Nộp thêm ảnh.",
+            {"document": "Giấy xác nhận tình trạng hôn nhân", "quantity": 1, "content": "Còn hạn"},
+        ],
+        documents,
+    )
+    assert [(r["document"], r["form"], r["quantity"]) for r in rows] == [
+        ("Tờ khai đăng ký kết hôn", "Bản chính", "1"),
+        ("Bản sao Giấy khai sinh của bên nữ", "Bản sao chứng thực", "2"),
+        ("", "", ""),
+        ("", "", ""),
+        ("Giấy xác nhận tình trạng hôn nhân", "", "1"),
+    ]
+    assert rows[0]["content"] == "Ký đủ hai bên vào Tờ khai."
