@@ -13,7 +13,7 @@ from django.db import connection, transaction
 
 from dossiers import services
 from dossiers.models import DocumentCounter, DocumentNumber, RegisterCounter, RegisterEntry
-from dossiers.numbering import NUMBERED_FORMS, numbers_on_transition
+from dossiers.numbering import NUMBERED_FORMS, document_number_issue, numbers_on_transition
 from dossiers.printing import vn_day, vn_place_date, vn_time
 from dossiers.workflow import Status
 from tests.dossiers.conftest import COMMUNE, OTHER_COMMUNE, TZ, advance, at
@@ -282,3 +282,19 @@ def test_document_numbers_restart_each_year_and_a_rollback_returns_them(submitte
     assert DocumentNumber.objects.get(dossier=december).text == "12/TCHS"
     assert DocumentNumber.objects.get(dossier=january).text == "1/TCHS"
     assert DocumentCounter.objects.get(year=2027).last == 1
+
+
+@pytest.mark.django_db
+def test_the_apology_is_numbered_by_the_processing_body_the_others_by_the_desks_agency(receive, agencies):
+    dossier = receive("2026-03-02 08:00")
+    dossier.processing_agency = agencies[OTHER_COMMUNE]  # a dossier the commune's desk received for another body
+    moment = at("2026-03-05 09:00")
+
+    apology = document_number_issue(dossier=dossier, form_key="apology", now=moment)
+    stop = document_number_issue(dossier=dossier, form_key="stop_notice", now=moment)
+    again = document_number_issue(dossier=dossier, form_key="apology", now=at("2026-03-06 09:00"))
+
+    assert (apology.agency, apology.text) == (agencies[OTHER_COMMUNE], "1/XL")
+    assert (stop.agency, stop.text) == (agencies[COMMUNE], "1/TB-DGQ")
+    assert again.pk == apology.pk  # one apology per dossier, one number
+    assert DocumentCounter.objects.get(form_key="apology").agency == agencies[OTHER_COMMUNE]
