@@ -3,7 +3,15 @@
 
 from django.contrib import admin
 
-from dossiers.models import CodeCounter, Dossier, DossierEvent, PersonalDataAccess
+from dossiers.models import (
+    CodeCounter,
+    DocumentNumber,
+    Dossier,
+    DossierEvent,
+    PersonalDataAccess,
+    RegisterCounter,
+    RegisterEntry,
+)
 
 
 class ReadOnlyMixin:
@@ -53,3 +61,27 @@ class PersonalDataAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
 class CodeCounterAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["agency", "day", "last"]
     list_select_related = ["agency"]
+
+
+@admin.register(RegisterCounter)
+class RegisterCounterAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["desk", "year", "book", "last"]
+    list_select_related = ["desk"]
+
+
+@admin.register(RegisterEntry)
+class RegisterEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["dossier", "desk", "year", "book", "number", "entered_at"]
+    list_select_related = ["dossier", "desk"]
+    list_filter = ["year"]
+    search_fields = ["dossier__code"]
+    show_full_result_count = False
+
+
+@admin.register(DocumentNumber)
+class DocumentNumberAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["dossier", "form_key", "number", "symbol", "year", "agency", "issued_at"]
+    list_select_related = ["dossier", "agency"]
+    list_filter = ["form_key", "year"]
+    search_fields = ["dossier__code"]
+    show_full_result_count = False

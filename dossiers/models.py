@@ -646,3 +646,99 @@ class PersonalDataAccess(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Nhật ký truy cập dữ liệu cá nhân không được xóa."))
+
+
+class RegisterCounter(models.Model):
+    """The desk's tracking register for one year (Sổ theo dõi hồ sơ, form 07): its book number and last entry.
+
+    One row per (desk, local year), bumped by one statement in the receipt's transaction (dossiers/numbering.py),
+    so entries are consecutive and restart at 1 on 1 January (docs/domain.md §6.1, §6.2).
+    """
+
+    desk = models.ForeignKey("agencies.OneStopDesk", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    book = models.PositiveSmallIntegerField(_("quyển số"), default=1)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("quyển sổ theo dõi hồ sơ")
+        verbose_name_plural = _("quyển sổ theo dõi hồ sơ")
+        constraints = [models.UniqueConstraint(fields=["desk", "year"], name="register_counter_unique_desk_year")]
+
+    def __str__(self) -> str:
+        return f"{self.desk_id} {self.year} Q{self.book} #{self.last}"
+
+
+class RegisterEntry(models.Model):
+    """The line a received dossier takes in the desk's tracking register: "Quyển số …, Số thứ tự …" (§6.2)."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="register_entry")
+    desk = models.ForeignKey("agencies.OneStopDesk", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    book = models.PositiveSmallIntegerField(_("quyển số"))
+    number = models.PositiveIntegerField(_("số thứ tự"))
+    entered_at = models.DateTimeField(_("vào sổ lúc"))
+
+    class Meta:
+        verbose_name = _("số thứ tự trong sổ theo dõi hồ sơ")
+        verbose_name_plural = _("số thứ tự trong sổ theo dõi hồ sơ")
+        constraints = [
+            models.UniqueConstraint(fields=["desk", "year", "number"], name="register_entry_unique_desk_year_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} Q{self.book} #{self.number}"
+
+
+class DocumentCounter(models.Model):
+    """The last number one issuing body gave a form in one year (docs/domain.md §6.1): bumped like `CodeCounter`."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    form_key = models.CharField(_("mẫu"), max_length=20)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "year", "form_key"], name="document_counter_unique_agency_year_form"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.year} {self.form_key} #{self.last}"
+
+
+class DocumentNumber(models.Model):
+    """The number and symbol printed as "Số: 12/HDHS" on a form issued for a dossier (Decree 30/2020 Art. 8).
+
+    One per dossier and form; consecutive per issuing body, form and year (dossiers/numbering.py).
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="document_numbers")
+    form_key = models.CharField(_("mẫu"), max_length=20)
+    number = models.PositiveIntegerField(_("số"))
+    symbol = models.CharField(_("ký hiệu"), max_length=40)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    agency = models.ForeignKey(
+        "agencies.Agency", verbose_name=_("cơ quan ban hành"), on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("ban hành lúc"))
+
+    class Meta:
+        verbose_name = _("số văn bản")
+        verbose_name_plural = _("số văn bản")
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "form_key"], name="document_number_unique_dossier_form"),
+            models.UniqueConstraint(
+                fields=["agency", "year", "form_key", "number"], name="document_number_unique_agency_year_form_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """Number, slash, symbol — "12/HDHS" — as Decree 30/2020 Appendix I writes it."""
+        return f"{self.number}/{self.symbol}"

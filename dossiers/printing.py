@@ -13,6 +13,7 @@ import base64
 import datetime as dt
 import functools
 import io
+import re
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -29,12 +30,15 @@ from agencies.models import Agency, OneStopDesk
 from dossiers.models import (
     Apology,
     DocumentForm,
+    DocumentNumber,
     Dossier,
     DossierEvent,
     DossierStep,
+    RegisterEntry,
     ReturnMethod,
     SupplementRequest,
 )
+from dossiers.numbering import NUMBERED_FORMS
 from dossiers.workflow import Status
 from procedures.display import time_limit_text, vnd
 
@@ -103,16 +107,28 @@ def vn_date(moment: dt.datetime | dt.date | None) -> str:
 
 
 def vn_time(moment: dt.datetime | None) -> str:
-    """A moment as the forms write it, in Vietnam time: "08 giờ 15 phút, ngày 02/03/2026"."""
+    """A moment as the forms write it, in Vietnam time: "08 giờ 15 phút, ngày 02/03/2026" (docs/domain.md §6.1a)."""
     if moment is None:
         return ""
     moment = local(moment)
     return f"{moment:%H} giờ {moment:%M} phút, ngày {moment:%d/%m/%Y}"
 
 
-def vn_place_date(place: str, day: dt.date) -> str:
-    """The line under the national motto: "Thanh Hóa, ngày 02 tháng 03 năm 2026"."""
-    return f"{place or BLANK}, ngày {day:%d} tháng {day:%m} năm {day:%Y}"
+def vn_day(day: dt.date | dt.datetime) -> str:
+    """A date written in full as Decree 30/2020 Appendix I wants it: "ngày 05 tháng 02 năm 2026".
+
+    A leading zero only for days 1–9 and for months 1 and 2 ("ngày 02 tháng 3 năm 2026", "ngày 27 tháng 11 năm
+    2026"); a moment is taken at its local date (docs/domain.md §6.1a).
+    """
+    if isinstance(day, dt.datetime):
+        day = local(day).date()
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def vn_place_date(place: str, day: dt.date | dt.datetime) -> str:
+    """The line under the national motto: "Thanh Hóa, ngày 02 tháng 3 năm 2026"."""
+    return f"{place or BLANK}, {vn_day(day)}"
 
 
 def person(user) -> str:
@@ -209,12 +225,13 @@ def _receiver(dossier: Dossier) -> str:
 # --- Shared blocks ------------------------------------------------------------------------------------------
 
 
-def _desk_header(dossier: Dossier, desk: OneStopDesk | None, *, day: dt.date, number: str = "") -> dict:
+def _desk_header(dossier: Dossier, desk: OneStopDesk | None, *, day: dt.date, numbered: str = "") -> dict:
+    """The desk's header; `numbered` names the form whose "Số: 12/HDHS" it carries."""
     agency = desk.agency if desk is not None else dossier.receiving_agency
     return {
         "parent": agency.name.upper(),
         "unit": (desk.name if desk is not None else DESK_UNIT).upper(),
-        "number": number,
+        "number": document_number_text(dossier, numbered) if numbered else "",
         "place_date": vn_place_date(place_of(agency), day),
     }
 
@@ -254,9 +271,21 @@ def _parties(dossier: Dossier) -> dict:
 
 
 def _request_content(dossier: Dossier) -> str:
-    name = dossier.procedure_version.name
-    summary = (dossier.summary or "").strip()
-    return f"{name} ({summary})" if summary and summary != name else name
+    """Nội dung yêu cầu giải quyết: the dossier's summary (trích yếu), else the procedure's name — once."""
+    return (dossier.summary or "").strip() or dossier.procedure_version.name
+
+
+def document_number_text(dossier: Dossier, key: str) -> str:
+    """The form's number and symbol as issued (dossiers/numbering.py), "12/HDHS"; "……/HDHS" when it has none."""
+    number = DocumentNumber.objects.filter(dossier=dossier, form_key=key).first()
+    return number.text if number is not None else f"……/{NUMBERED_FORMS[key].symbol}"
+
+
+def register_entry_text(entry: RegisterEntry | None) -> str:
+    """The receipt's register line, "Vào Sổ theo dõi hồ sơ, Quyển số 1, Số thứ tự 27" (docs/domain.md §6.2);
+    blanks to fill by hand for a dossier never entered."""
+    book, number = (entry.book, entry.number) if entry is not None else (BLANK, BLANK)
+    return str(_("Vào Sổ theo dõi hồ sơ, Quyển số {book}, Số thứ tự {number}").format(book=book, number=number))
 
 
 def _common(dossier: Dossier) -> dict:
@@ -342,31 +371,55 @@ def render_receipt(dossier: Dossier, *, now: dt.datetime | None = None) -> bytes
         "fee_total": vnd(fee_total) if fee_lines else "",
         "receiver": _receiver(dossier),
         "hotline": hotline,
+        "register": register_entry_text(RegisterEntry.objects.filter(dossier=dossier).first()),
     }
     return _render("receipt", context)
 
 
-def _supplement_items(items: Any) -> list[dict]:
-    """SupplementRequest.items: dicts with "document" and "content" (optionally "form", "quantity"), or
-    plain strings, each one thing to supply or fix."""
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def _named_document(text: str, documents: list) -> Any:
+    """The dossier component a free-text item is about: the one whose name, or the longest leading part of its
+    name (two words at least, "Tờ khai …" → "Tờ khai"), the item mentions; none when two match equally."""
+    words = " " + " ".join(_words(text)) + " "
+    best, best_length, tie = None, 1, False
+    for document in documents:
+        name = _words(document.name)
+        length = next((n for n in range(len(name), 1, -1) if f" {' '.join(name[:n])} " in words), 0)
+        if length > best_length:
+            best, best_length, tie = document, length, False
+        elif length == best_length and best is not None:
+            tie = True
+    return None if tie else best
+
+
+def _supplement_items(items: Any, documents: list) -> list[dict]:
+    """SupplementRequest.items as table rows: dicts with "document" and "content" (optionally "form",
+    "quantity"), or plain strings, each one thing to supply or fix. What an item leaves out — which document,
+    its form and quantity — is taken from the dossier's component it names."""
     forms = dict(DocumentForm.choices)
     if isinstance(items, dict | str):
         items = [items]
     rows = []
     for item in items or []:
-        if isinstance(item, dict):
-            form = item.get("form") or ""
-            quantity = item.get("quantity", item.get("count")) or ""
-            rows.append(
-                {
-                    "document": str(item.get("document") or item.get("name") or ""),
-                    "form": str(forms.get(form, form)),
-                    "quantity": str(quantity),
-                    "content": str(item.get("content") or item.get("note") or ""),
-                }
-            )
-        else:
-            rows.append({"document": "", "form": "", "quantity": "", "content": str(item)})
+        if not isinstance(item, dict):
+            item = {"content": str(item)}
+        name = str(item.get("document") or item.get("name") or "")
+        content = str(item.get("content") or item.get("note") or "")
+        by_name = {document.name.casefold(): document for document in documents}
+        component = by_name.get(name.strip().casefold()) if name else _named_document(content, documents)
+        form = item.get("form") or (component.form if component is not None else "")
+        quantity = item.get("quantity", item.get("count")) or (component.count if component is not None else "")
+        rows.append(
+            {
+                "document": name or (component.name if component is not None else ""),
+                "form": str(forms.get(form, form)),
+                "quantity": str(quantity),
+                "content": content,
+            }
+        )
     return rows
 
 
@@ -379,10 +432,12 @@ def render_supplement(dossier: Dossier, *, now: dt.datetime | None = None) -> by
         raise FormUnavailable(_("Hồ sơ không có yêu cầu bổ sung, hoàn thiện nên không in được phiếu này."))
     desk = _desk(dossier)
     context = {
-        "header": _desk_header(dossier, desk, day=local(request.requested_at).date(), number="HDHS"),
+        "header": _desk_header(dossier, desk, day=local(request.requested_at).date(), numbered="supplement"),
         **_common(dossier),
         "desk_label": _desk_label(dossier, desk),
-        "items": _supplement_items(request.items),
+        "items": _supplement_items(request.items, list(dossier.documents.all())),
+        # At intake the dossier was never received: the desk got it when it was submitted.
+        "received_at": vn_time(dossier.received_at or dossier.submitted_at),
         "reason": request.reason,
         "legal_basis": request.legal_basis,
         "stage": request.get_stage_display(),
@@ -405,7 +460,7 @@ def render_refusal(dossier: Dossier, *, now: dt.datetime | None = None) -> bytes
     desk = _desk(dossier)
     data = event.data or {}
     context = {
-        "header": _desk_header(dossier, desk, day=local(event.at).date()),
+        "header": _desk_header(dossier, desk, day=local(event.at).date(), numbered="refusal"),
         **_common(dossier),
         "desk_label": _desk_label(dossier, desk),
         "reason": event.note,
@@ -442,7 +497,7 @@ def render_apology(dossier: Dossier, *, now: dt.datetime | None = None) -> bytes
         "header": {
             "parent": (body.parent.name if body.parent else "").upper(),
             "unit": body.name.upper(),
-            "number": "XL",
+            "number": document_number_text(dossier, "apology"),
             "place_date": vn_place_date(place_of(body), local(apology.issued_at).date()),
         },
         **_common(dossier),
@@ -471,7 +526,7 @@ def render_stop_notice(dossier: Dossier, *, now: dt.datetime | None = None) -> b
     refunded = data.get("fee_refunded")
     amount = data.get("refund_amount")
     context = {
-        "header": _desk_header(dossier, desk, day=local(event.at).date(), number="TB-DGQ"),
+        "header": _desk_header(dossier, desk, day=local(event.at).date(), numbered="stop_notice"),
         **_common(dossier),
         "desk_label": _desk_label(dossier, desk),
         "requested_on": vn_date(event.at),
@@ -486,43 +541,78 @@ def render_stop_notice(dossier: Dossier, *, now: dt.datetime | None = None) -> b
     return _render("stop_notice", context)
 
 
+def _is_intake(step: DossierStep, dossier: Dossier) -> bool:
+    """The desk's own step opened at receipt: the dossier has not been handed to anyone yet."""
+    received = dossier.received_at
+    return step.agency_id == dossier.receiving_agency_id and received is not None and step.started_at <= received
+
+
+def _at(moment: dt.datetime) -> dict:
+    """A handover moment in two parts, "14 giờ 00 phút," and "ngày 02/03/2026", to break the line at the comma."""
+    time, day = vn_time(moment).split(", ", 1)
+    return {"at_time": time + ",", "at_day": day}
+
+
+def _handover_blocks(dossier: Dossier, desk: OneStopDesk | None, steps: list[DossierStep]) -> list[dict]:
+    """One block per handover (docs/domain.md §6.2): the first from the desk to the processing body, one per step
+    change after it, and the last back to the desk once a result (or a stop) exists.
+
+    The desk's own intake step (opened at receipt, before the dossier was forwarded) is no handover: the desk
+    does not hand the dossier to itself. A later step at the receiving agency, when another body processes the
+    dossier, is the desk taking the result back.
+    """
+    desk_unit = desk.name if desk is not None else DESK_UNIT
+    desk_agency = desk.agency.name if desk is not None else dossier.receiving_agency.name
+    forwarded = _last_event(dossier, action="forward")
+    forwarded_at = forwarded.at if forwarded is not None else None
+    if forwarded_at is None:
+        # Data without a forward event: the first step after the desk's intake marks the handover.
+        forwarded_at = next((s.started_at for s in steps if not _is_intake(s, dossier)), None)
+    if forwarded_at is None:
+        return []
+    handled_elsewhere = (dossier.processing_agency_id or dossier.receiving_agency_id) != dossier.receiving_agency_id
+    receiver = _receiver(dossier)
+    previous = f"{desk_unit} ({receiver})" if receiver else desk_unit
+    blocks = []
+    for step in (s for s in steps if s.started_at >= forwarded_at):
+        back_at_desk = handled_elsewhere and step.agency_id == dossier.receiving_agency_id
+        holder = desk_unit if back_at_desk else step.agency.name
+        taker = holder + (f" ({person(step.handler)})" if step.handler else "")
+        blocks.append(
+            {
+                "agency": desk_agency if back_at_desk else step.agency.name,
+                "giver": previous,
+                "receiver": taker,
+                **_at(step.started_at),
+                "outcome": step.get_outcome_display() if step.outcome else "",
+                "note": f"{step.name}; hạn bước: {vn_date(step.due_at)}" if step.due_at else step.name,
+                "back": back_at_desk,
+            }
+        )
+        previous = taker
+    if dossier.completed_at and blocks and not blocks[-1]["back"]:
+        blocks.append(
+            {
+                "agency": desk_agency,
+                "giver": previous,
+                "receiver": desk_unit,
+                **_at(dossier.completed_at),
+                "outcome": dossier.get_outcome_display() if dossier.outcome else "",
+                "note": _("Trả kết quả về Bộ phận Tiếp nhận và Trả kết quả"),
+                "back": True,
+            }
+        )
+    return blocks
+
+
 @_vietnamese
 def render_control_sheet(dossier: Dossier, *, now: dt.datetime | None = None) -> bytes:
-    """Mẫu 06: who handed the dossier to whom and when, one block per step; first block desk → processing body,
-    last block back to the desk once a result exists (T6, T7, T15)."""
+    """Mẫu 06: who handed the dossier to whom and when, one block per handover; first block desk → processing
+    body, last block back to the desk once a result exists (T6, T7, T15)."""
     dossier = _load(dossier)
     desk = _desk(dossier)
     processing = dossier.processing_agency or dossier.receiving_agency
     steps = list(dossier.steps.all())
-    desk_unit = desk.name if desk is not None else DESK_UNIT
-    receiver = _receiver(dossier)
-    previous = f"{desk_unit} ({receiver})" if receiver else desk_unit
-    blocks = []
-    for step in steps:
-        receiver = step.agency.name + (f" ({person(step.handler)})" if step.handler else "")
-        note = f"{step.name}; hạn bước: {vn_date(step.due_at)}" if step.due_at else step.name
-        blocks.append(
-            {
-                "agency": step.agency.name,
-                "giver": previous,
-                "receiver": receiver,
-                "at": vn_time(step.started_at),
-                "outcome": step.get_outcome_display() if step.outcome else "",
-                "note": note,
-            }
-        )
-        previous = receiver
-    if dossier.completed_at and steps:
-        blocks.append(
-            {
-                "agency": desk.agency.name if desk is not None else dossier.receiving_agency.name,
-                "giver": previous,
-                "receiver": desk_unit,
-                "at": vn_time(dossier.completed_at),
-                "outcome": dossier.get_outcome_display() if dossier.outcome else "",
-                "note": "Trả kết quả về Bộ phận Một cửa",
-            }
-        )
     others = []
     for step in steps:
         if step.agency_id not in (processing.pk, dossier.receiving_agency_id) and step.agency.name not in others:
@@ -533,13 +623,23 @@ def render_control_sheet(dossier: Dossier, *, now: dt.datetime | None = None) ->
         "due_at": vn_time(dossier.current_due_at),
         "processing": processing.name,
         "coordinating": "; ".join(others) or dossier.procedure_version.coordinating_agency,
-        "blocks": blocks,
+        "blocks": _handover_blocks(dossier, desk, steps),
     }
     return _render("control_sheet", context)
 
 
-def _register_row(number: int, dossier: Dossier) -> dict:
-    steps = list(dossier.steps.all())  # prefetched, ordered by (order, id)
+def _entry(dossier: Dossier) -> RegisterEntry | None:
+    try:
+        return dossier.register_entry
+    except RegisterEntry.DoesNotExist:
+        return None
+
+
+def _register_row(dossier: Dossier) -> dict:
+    """One line of the register: TT is the dossier's number in the desk's book (blank when never entered)."""
+    # Prefetched, ordered by (order, id); the first after the desk's intake step is the handover to the body.
+    forwarded = next((s for s in dossier.steps.all() if not _is_intake(s, dossier)), None)
+    entry = _entry(dossier)
     applicant = dossier.applicant
     notes = []
     if dossier.status != Status.RETURNED:
@@ -551,7 +651,8 @@ def _register_row(number: int, dossier: Dossier) -> dict:
     if dossier.rescheduled_due_at:
         notes.append(f"Hẹn lại: {vn_date(dossier.rescheduled_due_at)}")
     return {
-        "number": number,
+        "number": entry.number if entry is not None else "",
+        "book": entry.book if entry is not None else None,
         "code": dossier.code or "",
         "procedure": dossier.procedure_version.name,
         "sets": dossier.sets_count,
@@ -561,7 +662,7 @@ def _register_row(number: int, dossier: Dossier) -> dict:
         "processing": (dossier.processing_agency or dossier.receiving_agency).name,
         "received_at": vn_time(dossier.received_at),
         "due_at": vn_time(dossier.current_due_at),
-        "forwarded_at": vn_time(steps[0].started_at) if steps else "",
+        "forwarded_at": vn_time(forwarded.started_at) if forwarded is not None else "",
         "completed_at": vn_time(dossier.completed_at),
         "returned_at": vn_time(dossier.returned_at),
         "note": "; ".join(notes),
@@ -583,11 +684,13 @@ def render_register(desk: OneStopDesk, period: tuple[dt.date, dt.date], *, now: 
     dossiers = (
         Dossier.objects.filter(received_at__gte=start, received_at__lt=end)
         .filter(Q(desk=desk) | Q(desk__isnull=True, receiving_agency_id=desk.agency_id))
-        .select_related("procedure_version", "applicant", "receiving_agency", "processing_agency")
-        .prefetch_related(Prefetch("steps", queryset=DossierStep.objects.only("dossier", "started_at")))
+        .select_related("procedure_version", "applicant", "receiving_agency", "processing_agency", "register_entry")
+        .prefetch_related(Prefetch("steps", queryset=DossierStep.objects.only("dossier", "agency", "started_at")))
         .order_by("received_at", "id")
     )
     agency = desk.agency
+    rows = [_register_row(d) for d in dossiers]
+    books = sorted({row["book"] for row in rows if row["book"] is not None})
     context = {
         "header": {
             "parent": agency.name.upper(),
@@ -599,7 +702,8 @@ def render_register(desk: OneStopDesk, period: tuple[dt.date, dt.date], *, now: 
         "date_from": vn_date(date_from),
         "date_to": vn_date(date_to),
         "columns": range(1, 13),
-        "rows": [_register_row(n, d) for n, d in enumerate(dossiers, start=1)],
+        "books": _("Quyển số {books}").format(books=", ".join(map(str, books))) if books else "",
+        "rows": rows,
     }
     return _render("register", context)
 

@@ -27,6 +27,7 @@ from dossiers.models import (
     Channel,
     ClockState,
     DocumentForm,
+    DocumentNumber,
     Dossier,
     DossierDocument,
     DossierEvent,
@@ -35,6 +36,7 @@ from dossiers.models import (
     FeeMode,
     Outcome,
     PaymentState,
+    RegisterEntry,
     ReturnMethod,
     SupplementRequest,
     SupplementStage,
@@ -107,6 +109,31 @@ def _event(dossier: Dossier, action: str, moment: str, *, actor=None, from_statu
     )
 
 
+def enter(dossier: Dossier, number: int, *, book: int = 1) -> RegisterEntry:
+    """The dossier's line in its desk's register, as `dossiers.numbering` writes it at receipt."""
+    return RegisterEntry.objects.create(
+        dossier=dossier,
+        desk=dossier.desk,
+        year=dossier.received_at.year,
+        book=book,
+        number=number,
+        entered_at=dossier.received_at,
+    )
+
+
+def number(dossier: Dossier, form_key: str, value: int, symbol: str, agency: Agency, issued: str) -> DocumentNumber:
+    """A form's "Số: 12/HDHS", as `dossiers.numbering` stores it when the action is taken."""
+    return DocumentNumber.objects.create(
+        dossier=dossier,
+        form_key=form_key,
+        number=value,
+        symbol=symbol,
+        year=at(issued).year,
+        agency=agency,
+        issued_at=at(issued),
+    )
+
+
 def make_received(world: PrintWorld, *, code: str, received: str, applicant: Applicant, **fields) -> Dossier:
     """A counter dossier of the judicial-record procedure received by the centre's desk at `received`."""
     defaults = {
@@ -174,9 +201,21 @@ def print_world(db) -> PrintWorld:
         dossier=dossier, name="Bản sao Căn cước của người yêu cầu", form=DocumentForm.CERTIFIED, count=1
     )
     FeeLine.objects.create(dossier=dossier, name="Phí cung cấp thông tin lý lịch tư pháp", amount=200000)
+    enter(dossier, 27)
+    # The desk's own intake step, opened at receipt: no handover on the control sheet.
     DossierStep.objects.create(
         dossier=dossier,
         order=1,
+        name="Tiếp nhận hồ sơ",
+        agency=agencies[CENTRE],
+        handler=desk_officer,
+        started_at=at("2026-03-02 08:15"),
+        finished_at=at("2026-03-02 14:00"),
+        outcome=Outcome.ON_TIME,
+    )
+    DossierStep.objects.create(
+        dossier=dossier,
+        order=2,
         name="Phân công thụ lý",
         agency=agencies[JUSTICE],
         handler=head,
@@ -187,7 +226,7 @@ def print_world(db) -> PrintWorld:
     )
     DossierStep.objects.create(
         dossier=dossier,
-        order=2,
+        order=3,
         name="Tra cứu, xác minh",
         agency=agencies[JUSTICE],
         handler=officer,
@@ -198,7 +237,7 @@ def print_world(db) -> PrintWorld:
     )
     DossierStep.objects.create(
         dossier=dossier,
-        order=3,
+        order=4,
         name="Xác minh thông tin nhân thân",
         agency=agencies[POLICE],
         started_at=at("2026-03-06 09:00"),
@@ -225,6 +264,7 @@ def print_world(db) -> PrintWorld:
         supplied_at=at("2026-03-05 10:00"),
         accepted_at=at("2026-03-05 10:20"),
     )
+    number(dossier, "supplement", 12, "HDHS", agencies[CENTRE], "2026-03-03 09:30")
     Apology.objects.create(
         dossier=dossier,
         reason="Cơ quan phối hợp chưa có kết quả xác minh thông tin nhân thân của người yêu cầu.",
@@ -232,6 +272,7 @@ def print_world(db) -> PrintWorld:
         issued_at=at("2026-03-13 09:00"),
         signer=head,
     )
+    number(dossier, "apology", 5, "XL", agencies[JUSTICE], "2026-03-13 09:00")
     world.dossier = dossier
     return world
 
@@ -262,8 +303,9 @@ def refused_dossier(print_world: PrintWorld) -> Dossier:
         to_status=Status.REFUSED,
         note="Thủ tục cấp giấy phép xây dựng nhà ở riêng lẻ thuộc thẩm quyền của Ủy ban nhân dân cấp xã "
         "nơi có công trình; đề nghị nộp hồ sơ tại Ủy ban nhân dân phường Hàm Rồng.",
-        data={"legal_basis": "Khoản 3 Điều 103 Luật Xây dựng số 50/2014/QH13"},
+        data={"legal_basis": "Khoản 3 Điều 103 Luật Xây dựng số 50/2014/QH13", "document_number": "3/TCHS"},
     )
+    number(dossier, "refusal", 3, "TCHS", print_world.agencies[CENTRE], "2026-03-02 10:05")
     return dossier
 
 
@@ -299,8 +341,11 @@ def withdrawn_dossier(print_world: PrintWorld) -> Dossier:
             "fee_refunded": True,
             "refund_amount": 200000,
             "refund_reason": "Hồ sơ chưa được chuyển tra cứu, xác minh",
+            "document_number": "4/TB-DGQ",
         },
     )
+    enter(dossier, 41)
+    number(dossier, "stop_notice", 4, "TB-DGQ", print_world.agencies[CENTRE], "2026-03-04 15:20")
     return dossier
 
 
@@ -331,6 +376,7 @@ def register_dossiers(print_world: PrintWorld, withdrawn_dossier: Dossier, refus
         finished_at=at("2026-03-06 15:00"),
         outcome=Outcome.EARLY,
     )
+    enter(returned, 26)
     outside = make_received(
         world,
         code=OUTSIDE_CODE,
@@ -356,5 +402,20 @@ def register_dossiers(print_world: PrintWorld, withdrawn_dossier: Dossier, refus
     )
     return {
         "inside": [world.dossier, withdrawn_dossier, returned],
+        "returned": returned,
         "outside": [outside, before, commune, refused_dossier],
     }
+
+
+# Eight more components, as a building-permit or land dossier lists them: with the fixture's two, ten rows on the
+# receipt, some of them two lines long.
+EIGHT_MORE = [
+    "Bản sao Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản khác gắn liền với đất",
+    "Bản vẽ thiết kế xây dựng (mặt bằng, mặt cắt, mặt đứng chính)",
+    "Bản kê khai năng lực, kinh nghiệm của tổ chức, cá nhân thiết kế",
+    "Văn bản ủy quyền",
+    "Bản cam kết bảo đảm an toàn đối với công trình liền kề",
+    "Giấy tờ chứng minh thuộc đối tượng miễn, giảm lệ phí",
+    "Sơ yếu lý lịch có xác nhận của Ủy ban nhân dân cấp xã nơi cư trú",
+    "Hai ảnh 4 x 6 cm",
+]

@@ -6,6 +6,8 @@ the national header and correct Vietnamese; the register's rows come from one qu
 
 import io
 import re
+import shutil
+import subprocess
 import unicodedata
 from decimal import Decimal
 
@@ -16,15 +18,17 @@ from pypdf import PdfReader
 from qrcode.constants import ERROR_CORRECT_M
 
 from agencies.models import OneStopDesk
-from dossiers.models import Dossier, DossierEvent
+from dossiers.models import DocumentForm, Dossier, DossierDocument, DossierEvent, FeeLine
 from dossiers.printing import FORM_KEYS, FormUnavailable, lookup_url, render_form
 from dossiers.workflow import Status
 from procedures.models import ProcedureVersion
+from tests.dossiers.conftest import advance
 from tests.dossiers.printing_fixtures import (  # noqa: F401  (pytest fixtures)
     BEFORE_CODE,
     COMMUNE,
     COMMUNE_CODE,
     EARLY_CODE,
+    EIGHT_MORE,
     MAIN_CODE,
     OUTSIDE_CODE,
     REFUSED_CODE,
@@ -73,6 +77,19 @@ def pdf_text_ok(text: str) -> bool:
     return text and "INVALID_TEMPLATE_VARIABLE" not in text and "None" not in text
 
 
+def assert_lines(text: str, lines: list[str]) -> None:
+    """The form's key lines, each found after the one before it (the text in reading order)."""
+    position = 0
+    for line in lines:
+        found = text.find(line, position)
+        assert found >= 0, f"{line!r} not found after: …{text[max(0, position - 80) : position + 160]}…"
+        position = found + len(line)
+
+
+def page_count(pdf: bytes) -> int:
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
 def assert_size(pdf: bytes, expected: tuple[float, float]) -> None:
     width, height = page_size(pdf)
     assert width == pytest.approx(expected[0], abs=1)
@@ -109,43 +126,57 @@ def assert_qr_encodes(image, text: str) -> None:
             assert (pixels.getpixel((x * scale + scale // 2, y * scale + scale // 2)) < 128) == dark
 
 
+def header_lines(key: str, *, issuer: list[str], place_date: str, number: str = "") -> list[str]:
+    """The national header as printed: form number, issuing body, its number, motto, date line, title."""
+    lines = [f"Mẫu số {FORM_KEYS[key].number} — Thông tư số 03/2025/TT-VPCP", *issuer]
+    if number:
+        lines.append(f"Số: {number}")
+    return [*lines, MOTTO, SLOGAN, place_date, FORM_KEYS[key].title.upper()]
+
+
+DESK_ISSUER = [CENTRE_NAME.upper(), "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ"]
+
+
 @pytest.mark.django_db
-def test_receipt_carries_the_appointment_the_documents_and_a_qr_code(print_world, settings):
+def test_receipt_carries_the_appointment_the_documents_the_register_line_and_a_qr_code(print_world, settings):
     settings.SITE_URL = "http://testserver.example"
     pdf = render_form("receipt", dossier=print_world.dossier)
 
     assert pdf.startswith(b"%PDF")
     assert_size(pdf, A5)
+    assert page_count(pdf) == 1
     text = pdf_text(pdf)
     assert_form(text, "receipt", agency=CENTRE_NAME)
-    assert "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ" in text
-    assert "Thanh Hóa, ngày 02 tháng 03 năm 2026" in text
-    assert f"Mã hồ sơ: {MAIN_CODE}" in text
-    assert f"Bộ phận Tiếp nhận và Trả kết quả — {CENTRE_NAME}" in text
-    assert "Tiếp nhận hồ sơ của: Nguyễn Thị Lan" in text
-    assert "12 Trần Phú, phường Hạc Thành, tỉnh Thanh Hóa" in text
-    assert "0912345678" in text
-    assert "lan.nguyen@example.vn" in text
-    assert "Căn cước / số định danh cá nhân: 038190001234" in text
-    assert JUDICIAL_RECORD_NAME in text
-    assert "Cấp Phiếu lý lịch tư pháp số 1 để bổ sung hồ sơ xin việc" in text
-    assert "1. Thành phần hồ sơ nộp gồm:" in text
-    assert "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp Bản chính 1" in text
-    assert "Bản sao Căn cước của người yêu cầu Bản sao chứng thực 1" in text
-    assert "2. Số lượng hồ sơ: 01 bộ" in text
-    assert "3. Thời gian giải quyết hồ sơ theo quy định là: 10 ngày" in text
-    assert "4. Thời gian nhận hồ sơ: 08 giờ 15 phút, ngày 02/03/2026" in text
-    assert "5. Thời gian trả kết quả giải quyết hồ sơ: 08 giờ 15 phút, ngày 16/03/2026" in text
-    assert "6. Đăng ký nhận kết quả tại: Nhận trực tiếp tại Bộ phận Một cửa" in text
-    assert "Hình thức thu phí, lệ phí: Thu trước" in text
-    assert "Phí cung cấp thông tin lý lịch tư pháp: 200.000 đồng" in text
-    assert "Tổng cộng: 200.000 đồng" in text
-    assert "NGƯỜI NỘP HỒ SƠ" in text
-    assert "NGƯỜI TIẾP NHẬN HỒ SƠ" in text
-    assert text.count("(Ký và ghi rõ họ tên)") == 2
-    assert "Lê Thị Hoa" in text
-    assert "1900.8198" in text
-    assert "http://testserver.example/tra-cuu/" in text
+    assert_lines(
+        text,
+        [
+            *header_lines("receipt", issuer=DESK_ISSUER, place_date="Thanh Hóa, ngày 02 tháng 3 năm 2026"),
+            f"Mã hồ sơ: {MAIN_CODE}",
+            "http://testserver.example/tra-cuu/",
+            "Đường dây nóng: 1900.8198.",
+            f"Bộ phận Tiếp nhận và Trả kết quả — {CENTRE_NAME}",
+            "Tiếp nhận hồ sơ của: Nguyễn Thị Lan",
+            "Địa chỉ: 12 Trần Phú, phường Hạc Thành, tỉnh Thanh Hóa",
+            "Số điện thoại: 0912345678 Email: lan.nguyen@example.vn",
+            "Giấy tờ định danh: Căn cước / số định danh cá nhân: 038190001234",
+            "Nội dung yêu cầu giải quyết: Cấp Phiếu lý lịch tư pháp số 1 để bổ sung hồ sơ xin việc",
+            "1. Thành phần hồ sơ nộp gồm: TT Tên giấy tờ Hình thức Số lượng",
+            "1 Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp Bản chính 1",
+            "2 Bản sao Căn cước của người yêu cầu Bản sao chứng thực 1",
+            "2. Số lượng hồ sơ: 01 bộ",
+            "3. Thời gian giải quyết hồ sơ theo quy định là: 10 ngày",
+            "4. Thời gian nhận hồ sơ: 08 giờ 15 phút, ngày 02/03/2026",
+            "5. Thời gian trả kết quả giải quyết hồ sơ: 08 giờ 15 phút, ngày 16/03/2026",
+            "6. Đăng ký nhận kết quả tại: Nhận trực tiếp tại Bộ phận Một cửa",
+            "Hình thức thu phí, lệ phí: Thu trước — Phí cung cấp thông tin lý lịch tư pháp: 200.000 đồng",
+            "Vào Sổ theo dõi hồ sơ, Quyển số 1, Số thứ tự 27",
+            "NGƯỜI NỘP HỒ SƠ (Ký và ghi rõ họ tên) Nguyễn Thị Lan",
+            "NGƯỜI TIẾP NHẬN HỒ SƠ (Ký và ghi rõ họ tên) Lê Thị Hoa",
+        ],
+    )
+    # The request content is the summary, not the procedure's name again.
+    assert JUDICIAL_RECORD_NAME not in text
+    assert "Tổng cộng" not in text  # one fee line: no total to repeat it
 
     images = PdfReader(io.BytesIO(pdf)).pages[0].images
     assert len(images) == 1
@@ -153,8 +184,44 @@ def test_receipt_carries_the_appointment_the_documents_and_a_qr_code(print_world
 
 
 @pytest.mark.django_db
+def test_receipt_with_ten_documents_stays_on_one_a5_page(print_world):
+    for name in EIGHT_MORE:
+        DossierDocument.objects.create(dossier=print_world.dossier, name=name, form=DocumentForm.COPY)
+    FeeLine.objects.create(dossier=print_world.dossier, name="Lệ phí cấp bản sao", amount=5000)
+    pdf = render_form("receipt", dossier=print_world.dossier)
+
+    assert page_count(pdf) == 1
+    text = pdf_text(pdf)
+    assert_lines(
+        text,
+        [
+            "9 Sơ yếu lý lịch có xác nhận của Ủy ban nhân dân cấp xã nơi cư trú Bản sao 1",
+            "10 Hai ảnh 4 x 6 cm Bản sao 1",
+            "Tổng cộng: 205.000 đồng",
+            "Vào Sổ theo dõi hồ sơ, Quyển số 1, Số thứ tự 27",
+            "NGƯỜI NỘP HỒ SƠ",
+            "NGƯỜI TIẾP NHẬN HỒ SƠ (Ký và ghi rõ họ tên) Lê Thị Hoa",
+        ],
+    )
+
+
+@pytest.mark.django_db
+def test_a_long_receipt_keeps_its_signatures_with_the_block_before_them(print_world):
+    for n in range(3):
+        for name in EIGHT_MORE:
+            DossierDocument.objects.create(dossier=print_world.dossier, name=f"{name} ({n + 1})")
+    reader = PdfReader(io.BytesIO(render_form("receipt", dossier=print_world.dossier)))
+
+    assert len(reader.pages) == 2
+    last = re.sub(r"\s+", " ", unicodedata.normalize("NFC", reader.pages[-1].extract_text()))
+    assert "NGƯỜI TIẾP NHẬN HỒ SƠ" in last
+    assert_lines(last, ["2. Số lượng hồ sơ: 01 bộ", "Vào Sổ theo dõi hồ sơ", "NGƯỜI NỘP HỒ SƠ"])
+
+
+@pytest.mark.django_db
 def test_receipt_for_a_representative_and_without_frozen_duration_or_desk(print_world):
-    """A dossier tied to no desk prints its receiving agency's desk; the duration falls back to the version."""
+    """A dossier tied to no desk prints its receiving agency's desk; the duration falls back to the version;
+    a dossier never entered in a register shows the blanks to fill by hand."""
     version = ProcedureVersion.objects.get(procedure__code="1.004884")
     owner = make_applicant("Bùi Văn An", address="7 Lý Thường Kiệt, phường Hàm Rồng", phone="0912000111")
     dossier = make_received(
@@ -171,16 +238,25 @@ def test_receipt_for_a_representative_and_without_frozen_duration_or_desk(print_
         duration_value=None,
         sets_count=2,
     )
-    text = pdf_text(render_form("receipt", dossier=dossier))
+    pdf = render_form("receipt", dossier=dossier)
+    text = pdf_text(pdf)
 
+    assert page_count(pdf) == 1
     assert_form(text, "receipt", agency="Ủy ban nhân dân phường Hạc Thành")
-    assert "Hạc Thành, ngày 02 tháng 03 năm 2026" in text
-    assert "Tiếp nhận hồ sơ của: Nguyễn Thị Lan" in text
-    assert "Chủ hồ sơ: Bùi Văn An; địa chỉ chủ hồ sơ: 7 Lý Thường Kiệt, phường Hàm Rồng" in text
-    assert "Đăng ký lại khai sinh" in text
-    assert "2. Số lượng hồ sơ: 02 bộ" in text
-    assert "theo quy định là: 05 ngày làm việc" in text
-    assert "Không có thành phần hồ sơ kèm theo" in text
+    assert_lines(
+        text,
+        [
+            "Hạc Thành, ngày 02 tháng 3 năm 2026",
+            "Tiếp nhận hồ sơ của: Nguyễn Thị Lan",
+            "Chủ hồ sơ: Bùi Văn An; địa chỉ chủ hồ sơ: 7 Lý Thường Kiệt, phường Hàm Rồng",
+            "Nội dung yêu cầu giải quyết: Đăng ký lại khai sinh",
+            "Không có thành phần hồ sơ kèm theo",
+            "2. Số lượng hồ sơ: 02 bộ",
+            "theo quy định là: 05 ngày làm việc",
+            "Vào Sổ theo dõi hồ sơ, Quyển số ……………, Số thứ tự ……………",
+        ],
+    )
+    assert text.count("Đăng ký lại khai sinh") == 1
 
 
 @pytest.mark.django_db
@@ -198,26 +274,66 @@ def test_supplement_request_lists_every_item_with_reason_deadline_and_contact(pr
     pdf = render_form("supplement", dossier=print_world.dossier)
 
     assert_size(pdf, A5)
+    assert page_count(pdf) == 1
     text = pdf_text(pdf)
     assert_form(text, "supplement", agency=CENTRE_NAME)
-    assert "Số: ……/HDHS" in text
-    assert "Thanh Hóa, ngày 03 tháng 03 năm 2026" in text
-    assert f"Mã hồ sơ: {MAIN_CODE}" in text
-    assert "Hồ sơ của: Nguyễn Thị Lan" in text
-    assert "0912345678" in text
-    assert "lan.nguyen@example.vn" in text
-    assert JUDICIAL_RECORD_NAME in text
-    assert "08 giờ 15 phút, ngày 02/03/2026" in text
-    assert "Sau khi kiểm tra (khi thẩm định)" in text
-    assert "Bản sao Căn cước của người yêu cầu Bản sao chứng thực, 1 bản" in text
-    assert "không đọc được số định danh cá nhân; nộp bản sao chứng thực rõ nét." in text
-    assert "Ghi đầy đủ nơi cư trú từ đủ 14 tuổi trở lên tại mục 7 của Tờ khai." in text
-    assert "Lý do: Thành phần hồ sơ chưa hợp lệ" in text
-    assert "Căn cứ pháp lý: Điều 45 Luật Lý lịch tư pháp số 28/2009/QH12" in text
-    assert "trước 17 giờ 00 phút, ngày 24/03/2026" in text
-    assert "liên hệ với Lê Thị Hoa, số điện thoại 0237.3.868.686" in text
-    assert "NGƯỜI HƯỚNG DẪN" in text
-    assert "/tra-cuu/" in text
+    assert_lines(
+        text,
+        [
+            *header_lines(
+                "supplement", issuer=DESK_ISSUER, number="12/HDHS", place_date="Thanh Hóa, ngày 03 tháng 3 năm 2026"
+            ),
+            "Hồ sơ của: Nguyễn Thị Lan",
+            f"Mã hồ sơ: {MAIN_CODE}",
+            "Số điện thoại: 0912345678 Email: lan.nguyen@example.vn",
+            "Nội dung yêu cầu giải quyết: Cấp Phiếu lý lịch tư pháp số 1 để bổ sung hồ sơ xin việc",
+            "Thời gian nhận hồ sơ: 08 giờ 15 phút, ngày 02/03/2026",
+            "Sau khi kiểm tra (khi thẩm định)",
+            # The table: every column filled, the free-text item tied to the component it names.
+            "1 Bản sao Căn cước của người yêu cầu Bản sao chứng thực, 1 bản Bản sao bị mờ",
+            "nộp bản sao chứng thực rõ nét.",
+            "2 Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp Bản chính, 1 bản Ghi đầy đủ nơi cư trú",
+            "tại mục 7 của Tờ khai.",
+            "Lý do: Thành phần hồ sơ chưa hợp lệ",
+            "Căn cứ pháp lý: Điều 45 Luật Lý lịch tư pháp số 28/2009/QH12",
+            "Thời hạn bổ sung, hoàn thiện hồ sơ: trước 17 giờ 00 phút, ngày 24/03/2026.",
+            "liên hệ với Lê Thị Hoa, số điện thoại 0237.3.868.686",
+            "/tra-cuu/",
+            "NGƯỜI HƯỚNG DẪN (Ký và ghi rõ họ tên) Lê Thị Hoa",
+        ],
+    )
+
+
+@pytest.mark.django_db
+def test_supplement_request_at_intake_prints_its_number_and_the_submission_moment(receive, submitted, people):
+    """Through the engine: the desk asks an online dossier for more (T4); the form gets the next number and,
+    the dossier never having been received, the moment the desk got it online."""
+    receive("2026-03-02 08:00")
+    dossier = advance(
+        submitted("2026-03-02 07:40"),
+        (
+            "request_supplement_intake",
+            "desk",
+            {
+                "note": "Thiếu giấy tờ",
+                "items": [{"document": "Giấy tờ tùy thân", "content": "Nộp bản sao rõ nét"}],
+            },
+        ),
+        people=people,
+        when="2026-03-02 10:00",
+    )
+    text = pdf_text(render_form("supplement", dossier=dossier))
+    assert_lines(
+        text,
+        [
+            "Số: 1/HDHS",
+            "ngày 02 tháng 3 năm 2026",
+            "Nội dung yêu cầu giải quyết: Đăng ký kết hôn",
+            "Thời gian nhận hồ sơ: 07 giờ 40 phút, ngày 02/03/2026",
+            "Sau khi kiểm tra (khi tiếp nhận)",
+            "1 Giấy tờ tùy thân Bản sao, 1 bản Nộp bản sao rõ nét",
+        ],
+    )
 
 
 @pytest.mark.django_db
@@ -225,19 +341,27 @@ def test_refusal_states_the_reasons_and_legal_basis_of_the_refuse_event(print_wo
     pdf = render_form("refusal", dossier=refused_dossier)
 
     assert_size(pdf, A5)
+    assert page_count(pdf) == 1
     text = pdf_text(pdf)
     assert_form(text, "refusal", agency=CENTRE_NAME)
-    assert "Thanh Hóa, ngày 02 tháng 03 năm 2026" in text
-    assert f"Mã hồ sơ: {REFUSED_CODE}" in text
-    assert "Tiếp nhận hồ sơ của: Trần Văn Hùng" in text
-    assert "45 Bà Triệu, phường Hàm Rồng" in text
-    assert "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ" in text
-    assert "không tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau:" in text
-    assert "thuộc thẩm quyền của Ủy ban nhân dân cấp xã nơi có công trình" in text
-    assert "Căn cứ pháp lý: Khoản 3 Điều 103 Luật Xây dựng số 50/2014/QH13" in text
-    assert "10 giờ 05 phút, ngày 02/03/2026" in text
-    assert "NGƯỜI TIẾP NHẬN HỒ SƠ" in text
-    assert "Lê Thị Hoa" in text
+    assert_lines(
+        text,
+        [
+            *header_lines(
+                "refusal", issuer=DESK_ISSUER, number="3/TCHS", place_date="Thanh Hóa, ngày 02 tháng 3 năm 2026"
+            ),
+            "Tiếp nhận hồ sơ của: Trần Văn Hùng",
+            f"Mã hồ sơ: {REFUSED_CODE}",
+            "Địa chỉ: 45 Bà Triệu, phường Hàm Rồng",
+            "Nội dung yêu cầu giải quyết: Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ",
+            "không tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau:",
+            "thuộc thẩm quyền của Ủy ban nhân dân cấp xã nơi có công trình",
+            "Căn cứ pháp lý: Khoản 3 Điều 103 Luật Xây dựng số 50/2014/QH13",
+            "Thời gian từ chối: 10 giờ 05 phút, ngày 02/03/2026.",
+            "NGƯỜI NỘP HỒ SƠ (Ký và ghi rõ họ tên) Trần Văn Hùng",
+            "NGƯỜI TIẾP NHẬN HỒ SƠ (Ký và ghi rõ họ tên) Lê Thị Hoa",
+        ],
+    )
 
 
 @pytest.mark.django_db
@@ -245,24 +369,33 @@ def test_apology_is_issued_by_the_processing_body_with_the_new_return_time(print
     pdf = render_form("apology", dossier=print_world.dossier)
 
     assert_size(pdf, A5)
+    assert page_count(pdf) == 1
     text = pdf_text(pdf)
     assert_form(text, "apology", agency="Sở Tư pháp tỉnh Thanh Hóa")
-    assert "ỦY BAN NHÂN DÂN TỈNH THANH HÓA" in text
-    assert "Thanh Hóa, ngày 13 tháng 03 năm 2026" in text
-    assert "Kính gửi: Ông/Bà Nguyễn Thị Lan" in text
-    assert "Ngày 02/03/2026, Sở Tư pháp tỉnh Thanh Hóa tiếp nhận" in text
-    assert JUDICIAL_RECORD_NAME in text
-    assert f"Mã hồ sơ: {MAIN_CODE}" in text
-    assert "Thời gian hẹn trả kết quả giải quyết hồ sơ: 08 giờ 15 phút, ngày 12/03/2026" in text
-    assert "lý do: Cơ quan phối hợp chưa có kết quả xác minh" in text
-    assert "xin lỗi Ông/Bà" in text
-    assert "sẽ được trả vào 10 giờ 00 phút, ngày 18/03/2026" in text
-    assert "28 Đại lộ Lê Lợi, phường Hạc Thành" in text
-    assert "GIÁM ĐỐC" in text
-    assert "Trần Quốc Bảo" in text
-    assert "Nơi nhận:" in text
-    assert "Ủy ban nhân dân tỉnh Thanh Hóa (để báo cáo)" in text
-    assert "Lưu: VT." in text
+    assert_lines(
+        text,
+        [
+            *header_lines(
+                "apology",
+                issuer=["ỦY BAN NHÂN DÂN TỈNH THANH HÓA", "SỞ TƯ PHÁP TỈNH THANH HÓA"],
+                number="5/XL",
+                place_date="Thanh Hóa, ngày 13 tháng 3 năm 2026",
+            ),
+            "Kính gửi: Ông/Bà Nguyễn Thị Lan",
+            "Ngày 02/03/2026, Sở Tư pháp tỉnh Thanh Hóa tiếp nhận giải quyết hồ sơ đề nghị Cấp Phiếu lý lịch tư pháp "
+            "số 1 để bổ sung hồ sơ xin việc của Ông/Bà.",
+            f"Mã hồ sơ: {MAIN_CODE}",
+            "Thời gian hẹn trả kết quả giải quyết hồ sơ: 08 giờ 15 phút, ngày 12/03/2026",
+            "lý do: Cơ quan phối hợp chưa có kết quả xác minh",
+            "xin lỗi Ông/Bà",
+            "sẽ được trả vào 10 giờ 00 phút, ngày 18/03/2026",
+            "28 Đại lộ Lê Lợi, phường Hạc Thành",
+            "Nơi nhận:",
+            "Ủy ban nhân dân tỉnh Thanh Hóa (để báo cáo)",
+            "Lưu: VT.",
+            "GIÁM ĐỐC (Ký, ghi rõ họ tên và đóng dấu) Trần Quốc Bảo",
+        ],
+    )
 
 
 @pytest.mark.django_db
@@ -270,18 +403,29 @@ def test_stop_notice_gives_the_request_and_the_fee_refund(print_world, withdrawn
     pdf = render_form("stop_notice", dossier=withdrawn_dossier)
 
     assert_size(pdf, A5)
+    assert page_count(pdf) == 1
     text = pdf_text(pdf)
     assert_form(text, "stop_notice", agency=CENTRE_NAME)
-    assert "Thanh Hóa, ngày 04 tháng 03 năm 2026" in text
-    assert "Kính gửi: Ông/Bà Lê Minh Tuấn" in text
-    assert f"Mã hồ sơ: {WITHDRAWN_CODE}" in text
-    assert JUDICIAL_RECORD_NAME in text
-    assert "Thời gian nhận hồ sơ: 09 giờ 00 phút, ngày 03/03/2026" in text
-    assert "Ngày 04/03/2026, Ông/Bà có yêu cầu dừng giải quyết hồ sơ" in text
-    assert "Cổng Dịch vụ công quốc gia" in text
-    assert "Điều 21 Nghị định số 118/2025/NĐ-CP" in text
-    assert "Hoàn trả phí, lệ phí: Có; số tiền hoàn trả: 200.000 đồng; lý do: Hồ sơ chưa được chuyển" in text
-    assert "Lê Thị Hoa" in text
+    assert_lines(
+        text,
+        [
+            *header_lines(
+                "stop_notice",
+                issuer=DESK_ISSUER,
+                number="4/TB-DGQ",
+                place_date="Thanh Hóa, ngày 04 tháng 3 năm 2026",
+            ),
+            "Kính gửi: Ông/Bà Lê Minh Tuấn",
+            f"- Mã hồ sơ: {WITHDRAWN_CODE}",
+            f"- Thủ tục hành chính: {JUDICIAL_RECORD_NAME}",
+            "- Thời gian nhận hồ sơ: 09 giờ 00 phút, ngày 03/03/2026",
+            "Ngày 04/03/2026, Ông/Bà có yêu cầu dừng giải quyết hồ sơ",
+            "Cổng Dịch vụ công quốc gia",
+            "Điều 21 Nghị định số 118/2025/NĐ-CP",
+            "Hoàn trả phí, lệ phí: Có; số tiền hoàn trả: 200.000 đồng; lý do: Hồ sơ chưa được chuyển",
+            "NGƯỜI TIẾP NHẬN HỒ SƠ (Ký và ghi rõ họ tên) Lê Thị Hoa",
+        ],
+    )
 
 
 @pytest.mark.django_db
@@ -299,35 +443,94 @@ def test_stop_notice_without_refund(print_world, withdrawn_dossier):
 
 
 @pytest.mark.django_db
-def test_control_sheet_has_one_block_per_handover(print_world):
+def test_control_sheet_starts_with_the_desk_handing_over_to_the_processing_body(print_world):
     pdf = render_form("control_sheet", dossier=print_world.dossier, now=at("2026-03-06 10:00"))
 
     assert_size(pdf, A5)
+    assert page_count(pdf) == 1
     text = pdf_text(pdf)
     assert_form(text, "control_sheet", agency=CENTRE_NAME)
-    assert "Thanh Hóa, ngày 06 tháng 03 năm 2026" in text
-    assert f"Mã hồ sơ: {MAIN_CODE}" in text
-    assert "(Kèm theo hồ sơ của: Nguyễn Thị Lan)" in text
-    assert JUDICIAL_RECORD_NAME in text
-    assert "Thời gian nhận hồ sơ: 08 giờ 15 phút, ngày 02/03/2026" in text
-    assert "Thời gian hẹn trả kết quả: 08 giờ 15 phút, ngày 16/03/2026" in text
-    assert "Cơ quan (bộ phận) giải quyết hồ sơ: Sở Tư pháp tỉnh Thanh Hóa" in text
-    assert "Cơ quan phối hợp giải quyết hồ sơ: Công an tỉnh Thanh Hóa" in text
+    assert_lines(
+        text,
+        [
+            *header_lines("control_sheet", issuer=DESK_ISSUER, place_date="Thanh Hóa, ngày 06 tháng 3 năm 2026"),
+            f"Mã hồ sơ: {MAIN_CODE}",
+            "(Kèm theo hồ sơ của: Nguyễn Thị Lan)",
+            f"Thủ tục hành chính: {JUDICIAL_RECORD_NAME}",
+            "Thời gian nhận hồ sơ: 08 giờ 15 phút, ngày 02/03/2026",
+            "Thời gian hẹn trả kết quả: 08 giờ 15 phút, ngày 16/03/2026",
+            "Cơ quan (bộ phận) giải quyết hồ sơ: Sở Tư pháp tỉnh Thanh Hóa",
+            "Cơ quan phối hợp giải quyết hồ sơ: Công an tỉnh Thanh Hóa",
+            "TÊN CƠ QUAN",
+            "KẾT QUẢ GIẢI QUYẾT HỒ SƠ (Trước hạn/ đúng hạn/ quá hạn) GHI CHÚ",
+            # First block: the desk hands the dossier to the processing body (never to itself).
+            "SỞ TƯ PHÁP TỈNH THANH HÓA 1. Giao: Bộ phận Tiếp nhận và Trả kết quả (Lê Thị Hoa) "
+            "2. Nhận: Sở Tư pháp tỉnh Thanh Hóa (Trần Quốc Bảo)",
+            "14 giờ 00 phút, ngày 02/03/2026 Người giao Người nhận Trước hạn Phân công thụ lý; hạn bước: 03/03/2026",
+            "SỞ TƯ PHÁP TỈNH THANH HÓA 1. Giao: Sở Tư pháp tỉnh Thanh Hóa (Trần Quốc Bảo) "
+            "2. Nhận: Sở Tư pháp tỉnh Thanh Hóa (Nguyễn Văn Minh)",
+            "16 giờ 30 phút, ngày 02/03/2026 Người giao Người nhận Quá hạn Tra cứu, xác minh; hạn bước: 05/03/2026",
+            "CÔNG AN TỈNH THANH HÓA 1. Giao: Sở Tư pháp tỉnh Thanh Hóa (Nguyễn Văn Minh) "
+            "2. Nhận: Công an tỉnh Thanh Hóa",
+            "09 giờ 00 phút, ngày 06/03/2026 Người giao Người nhận Xác minh thông tin nhân thân",
+        ],
+    )
     # pypdf drops the space where a table heading wraps after its comma.
-    assert re.search("THỜI GIAN GIAO, ?NHẬN HỒ SƠ", text)
-    assert "KẾT QUẢ GIẢI QUYẾT HỒ SƠ" in text
-    assert "SỞ TƯ PHÁP TỈNH THANH HÓA 1. Giao: Bộ phận Tiếp nhận và Trả kết quả (Lê Thị Hoa)" in text
-    assert "2. Nhận: Sở Tư pháp tỉnh Thanh Hóa (Trần Quốc Bảo)" in text
-    assert (
-        "1. Giao: Sở Tư pháp tỉnh Thanh Hóa (Trần Quốc Bảo) 2. Nhận: Sở Tư pháp tỉnh Thanh Hóa (Nguyễn Văn Minh)"
-    ) in text
-    assert "CÔNG AN TỈNH THANH HÓA 1. Giao: Sở Tư pháp tỉnh Thanh Hóa (Nguyễn Văn Minh)" in text
-    assert "2. Nhận: Công an tỉnh Thanh Hóa" in text
-    assert "Tra cứu, xác minh; hạn bước: 05/03/2026" in text
-    assert "14 giờ 00 phút, ngày 02/03/2026" in text
-    assert "09 giờ 00 phút, ngày 06/03/2026" in text
-    assert "Trước hạn" in text
-    assert "Quá hạn" in text
+    assert re.search("THỜI GIAN GIAO, ?NHẬN ?HỒ SƠ", text)
+    assert text.count("1. Giao:") == 3
+    assert "Tiếp nhận hồ sơ;" not in text  # the desk's intake step is no handover
+    assert "Giao: Bộ phận Tiếp nhận và Trả kết quả (Lê Thị Hoa) 2. Nhận: Trung tâm" not in text
+
+
+@pytest.mark.django_db
+def test_control_sheet_ends_back_at_the_desk_once_the_result_exists(print_world, register_dossiers):
+    pdf = render_form("control_sheet", dossier=register_dossiers["returned"], now=at("2026-03-10 10:00"))
+
+    assert page_count(pdf) == 1
+    text = pdf_text(pdf)
+    assert_lines(
+        text,
+        [
+            "Thanh Hóa, ngày 10 tháng 3 năm 2026",
+            f"Mã hồ sơ: {EARLY_CODE}",
+            "SỞ TƯ PHÁP TỈNH THANH HÓA 1. Giao: Bộ phận Tiếp nhận và Trả kết quả (Lê Thị Hoa) "
+            "2. Nhận: Sở Tư pháp tỉnh Thanh Hóa (Nguyễn Văn Minh)",
+            "09 giờ 10 phút, ngày 02/03/2026 Người giao Người nhận Trước hạn Tra cứu, xác minh",
+            f"{CENTRE_NAME.upper()} 1. Giao: Sở Tư pháp tỉnh Thanh Hóa (Nguyễn Văn Minh) "
+            "2. Nhận: Bộ phận Tiếp nhận và Trả kết quả",
+            "15 giờ 00 phút, ngày 06/03/2026 Người giao Người nhận Trước hạn "
+            "Trả kết quả về Bộ phận Tiếp nhận và Trả kết quả",
+        ],
+    )
+    assert text.count("1. Giao:") == 2
+
+
+def word_boxes(pdf: bytes) -> list[tuple[str, float, float, float]]:
+    """(word, xMin, xMax, yMin) of the first page, from poppler's `pdftotext -bbox`."""
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>'
+    return [(w, float(x0), float(x1), float(y0)) for x0, y0, x1, w in re.findall(pattern, html)]
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+@pytest.mark.django_db
+def test_a_long_agency_name_wraps_in_its_own_column(print_world):
+    """The issuing body's name wraps left of the motto, with a clear gutter, instead of running into it."""
+    agency = print_world.desk.agency
+    agency.name = "Trung tâm Phục vụ hành chính công và Xúc tiến đầu tư, thương mại, du lịch tỉnh Thanh Hóa"
+    agency.save()
+    pdf = render_form("control_sheet", dossier=print_world.dossier, now=at("2026-03-06 10:00"))
+    words = word_boxes(pdf)
+    motto_left = next(x0 for w, x0, _x1, _y in words if w == "CỘNG")
+    title_top = next(y for w, _x0, _x1, y in words if w == "PHIẾU")
+    issuer = [(w, x1) for w, x0, x1, y in words if y < title_top and x0 < motto_left and w.isupper()]
+
+    assert {"XÚC", "THƯƠNG", "LỊCH", "BỘ", "PHẬN"} <= {w.strip(",") for w, _x1 in issuer}
+    assert max(x1 for _w, x1 in issuer) < motto_left - 10
+    assert page_count(pdf) == 2  # the longer header pushes the last handover over; its heading repeats
+    assert pdf_text(pdf).count("TÊN CƠ QUAN") == 2
 
 
 @pytest.mark.django_db
@@ -335,32 +538,36 @@ def test_register_lists_the_desks_dossiers_of_the_period_in_one_query(
     print_world, register_dossiers, django_assert_max_num_queries
 ):
     desk = OneStopDesk.objects.get(pk=print_world.desk.pk)
-    # desk → agency, the dossiers with their joins, their steps: three, whatever the number of rows.
+    # desk → agency, the dossiers with their joins and register lines, their steps: three, whatever the rows.
     with django_assert_max_num_queries(3):
         pdf = render_form("register", desk=desk, period=PERIOD, now=at("2026-03-10 16:00"))
 
     assert_size(pdf, A4_LANDSCAPE)
+    assert page_count(pdf) == 1
     text = pdf_text(pdf)
     assert_form(text, "register", agency=CENTRE_NAME)
-    assert "Thanh Hóa, ngày 10 tháng 03 năm 2026" in text
-    assert "Từ ngày 02/03/2026 đến ngày 03/03/2026" in text
-    for heading in ("Mã hồ sơ", "Tên thủ tục hành chính", "Cơ quan chủ trì giải quyết", "Trả kết quả"):
-        assert heading in text
-    for dossier in register_dossiers["inside"]:
-        assert dossier.code in text
-        assert dossier.applicant.name in text
+    assert_lines(
+        text,
+        [
+            *header_lines("register", issuer=DESK_ISSUER, place_date="Thanh Hóa, ngày 10 tháng 3 năm 2026"),
+            "Quyển số 1 — Từ ngày 02/03/2026 đến ngày 03/03/2026",
+            "TT Mã hồ sơ Tên thủ tục hành chính",
+            "Cơ quan chủ trì giải quyết",
+            "Trả kết quả Ghi chú (1) (2)",
+            # Ordered by receipt; TT is the dossier's number in the desk's book.
+            f"26 {EARLY_CODE} {JUDICIAL_RECORD_NAME} 1 Phạm Thu Hà 3 Lê Hoàn, phường Hạc Thành ĐT: 0911000111",
+            "Sở Tư pháp tỉnh Thanh Hóa 06 giờ 45 phút, ngày 02/03/2026 06 giờ 45 phút, ngày 12/03/2026 "
+            "09 giờ 10 phút, ngày 02/03/2026 15 giờ 00 phút, ngày 06/03/2026 08 giờ 30 phút, ngày 09/03/2026 Trước hạn",
+            f"27 {MAIN_CODE} {JUDICIAL_RECORD_NAME} 1 Nguyễn Thị Lan",
+            # Forwarded at 14:00, not at the desk's own intake step of 08:15.
+            "08 giờ 15 phút, ngày 02/03/2026 08 giờ 15 phút, ngày 16/03/2026 14 giờ 00 phút, ngày 02/03/2026 "
+            "Đang xử lý; Hẹn lại: 18/03/2026",
+            f"41 {WITHDRAWN_CODE}",
+            "Rút hồ sơ (dừng theo yêu cầu)",
+        ],
+    )
     for code in (OUTSIDE_CODE, BEFORE_CODE, COMMUNE_CODE, REFUSED_CODE):
         assert code not in text
-    # Ordered by receipt: 06:45 and 08:15 on 02/03, then 09:00 on 03/03.
-    positions = [text.index(code) for code in (EARLY_CODE, MAIN_CODE, WITHDRAWN_CODE)]
-    assert positions == sorted(positions)
-    assert "06 giờ 45 phút, ngày 02/03/2026" in text  # received
-    assert "09 giờ 10 phút, ngày 02/03/2026" in text  # forwarded: first step
-    assert "15 giờ 00 phút, ngày 06/03/2026" in text  # result received
-    assert "08 giờ 30 phút, ngày 09/03/2026" in text  # returned
-    assert JUDICIAL_RECORD_NAME in text
-    assert "Sở Tư pháp tỉnh Thanh Hóa" in text
-    assert "Rút hồ sơ (dừng theo yêu cầu)" in text
 
     for n in range(5):
         make_received(
@@ -427,3 +634,32 @@ def test_duration_value_is_written_like_the_announcing_decisions():
     assert duration_text(dossier) == "05 ngày làm việc"
     dossier = Dossier(duration_unit="working_hours", duration_value=Decimal("8"))
     assert duration_text(dossier) == "8 giờ làm việc"
+
+
+def test_a_free_text_supplement_item_is_tied_to_the_one_component_it_names():
+    from dossiers.models import DossierDocument as Doc
+    from dossiers.printing import _supplement_items
+
+    documents = [
+        Doc(name="Tờ khai đăng ký kết hôn", form="original", count=1),
+        Doc(name="Bản sao Giấy khai sinh của bên nam", form="copy", count=1),
+        Doc(name="Bản sao Giấy khai sinh của bên nữ", form="certified", count=2),
+    ]
+    rows = _supplement_items(
+        [
+            "Ký đủ hai bên vào Tờ khai.",
+            "Bản sao Giấy khai sinh của bên nữ bị mờ.",
+            "Bản sao Giấy khai sinh thiếu dấu.",  # names both copies equally: left for the officer to say
+            "Nộp thêm ảnh.",
+            {"document": "Giấy xác nhận tình trạng hôn nhân", "quantity": 1, "content": "Còn hạn"},
+        ],
+        documents,
+    )
+    assert [(r["document"], r["form"], r["quantity"]) for r in rows] == [
+        ("Tờ khai đăng ký kết hôn", "Bản chính", "1"),
+        ("Bản sao Giấy khai sinh của bên nữ", "Bản sao chứng thực", "2"),
+        ("", "", ""),
+        ("", "", ""),
+        ("Giấy xác nhận tình trạng hôn nhân", "", "1"),
+    ]
+    assert rows[0]["content"] == "Ký đủ hai bên vào Tờ khai."

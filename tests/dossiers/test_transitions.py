@@ -221,6 +221,7 @@ def test_withdrawal_records_the_refund_and_counts_on_time(prepared, people):
         "fee_refunded": True,
         "refund_amount": 50000,
         "refund_reason": "",
+        "document_number": "1/TB-DGQ",  # the stop notice's number (dossiers/numbering.py)
     }
 
 
