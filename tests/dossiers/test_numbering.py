@@ -241,7 +241,7 @@ def test_each_form_has_its_own_sequence_and_the_apology_is_the_processing_bodys(
     refused = advance(submitted("2026-03-02 08:00", version=version), refuse, people=people)
     withdrawn = advance(
         receive("2026-03-02 08:30", version=version),
-        ("withdraw", "desk", {"note": "Xin rút", "request_channel": "counter"}),
+        ("withdraw", "desk", {"request_date": dt.date(2026, 3, 3), "request_channel": "counter"}),
         people=people,
     )
     apologised = advance(
