@@ -1,7 +1,7 @@
 """The portal's answers when something breaks: the 503 maintenance page and the 500 page with a reference.
 
 Both pages are static templates rendered without the request's context processors: they must not touch the
-database, the session or the signed-in user, since either may be what failed (security checks 27 and 35).
+database, the session or the signed-in user, since either may be what failed.
 """
 
 import logging

@@ -21,7 +21,7 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
 
 
 class DatabaseUnavailableMiddleware:
-    """A view that cannot reach the database answers 503 with the maintenance page, not a 500 (check 35).
+    """A view that cannot reach the database answers 503 with the maintenance page, not a 500.
 
     Catches OperationalError and InterfaceError raised while the view runs (and while its template renders);
     failures outside a view reach handler500, which gives the same page. The page is static, so it renders
