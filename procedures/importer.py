@@ -48,6 +48,7 @@ from procedures.services import (
     procedure_abolish,
     procedure_agencies_sync,
     procedure_publish_version,
+    procedures_link_pending_agencies,
     step_budgets_check,
 )
 
@@ -724,9 +725,12 @@ def catalogue_apply(*, catalogue: Catalogue) -> ImportReport:
     for identifier, codes in sorted(unknown_agencies.items()):
         listed = ", ".join(codes[:5]) + (f" (+{len(codes) - 5})" if len(codes) > 5 else "")
         report.warnings.append(
-            f'Cơ quan "{identifier}" chưa có trong danh mục cơ quan, chưa liên kết với {listed} / '
-            f'Agency "{identifier}" not found, not linked to {listed}'
+            f'Cơ quan "{identifier}" chưa có trong danh mục cơ quan, chưa liên kết với {listed}; sẽ tự liên kết '
+            f"khi cơ quan được tạo (seed_demo) / "
+            f'Agency "{identifier}" not found, not linked to {listed}; linked once the agency is created (seed_demo)'
         )
+    # Versions outside this file may still wait for agencies created since the last import.
+    report.agency_links_changed += procedures_link_pending_agencies()
     return report
 
 

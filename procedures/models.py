@@ -153,6 +153,9 @@ class ProcedureVersion(models.Model):
         blank=True,
         related_name="procedures",
     )
+    # Identifiers the catalogue named that had no agency yet: linked as soon as the agency exists
+    # (services.procedures_link_pending_agencies), so the import order does not matter.
+    pending_agency_identifiers = models.JSONField(_("cơ quan chờ liên kết"), default=list, blank=True, editable=False)
     submission_place = models.TextField(_("địa chỉ tiếp nhận hồ sơ"), blank=True)
     applicants = models.TextField(_("đối tượng thực hiện"), blank=True)
     sequence = models.TextField(_("trình tự thực hiện"), blank=True)
