@@ -15,7 +15,7 @@ handler500 = "portal.views.server_error"
 
 admin.site.site_header = _("Quản trị Cổng Dịch vụ công")
 admin.site.site_title = _("Quản trị Một cửa điện tử")
-admin.site.index_title = _("Quản trị hệ thống")
+admin.site.index_title = _("Trang quản trị")
 
 urlpatterns = [
     path("", views.home, name="home"),

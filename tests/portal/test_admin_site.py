@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_admin_is_titled_in_vietnamese(admin_client):
     html = admin_client.get("/admin/").content.decode()
-    assert "<title>Quản trị hệ thống | Quản trị Một cửa điện tử</title>" in html
+    assert "<title>Trang quản trị | Quản trị Một cửa điện tử</title>" in html
     assert '<a href="/admin/">Quản trị Cổng Dịch vụ công</a>' in html
     assert "Django administration" not in html
     assert "Quản trị trang Django" not in html
