@@ -4,8 +4,10 @@ The whole file is read and validated before anything is written, then applied in
 malformed file is refused with every problem named by record (1-based index and code) and field path, and
 nothing of it is imported. Importing the same file again changes nothing, because each record's content hash
 equals the current version's. Agency links are not content: they are re-synced on every import, since agencies
-are province data loaded separately. Procedures absent from the file are left as they are (the file may be a
-partial catalogue), and an abolished procedure comes back only through a changed record (a new version).
+are province data loaded separately; identifiers of agencies not created yet wait on the version and are linked
+when the agencies appear (services.procedures_link_pending_agencies). Procedures absent from the file are left
+as they are (the file may be a partial catalogue), and an abolished procedure comes back only through a changed
+record (a new version).
 """
 
 import datetime as dt
