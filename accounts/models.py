@@ -33,7 +33,9 @@ class User(AbstractUser):
 class CitizenProfile(models.Model):
     """Tổ chức, cá nhân: the identity a citizen files dossiers under."""
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="citizen_profile")
+    user = models.OneToOneField(
+        User, verbose_name=_("tài khoản"), on_delete=models.CASCADE, related_name="citizen_profile"
+    )
     full_name = models.CharField(_("họ và tên"), max_length=150)
     personal_id = models.CharField(
         _("số định danh cá nhân"), max_length=12, unique=True, validators=[personal_id_validator]
@@ -53,7 +55,9 @@ class CitizenProfile(models.Model):
 class StaffProfile(models.Model):
     """A staff member's agency, desk and role; the role is mirrored as the user's group membership."""
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="staff_profile")
+    user = models.OneToOneField(
+        User, verbose_name=_("tài khoản"), on_delete=models.CASCADE, related_name="staff_profile"
+    )
     agency = models.ForeignKey(
         "agencies.Agency", verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="staff"
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
@@ -84,8 +86,25 @@ def personal_data_read_log(
     )
 
 
+# What a typed dossier code may hold (docs/domain.md §7.1: digits, upper-case letters, dots, dashes), bounded as
+# in dossiers/urls.py. Anything else is refused before the database sees it (a NUL byte is an error there).
+PUBLIC_CODE_RE = re.compile(r"^[0-9A-Z.\-]{1,64}$")
+
+
+def public_code_normalise(raw: str) -> str | None:
+    """The code as stored (trimmed, upper-case), or None when it cannot be a dossier code."""
+    code = (raw or "").strip().upper()
+    return code if PUBLIC_CODE_RE.match(code) else None
+
+
 def dossier_public_lookup(*, code: str) -> Dossier | None:
-    """What anyone may see by code: status, procedure, agency, dates — no personal data (§11)."""
+    """What anyone may see by code: status, procedure, agency, dates — no personal data (§11).
+
+    The code is normalised first (" h56-…" finds "H56-…"); one that cannot be a code finds nothing.
+    """
+    code = public_code_normalise(code)
+    if code is None:
+        return None
     return (
         Dossier.objects.exclude(status="draft")
         .select_related("procedure_version", "receiving_agency", "applicant")

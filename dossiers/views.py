@@ -126,17 +126,30 @@ def desk_register_pdf(request):
 @never_cache
 @require_GET
 def public_lookup(request):
-    """Tra cứu hồ sơ: status, procedure, agency and dates by code, initials at most (§11)."""
-    code = request.GET.get("ma", "").strip()
+    """Tra cứu hồ sơ: status, procedure, agency and dates by code, initials at most (§11).
+
+    Typed codes are trimmed and upper-cased; input that cannot be a code gets a message (400), never a 500.
+    """
+    raw = request.GET.get("ma", "")
+    code = selectors.public_code_normalise(raw) if raw.strip() else ""
     dossier = selectors.dossier_public_lookup(code=code) if code else None
+    invalid = code is None
+    # What is echoed back into the box: printable characters only, no longer than a code can be.
+    shown = code if code else "".join(ch for ch in raw.strip() if ch.isprintable())[:64]
     return render(
         request,
         "dossiers/public_lookup.html",
         {
-            "code": code,
+            "code": shown,
             "dossier": dossier,
             "initials": selectors.initials(dossier.applicant.name) if dossier else "",
+            "invalid": invalid,
+            "invalid_message": _(
+                "Mã hồ sơ không hợp lệ: mã chỉ gồm chữ số, chữ cái, dấu chấm và dấu gạch ngang, tối đa 64 ký tự "
+                "(ví dụ 000.00.06.H56-260302-0001)."
+            ),
             "not_found": bool(code) and dossier is None,
             "not_found_message": _("Không tìm thấy hồ sơ có mã {code}.").format(code=code),
         },
+        status=400 if invalid else 200,
     )

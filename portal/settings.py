@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session: its 503 page must not depend on anything the database serves.
+    "portal.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -277,16 +279,23 @@ TRUSTED_PROXY = env_list("TRUSTED_PROXY", [])
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mot-cua@localhost")
+# The "Nộp hồ sơ trực tuyến" button leads to the online submission form: off until that form exists.
+ONLINE_SUBMISSION_ENABLED = env_bool("ONLINE_SUBMISSION_ENABLED", False)
 # Which agency's identifier prefixes a dossier code (Circular 03/2025 Art. 13): "resolving" or "receiving".
 DOSSIER_CODE_AGENCY = os.environ.get("DOSSIER_CODE_AGENCY", "resolving")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # The 500 page's reference id goes into the "Internal Server Error" record beside its traceback.
+    "filters": {"error_reference": {"()": "portal.errors.ErrorReferenceFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # WeasyPrint and fontTools narrate every render at INFO.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+    "loggers": {
+        "django.request": {"filters": ["error_reference"]},
+        # WeasyPrint and fontTools narrate every render at INFO.
+        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+    },
 }
 
 # --- Domain defaults (shared/domain.md; each may be overridden per agency or procedure version) ---

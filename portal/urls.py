@@ -3,11 +3,19 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView
 
 from dossiers.views import public_lookup
 from portal import views
 from procedures.urls import api_urlpatterns as procedure_api_urls
+
+# Static pages rendered without the database or the session (portal.errors).
+handler500 = "portal.views.server_error"
+
+admin.site.site_header = _("Quản trị Cổng Dịch vụ công")
+admin.site.site_title = _("Quản trị Một cửa điện tử")
+admin.site.index_title = _("Trang quản trị")
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -1,8 +1,11 @@
+import sys
+
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from portal import errors
 from portal.health import broker_state, database_state
 from procedures.selectors import procedure_featured_list
 
@@ -24,3 +27,11 @@ def healthz(request):
         "down": down,
     }
     return JsonResponse(body, status=200 if not down else 503)
+
+
+def server_error(request):
+    """handler500: the page with a reference id that the error log repeats; 503 when the database is down."""
+    if errors.is_database_down(sys.exc_info()[1]):
+        # Raised outside a view (a middleware, the session save): the same maintenance page as in a view.
+        return errors.maintenance_response(request)
+    return errors.server_error_response(request)

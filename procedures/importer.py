@@ -4,8 +4,10 @@ The whole file is read and validated before anything is written, then applied in
 malformed file is refused with every problem named by record (1-based index and code) and field path, and
 nothing of it is imported. Importing the same file again changes nothing, because each record's content hash
 equals the current version's. Agency links are not content: they are re-synced on every import, since agencies
-are province data loaded separately. Procedures absent from the file are left as they are (the file may be a
-partial catalogue), and an abolished procedure comes back only through a changed record (a new version).
+are province data loaded separately; identifiers of agencies not created yet wait on the version and are linked
+when the agencies appear (services.procedures_link_pending_agencies). Procedures absent from the file are left
+as they are (the file may be a partial catalogue), and an abolished procedure comes back only through a changed
+record (a new version).
 """
 
 import datetime as dt
@@ -48,6 +50,7 @@ from procedures.services import (
     procedure_abolish,
     procedure_agencies_sync,
     procedure_publish_version,
+    procedures_link_pending_agencies,
     step_budgets_check,
 )
 
@@ -724,9 +727,12 @@ def catalogue_apply(*, catalogue: Catalogue) -> ImportReport:
     for identifier, codes in sorted(unknown_agencies.items()):
         listed = ", ".join(codes[:5]) + (f" (+{len(codes) - 5})" if len(codes) > 5 else "")
         report.warnings.append(
-            f'Cơ quan "{identifier}" chưa có trong danh mục cơ quan, chưa liên kết với {listed} / '
-            f'Agency "{identifier}" not found, not linked to {listed}'
+            f'Cơ quan "{identifier}" chưa có trong danh mục cơ quan, chưa liên kết với {listed}; sẽ tự liên kết '
+            f"khi cơ quan được tạo (seed_demo) / "
+            f'Agency "{identifier}" not found, not linked to {listed}; linked once the agency is created (seed_demo)'
         )
+    # Versions outside this file may still wait for agencies created since the last import.
+    report.agency_links_changed += procedures_link_pending_agencies()
     return report
 
 

@@ -132,7 +132,9 @@ class ProcedureVersion(models.Model):
     `content_hash` fingerprints the content as imported (procedures.content): an unchanged import is a no-op.
     """
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="versions")
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("thủ tục"), on_delete=models.PROTECT, related_name="versions"
+    )
     number = models.PositiveIntegerField(_("phiên bản số"))
     effective_from = models.DateField(_("hiệu lực từ"))
     effective_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
@@ -153,6 +155,9 @@ class ProcedureVersion(models.Model):
         blank=True,
         related_name="procedures",
     )
+    # Identifiers the catalogue named that had no agency yet: linked as soon as the agency exists
+    # (services.procedures_link_pending_agencies), so the import order does not matter.
+    pending_agency_identifiers = models.JSONField(_("cơ quan chờ liên kết"), default=list, blank=True, editable=False)
     submission_place = models.TextField(_("địa chỉ tiếp nhận hồ sơ"), blank=True)
     applicants = models.TextField(_("đối tượng thực hiện"), blank=True)
     sequence = models.TextField(_("trình tự thực hiện"), blank=True)
@@ -193,8 +198,8 @@ class ProcedureVersion(models.Model):
     source_url = models.URLField(_("đường dẫn nguồn"), max_length=500, blank=True)
 
     # Lower-case, accent-free copy of name, code and field for search (see procedures.text.fold).
-    search_name = models.CharField(max_length=1000, editable=False, default="", db_index=True)
-    search_text = models.TextField(editable=False, default="")
+    search_name = models.CharField(_("tên để tìm kiếm"), max_length=1000, editable=False, default="", db_index=True)
+    search_text = models.TextField(_("nội dung để tìm kiếm"), editable=False, default="")
 
     # Derived from `levels` on every save (see LEVEL_FLAGS): what the level filter queries.
     level_province = models.BooleanField(_("cấp tỉnh"), default=False, editable=False)
@@ -269,7 +274,9 @@ class ProcedureVersion(models.Model):
 class ProcedureFee(models.Model):
     """A fee or charge (phí, lệ phí) item, in VND."""
 
-    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="fees")
+    version = models.ForeignKey(
+        ProcedureVersion, verbose_name=_("phiên bản thủ tục"), on_delete=models.CASCADE, related_name="fees"
+    )
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
     name = models.CharField(_("tên phí, lệ phí"), max_length=255)
     amount = models.PositiveBigIntegerField(_("mức thu (đồng)"), default=0)
@@ -287,7 +294,9 @@ class ProcedureFee(models.Model):
 class RequiredDocument(models.Model):
     """A component of the dossier (thành phần hồ sơ) with its counts and form template."""
 
-    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="documents")
+    version = models.ForeignKey(
+        ProcedureVersion, verbose_name=_("phiên bản thủ tục"), on_delete=models.CASCADE, related_name="documents"
+    )
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
     name = models.TextField(_("tên giấy tờ"))
     originals = models.PositiveSmallIntegerField(_("số bản chính"), default=1)
@@ -310,7 +319,9 @@ class RequiredDocument(models.Model):
 class ProcedureStep(models.Model):
     """A step of the internal electronic process with its time budget in the version's unit (§5.7)."""
 
-    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="steps")
+    version = models.ForeignKey(
+        ProcedureVersion, verbose_name=_("phiên bản thủ tục"), on_delete=models.CASCADE, related_name="steps"
+    )
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
     name = models.CharField(_("tên bước"), max_length=255)
     role = models.CharField(_("vai trò thực hiện"), max_length=20, blank=True)

@@ -253,10 +253,10 @@ class AgencySync:
 
 
 def procedure_agencies_sync(*, version: ProcedureVersion, identifiers: Sequence[str]) -> AgencySync:
-    """Link the version to the agencies among `identifiers` that exist; report the others.
+    """Link the version to the agencies among `identifiers` that exist; keep and report the others.
 
-    Agencies are province data loaded separately, so an unknown identifier is not an error: importing the
-    catalogue again after the agencies are created links them.
+    Agencies are province data loaded separately, so an unknown identifier is not an error: it is kept on the
+    version as pending and linked by `procedures_link_pending_agencies` once the agency is created.
     """
     agencies = list(Agency.objects.filter(e_identifier__in=identifiers).only("pk", "e_identifier"))
     found = {a.e_identifier for a in agencies}
@@ -264,7 +264,45 @@ def procedure_agencies_sync(*, version: ProcedureVersion, identifiers: Sequence[
     current = set(version.agencies.values_list("pk", flat=True))
     if current != wanted:
         version.agencies.set(agencies)
-    return AgencySync(changed=current != wanted, unknown=[i for i in identifiers if i not in found])
+    unknown = list(dict.fromkeys(i for i in identifiers if i not in found))
+    if list(version.pending_agency_identifiers or []) != unknown:
+        version.pending_agency_identifiers = unknown
+        version.save(update_fields=["pending_agency_identifiers"])
+    return AgencySync(changed=current != wanted, unknown=unknown)
+
+
+@transaction.atomic
+def procedures_link_pending_agencies() -> int:
+    """Link every version to the agencies it names that now exist; returns how many versions gained links.
+
+    Run after agencies are created (`seed_demo`) and after each catalogue import, so a catalogue imported
+    before the agency tree is linked once the tree is loaded. Two queries and two bulk writes, whatever the
+    number of versions waiting.
+    """
+    waiting = list(
+        ProcedureVersion.objects.exclude(pending_agency_identifiers=[])
+        .select_for_update()
+        .only("pk", "pending_agency_identifiers")
+        .order_by("pk")
+    )
+    named = {identifier for version in waiting for identifier in version.pending_agency_identifiers}
+    if not named:
+        return 0
+    agency_ids = dict(Agency.objects.filter(e_identifier__in=named).values_list("e_identifier", "pk"))
+    if not agency_ids:
+        return 0
+    through = ProcedureVersion.agencies.through
+    links, changed = [], []
+    for version in waiting:
+        found = [i for i in version.pending_agency_identifiers if i in agency_ids]
+        if not found:
+            continue
+        links += [through(procedureversion_id=version.pk, agency_id=agency_ids[i]) for i in found]
+        version.pending_agency_identifiers = [i for i in version.pending_agency_identifiers if i not in agency_ids]
+        changed.append(version)
+    through.objects.bulk_create(links, ignore_conflicts=True)
+    ProcedureVersion.objects.bulk_update(changed, ["pending_agency_identifiers"])
+    return len(changed)
 
 
 @transaction.atomic

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
@@ -5,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from procedures.forms import ProcedureSearchForm
+from procedures.models import ProcedureVersion
 from procedures.selectors import procedure_detail, procedure_search
 
 PAGE_SIZE = 20
@@ -15,15 +17,19 @@ def procedure_list(request):
     """Public catalogue: search box, filters and paginated results."""
     form = ProcedureSearchForm(request.GET)
     filters = form.filters()
-    page = Paginator(procedure_search(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    query_errors = form.query_errors()
+    # A refused query lists nothing: listing everything would pass for "these match what you typed".
+    results = ProcedureVersion.objects.none() if query_errors else procedure_search(**filters)
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "query": filters["query"],
         "filtered": any(filters.values()),
+        "query_errors": query_errors,
     }
-    return render(request, "procedures/procedure_list.html", context)
+    return render(request, "procedures/procedure_list.html", context, status=400 if query_errors else 200)
 
 
 @require_GET
@@ -32,4 +38,10 @@ def procedure_detail_view(request, code: str):
     version = procedure_detail(code=code)
     if version is None:
         raise Http404(_("Không tìm thấy thủ tục hành chính."))
-    return render(request, "procedures/procedure_detail.html", {"version": version, "procedure": version.procedure})
+    context = {
+        "version": version,
+        "procedure": version.procedure,
+        # The button leads to the online submission form, so it shows only once the portal offers one.
+        "online_submission": settings.ONLINE_SUBMISSION_ENABLED and version.allows_online_submission,
+    }
+    return render(request, "procedures/procedure_detail.html", context)

@@ -37,7 +37,7 @@ class CalendarVersion(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_PK, editable=False)
     number = models.PositiveIntegerField(_("phiên bản lịch"), default=0)
-    token = models.UUIDField(default=uuid.uuid4, editable=False)
+    token = models.UUIDField(_("mã nhận diện lịch"), default=uuid.uuid4, editable=False)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     class Meta:

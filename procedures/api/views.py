@@ -4,6 +4,7 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 
 from procedures.api.serializers import ProcedureDetailSerializer, ProcedureListSerializer
@@ -27,7 +28,12 @@ class ProcedureListAPI(generics.ListAPIView):
     permission_classes = [AllowAny]
 
     def get_queryset(self):
-        return procedure_search(**ProcedureSearchForm(self.request.query_params).filters())
+        form = ProcedureSearchForm(self.request.query_params)
+        errors = form.query_errors()
+        if errors:
+            # 400 naming the parameter, as the page refuses it: never the whole catalogue for a bad query.
+            raise ValidationError({"q": errors})
+        return procedure_search(**form.filters())
 
 
 class ProcedureDetailAPI(generics.RetrieveAPIView):

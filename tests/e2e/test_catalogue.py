@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import Page, expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -30,7 +31,26 @@ def test_search_without_accents_then_open_the_procedure(page: Page, portal):
     expect(documents).to_contain_text("Giấy chứng sinh")
     fees = page.locator("section[aria-labelledby=proc-fees]")
     expect(fees).to_contain_text("8.000 đồng")
-    expect(page.get_by_role("link", name="Nộp hồ sơ trực tuyến")).to_be_visible()
+    # The button follows the feature flag: it would lead to a 404 until online submission exists.
+    button = page.get_by_role("link", name="Nộp hồ sơ trực tuyến")
+    if settings.ONLINE_SUBMISSION_ENABLED:
+        expect(button).to_be_visible()
+    else:
+        expect(button).to_have_count(0)
+    assert_no_link_is_broken(page, portal)
+
+
+def assert_no_link_is_broken(page: Page, origin: str) -> None:
+    """GET every link of the page that stays on the portal; none may be a 404 or a server error."""
+    hrefs = page.eval_on_selector_all("a[href]", "links => links.map(link => link.href)")
+    internal = sorted({href.split("#")[0] for href in hrefs if href.startswith(origin)})
+    assert len(internal) >= 5, internal  # header, footer and the page's own links at least
+    broken = []
+    for url in internal:
+        status = page.request.get(url).status
+        if status == 404 or status >= 500:
+            broken.append(f"{url} → {status}")
+    assert broken == []
 
 
 def test_filters_and_calendar_day_procedure(page: Page, portal):

@@ -51,3 +51,9 @@ def test_schema_documents_the_catalogue_api_without_warnings(admin_client, capsy
     assert "/api/procedures/" in paths
     assert "/api/procedures/{code}/" in paths
     assert "Warning" not in capsys.readouterr().err
+
+
+def test_list_refuses_a_query_over_200_characters(client, imported):
+    response = client.get("/api/procedures/", {"q": "khai sinh " * 21})
+    assert response.status_code == 400
+    assert response.json() == {"q": ["Từ khóa tìm kiếm dài quá 200 ký tự: hãy nhập tên hoặc mã thủ tục ngắn hơn."]}

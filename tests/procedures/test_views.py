@@ -144,8 +144,47 @@ def test_detail_shows_what_a_citizen_needs_to_prepare(client, imported, django_a
     assert "<strong>60/2014/QH13</strong> — Luật Hộ tịch (ngày 20/11/2014)" in html
     assert "Phiên bản 1, hiệu lực từ ngày 01/07/2025." in html
     assert "Bộ phận Một cửa của Ủy ban nhân dân cấp xã" in html
-    assert 'href="/dossiers/new/1.001193/">Nộp hồ sơ trực tuyến</a>' in html
     assert "dichvucong.gov.vn" in html
+
+
+def test_online_submission_button_waits_for_the_feature_flag(client, imported, settings):
+    """Off by default: the button led to a 404 while online submission does not exist (issue 7)."""
+    assert settings.ONLINE_SUBMISSION_ENABLED is False
+    html = get_page(client, "/procedures/1.001193/").content.decode()
+    assert "Nộp hồ sơ trực tuyến" not in html
+    assert "/dossiers/new/" not in html
+    assert "Cổng chưa mở chức năng nộp hồ sơ trực tuyến" in html
+
+    settings.ONLINE_SUBMISSION_ENABLED = True
+    html = get_page(client, "/procedures/1.001193/").content.decode()
+    assert 'href="/dossiers/new/1.001193/">Nộp hồ sơ trực tuyến</a>' in html
+    assert "Cổng chưa mở chức năng" not in html
+    # An offline procedure never gets the button, flag or not.
+    assert "Nộp hồ sơ trực tuyến" not in get_page(client, "/procedures/1.013225/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("khai sinh " * 20 + "x", "Từ khóa tìm kiếm dài quá 200 ký tự"),
+        ("khai\x00sinh", "Từ khóa tìm kiếm chứa ký tự không hợp lệ."),
+    ],
+)
+def test_a_refused_query_lists_nothing_and_says_why(client, imported, query, message):
+    response = client.get(LIST, {"q": query})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert names(response) == []
+    assert message in html
+    assert 'role="alert"' in html
+    assert "Tìm thấy" not in html
+    assert INVALID not in html
+
+
+def test_a_query_of_exactly_200_characters_is_searched(client, imported):
+    query = ("khai sinh " * 20)[:200]
+    assert len(query) == 200
+    assert names(get_page(client, LIST, {"q": query}))[0] == "Đăng ký khai sinh"
 
 
 def test_detail_formats_fees_and_calendar_days(client, imported):

@@ -19,6 +19,7 @@ from dossiers.models import Dossier
 from dossiers.seeding import SeedingError, demo_dossiers_create, summary
 from procedures.importer import CatalogueError, catalogue_import
 from procedures.models import ProcedureVersion
+from procedures.services import procedures_link_pending_agencies
 
 # username → (full name, agency e-identifier, role); the citizen has no agency.
 DEMO_STAFF = {
@@ -75,6 +76,8 @@ class Command(BaseCommand):
         started = time.perf_counter()
         with transaction.atomic():
             agencies = agency_tree_load()
+            # A catalogue imported before the agencies named them: link those procedures now.
+            linked = procedures_link_pending_agencies()
             by_id = {a.e_identifier: a for a in Agency.objects.all()}
             for username, (full_name, agency_id, role) in DEMO_STAFF.items():
                 user = self._user(username, full_name, password)
@@ -101,6 +104,11 @@ class Command(BaseCommand):
                     f"Đã tạo {len(agencies)} cơ quan và 6 tài khoản mẫu (citizen, desk, officer, head, leader, admin)."
                 )
             )
+            if linked:
+                self.stdout.write(
+                    f"Đã liên kết cơ quan cho {linked} phiên bản thủ tục / "
+                    f"agencies linked to {linked} procedure versions."
+                )
         if dossiers and only_if_empty and Dossier.objects.exists():
             if verbosity:
                 self.stdout.write("Đã có hồ sơ, không tạo thêm hồ sơ mẫu / dossiers exist, none added.")
