@@ -17,6 +17,13 @@ class AgencyAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
     inlines = [OneStopDeskInline]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A catalogue imported before this agency existed names it: link those procedures now.
+        from procedures.services import procedures_link_pending_agencies
+
+        procedures_link_pending_agencies()
+
 
 @admin.register(OneStopDesk)
 class OneStopDeskAdmin(admin.ModelAdmin):

@@ -107,6 +107,11 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 CONN_MAX_AGE = 0 if TESTING else int(os.environ.get("CONN_MAX_AGE", "60"))
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # An unreachable server (not one refusing connections) must give the 503 page in seconds, not minutes.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+        )
 else:
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES = {

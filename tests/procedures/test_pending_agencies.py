@@ -101,3 +101,27 @@ def test_linking_costs_a_fixed_number_of_queries(django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         assert procedures_link_pending_agencies() == 2
     assert links() == EXPECTED_LINKS
+
+
+def test_an_agency_created_in_the_admin_picks_up_the_procedures_waiting_for_it(client, django_user_model):
+    call_command("import_procedures", str(SMALL), stdout=StringIO(), stderr=StringIO())
+    client.force_login(django_user_model.objects.create_superuser(username="root", password="x"))
+
+    response = client.post(
+        "/admin/agencies/agency/add/",
+        {
+            "e_identifier": "000.00.10.H56",
+            "name": "Sở Tư pháp",
+            "level": Agency._meta.get_field("level").choices[0][0],
+            "is_active": "on",
+            "morning_start": "07:00",
+            "morning_end": "11:30",
+            "afternoon_start": "13:30",
+            "afternoon_end": "17:00",
+            "desks-TOTAL_FORMS": "0",
+            "desks-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert links() == {"2.000488": ["000.00.10.H56"]}
