@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import ROUND_CEILING
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, OneStopDesk
-from dossiers import workflow
+from dossiers import deadlines, workflow
+from dossiers.deadlines import Clock
 from dossiers.models import (
     Apology,
     Applicant,
@@ -50,14 +50,11 @@ from dossiers.workflow import Status
 from procedures.models import ProcedureVersion
 from workcalendar.calendar import (
     Duration,
-    OfficeHours,
-    WorkCalendar,
     due_moment,
     remaining_after_pause,
     resume_due,
     to_local,
 )
-from workcalendar.selectors import current_calendar
 
 # The applicant's time to supply what is missing (Decree 297/2025 Art. 6(4)(a): 15 working days by default).
 SUPPLEMENT_APPLICANT_DAYS = getattr(settings, "SUPPLEMENT_APPLICANT_DAYS", 15)
@@ -103,16 +100,11 @@ def _code_agency(dossier: Dossier) -> Agency:
 # --- Deadline helpers (§5) ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Clock:
-    calendar: WorkCalendar
-    version: int
-    hours: OfficeHours
+# The rules themselves are `dossiers.deadlines` (pure functions, shared with the demo seeder).
 
 
 def _clock(agency: Agency) -> Clock:
-    calendar, version = current_calendar()
-    return Clock(calendar, version, OfficeHours.from_agency(agency))
+    return deadlines.current_clock(agency)
 
 
 def _duration(dossier: Dossier) -> Duration:
@@ -129,13 +121,7 @@ def _freeze_due(dossier: Dossier, *, received_at: dt.datetime, actor, kind: str,
     dossier.duration_parts = version.time_parts or []
     dossier.cutoff_time = version.cutoff_time
     dossier.calendar_version = clock.version
-    due = due_moment(
-        received_at,
-        _duration(dossier),
-        calendar=clock.calendar,
-        hours=clock.hours,
-        cutoff=version.cutoff_time,
-    )
+    due = deadlines.receipt_due(received_at, version, calendar=clock.calendar, hours=clock.hours)
     previous = dossier.current_due_at
     if dossier.original_due_at is None:
         dossier.original_due_at = due
@@ -155,9 +141,7 @@ def _freeze_due(dossier: Dossier, *, received_at: dt.datetime, actor, kind: str,
 
 def _apology_deadline(due: dt.datetime | None, clock: Clock) -> dt.date | None:
     """The working day before the due date: the last day an apology is on time (§5.10)."""
-    if due is None:
-        return None
-    return clock.calendar.previous_working_day(timezone.localdate(due))
+    return deadlines.apology_deadline(due, calendar=clock.calendar)
 
 
 def _open_step(
@@ -172,15 +156,10 @@ def _open_step(
     template = dossier.procedure_version.steps.filter(order=order).first()
     budget = template.budget if template is not None else None
     due = None
-    if budget and budget > 0 and dossier.duration_unit not in ("mixed", "none", "same_day"):
-        if dossier.duration_unit == "calendar_days":
-            budget = budget.to_integral_value(rounding=ROUND_CEILING)
+    if deadlines.step_budget(dossier.duration_unit, budget) is not None:
         clock = _clock(agency)
-        due = due_moment(
-            now,
-            Duration.from_fields(dossier.duration_unit, budget),
-            calendar=clock.calendar,
-            hours=clock.hours,
+        due = deadlines.step_due(
+            now, unit=dossier.duration_unit, budget=budget, calendar=clock.calendar, hours=clock.hours
         )
     step = DossierStep.objects.create(
         dossier=dossier,
@@ -498,8 +477,9 @@ def _submit(d: Dossier, *, now, **_kw):
     d.submitted_at = now
     d.code = dossier_code_issue(agency=_code_agency(d), moment=now)
     clock = _clock(d.receiving_agency)
-    window = Duration.working_hours(d.procedure_version.acceptance_window_hours)
-    d.acceptance_due_at = due_moment(now, window, calendar=clock.calendar, hours=clock.hours)
+    d.acceptance_due_at = deadlines.acceptance_due(
+        now, window_hours=d.procedure_version.acceptance_window_hours, calendar=clock.calendar, hours=clock.hours
+    )
     return {}
 
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "workcalendar",
     "procedures",
     "dossiers",
+    "demo",
 ]
 
 MIDDLEWARE = [

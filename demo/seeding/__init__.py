@@ -25,8 +25,8 @@ is read once), `deadlines` (due moments, office time), `paths` (one dossier's ti
 generator), `writing` (COPY or inserts), `run` (the entry point and its report).
 """
 
-from dossiers.seeding.context import SeedingError
-from dossiers.seeding.names import FAMILY_NAMES
-from dossiers.seeding.run import demo_dossiers_create, summary
+from demo.seeding.context import SeedingError
+from demo.seeding.names import FAMILY_NAMES
+from demo.seeding.run import demo_dossiers_create, summary
 
 __all__ = ["FAMILY_NAMES", "SeedingError", "demo_dossiers_create", "summary"]

@@ -37,7 +37,7 @@ from dossiers.models import (
     SupplementStage,
 )
 from dossiers.permissions import dossiers_visible_to
-from dossiers.seeding import FAMILY_NAMES, demo_dossiers_create
+from demo.seeding import FAMILY_NAMES, demo_dossiers_create
 from dossiers.workflow import Status
 from procedures.models import RequiredDocument
 from workcalendar.calendar import LOCAL_TZ, Duration, OfficeHours, due_moment, remaining_after_pause, resume_due
