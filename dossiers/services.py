@@ -153,7 +153,8 @@ def _open_step(
     of one counts whole. No budget, or a unit without one (same day, mixed, none), gives no step due moment.
     """
     order = (dossier.current_step.order + 1) if dossier.current_step_id else 1
-    template = dossier.procedure_version.steps.filter(order=order).first()
+    # By position: the catalogue numbers a version's steps from 0, the dossier's steps count from 1.
+    template = next(iter(dossier.procedure_version.steps.order_by("order", "pk")[order - 1 : order]), None)
     budget = template.budget if template is not None else None
     due = None
     if deadlines.step_budget(dossier.duration_unit, budget) is not None:

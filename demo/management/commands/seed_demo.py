@@ -5,6 +5,7 @@ agency's daily code sequence. An empty catalogue is imported first, since dossie
 `--today YYYY-MM-DD` sets the reference day (default: the local date): every seeded moment lies before it.
 """
 
+import argparse
 import datetime as dt
 import time
 
@@ -165,4 +166,4 @@ def _day(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError as error:
-        raise CommandError(f"--today: ngày không hợp lệ {value!r} (YYYY-MM-DD) / not a date") from error
+        raise argparse.ArgumentTypeError(f"ngày không hợp lệ {value!r}, cần YYYY-MM-DD / not a date") from error
