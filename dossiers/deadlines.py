@@ -11,6 +11,7 @@ or step by date (§5.11) is `dossiers.models.outcome_by_date`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
@@ -21,6 +22,8 @@ from workcalendar.calendar import (
     MIXED,
     NONE,
     SAME_DAY,
+    WORKING_DAYS,
+    WORKING_HOURS,
     Duration,
     OfficeHours,
     WorkCalendar,
@@ -51,7 +54,15 @@ def current_clock(agency: Any) -> Clock:
 
 def version_duration(version: Any) -> Duration:
     """The processing time of a procedure version (`time_unit`, `time_value`, `time_parts`), §5.1."""
-    return Duration.from_fields(version.time_unit, version.time_value, version.time_parts or [])
+    if version.time_parts:
+        return Duration.from_fields(version.time_unit, version.time_value, version.time_parts)
+    return _duration(version.time_unit, version.time_value)
+
+
+@functools.lru_cache(maxsize=256)
+def _duration(unit: str, value: Any) -> Duration:
+    """Durations are immutable values: the few distinct ones of a catalogue are built once."""
+    return Duration.from_fields(unit, value)
 
 
 def receipt_due(received_at: dt.datetime, version: Any, *, calendar: WorkCalendar, hours: OfficeHours):
@@ -68,7 +79,7 @@ def acceptance_due(
 ) -> dt.datetime:
     """The online acceptance deadline: the submission moment (§5.4, no cut-off) plus the version's window in
     working hours, 8 by default (§5.8)."""
-    return due_moment(submitted_at, Duration.working_hours(window_hours), calendar=calendar, hours=hours)
+    return due_moment(submitted_at, _duration(WORKING_HOURS, window_hours), calendar=calendar, hours=hours)
 
 
 def step_budget(unit: str, budget: Decimal | None) -> Duration | None:
@@ -78,7 +89,7 @@ def step_budget(unit: str, budget: Decimal | None) -> Duration | None:
         return None
     if unit == CALENDAR_DAYS:
         budget = Decimal(budget).to_integral_value(rounding=ROUND_CEILING)
-    return Duration.from_fields(unit, budget)
+    return _duration(unit, budget)
 
 
 def step_due(
@@ -102,7 +113,7 @@ def supplement_deadline(
     requested_at: dt.datetime, *, days: int, calendar: WorkCalendar, hours: OfficeHours
 ) -> dt.datetime:
     """The applicant's deadline to supply what is missing: `days` working days from the request (§4.1 T11)."""
-    return due_moment(requested_at, Duration.working_days(days), calendar=calendar, hours=hours)
+    return due_moment(requested_at, _duration(WORKING_DAYS, days), calendar=calendar, hours=hours)
 
 
 def resumed_due(

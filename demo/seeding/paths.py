@@ -90,7 +90,7 @@ class _Path:
         self.ref_o = line.ref
         self.ref_day = self.ref_o // self.D
         self.floor = line.day_of(max(g.window_start, v.effective_from))  # nothing before the version is in force
-        self.cut15 = line.offset_of(dt.time(15, 0))  # forwarded the same working day, after 15:00 the next one
+        self.cut15 = line.cut15  # forwarded the same working day, after 15:00 the next one
         self.due: dt.datetime | None = None
         self.received: dt.datetime | None = None
 

@@ -9,6 +9,46 @@ import datetime as dt
 from workcalendar.calendar import LOCAL_TZ, OfficeHours, WorkCalendar
 
 
+class _Calendar(WorkCalendar):
+    """The calendar in force with its answers remembered per day: the seeder asks about the same few hundred
+    days hundreds of thousands of times. Every answer is the wrapped calendar's own, computed once."""
+
+    def __init__(self, calendar: WorkCalendar) -> None:
+        super().__init__(calendar.overrides, version=calendar.version)
+        self._working: dict[dt.date, bool] = {}
+        self._next: dict[dt.date, dt.date] = {}
+        self._previous: dict[dt.date, dt.date] = {}
+        self._added: dict[tuple[dt.date, int], dt.date] = {}
+
+    def is_working_day(self, day: dt.date) -> bool:
+        try:
+            return self._working[day]
+        except KeyError:
+            answer = self._working[day] = super().is_working_day(day)
+            return answer
+
+    def next_working_day(self, day: dt.date) -> dt.date:
+        try:
+            return self._next[day]
+        except KeyError:
+            answer = self._next[day] = super().next_working_day(day)
+            return answer
+
+    def previous_working_day(self, day: dt.date) -> dt.date:
+        try:
+            return self._previous[day]
+        except KeyError:
+            answer = self._previous[day] = super().previous_working_day(day)
+            return answer
+
+    def add_working_days(self, day: dt.date, count: int) -> dt.date:
+        try:
+            return self._added[day, count]
+        except KeyError:
+            answer = self._added[day, count] = super().add_working_days(day, count)
+            return answer
+
+
 class _OfficeLine:
     """The office minutes of working days numbered 0, 1, 2 … so that generated moments fall in office hours.
 
@@ -26,6 +66,7 @@ class _OfficeLine:
             offset += e - s
         self.per_day = offset
         self.ref = self.ordinal(ref)  # office minutes below this one lie before `ref`
+        self.cut15 = self.offset_of(dt.time(15, 0))  # the desk forwards after 15:00 at the next opening (§13 #2)
 
     def at(self, ordinal: int, second: int = 0) -> dt.datetime:
         day, minute = divmod(ordinal, self.per_day)

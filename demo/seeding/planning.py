@@ -31,7 +31,7 @@ from demo.seeding.names import (
     _pick,
 )
 from demo.seeding.paths import _Path, _Plan
-from demo.seeding.placement import _OfficeLine
+from demo.seeding.placement import _Calendar, _OfficeLine
 from dossiers.models import (
     ApplicantKind,
     Channel,
@@ -56,7 +56,8 @@ class _Generator:
         self.users = context.users
         self.ref = dt.datetime.combine(today, dt.time(0), tzinfo=LOCAL_TZ)
         self.window_start = today - dt.timedelta(days=WINDOW_DAYS)
-        self.calendar = context.calendar  # built once: the deadline functions are pure (dossiers.deadlines)
+        # Built once, answers remembered: the deadline functions are pure (dossiers.deadlines).
+        self.calendar = _Calendar(context.calendar)
         self._lines: dict[OfficeHours, _OfficeLine] = {}
         self._hours: dict[int, OfficeHours] = {}
         self._pools: dict[str, tuple[list[_Version], list[float]]] = {}
