@@ -356,7 +356,8 @@ def test_the_engine_computes_the_same_dates_for_the_same_inputs(dossiers, seeded
             now=d.received_at,
         )
         assert twin.original_due_at == d.original_due_at, d.code
-        assert twin.apology_deadline == deadlines.apology_deadline(d.original_due_at, calendar=calendar_at(0))
+        if d.current_due_at == d.original_due_at:  # no pause moved it since receipt
+            assert twin.apology_deadline == d.apology_deadline, d.code
         assert twin.current_step.due_at == steps[0].due_at, d.code
         if len(steps) > 1:
             twin = dossier_transition(
