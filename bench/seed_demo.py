@@ -1,4 +1,4 @@
-"""Time `seed_demo --dossiers N` on a fresh PostgreSQL database (shared/domain.md §12: design for volume).
+"""Time `seed_demo --dossiers N` on a fresh PostgreSQL database (docs/domain.md §12: design for volume).
 
     DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/portal_bench \\
         .venv/bin/python bench/seed_demo.py --dossiers 100000

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import ROUND_CEILING
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, OneStopDesk
-from dossiers import workflow
+from dossiers import deadlines, workflow
+from dossiers.deadlines import Clock
 from dossiers.errors import (  # DossierError re-exported: callers catch the base class from here
     DossierChanged,
     DossierError,  # noqa: F401
@@ -58,14 +58,8 @@ from dossiers.workflow import Status
 from procedures.models import ProcedureVersion
 from workcalendar.calendar import (
     Duration,
-    OfficeHours,
-    WorkCalendar,
-    due_moment,
-    remaining_after_pause,
-    resume_due,
     to_local,
 )
-from workcalendar.selectors import current_calendar
 
 # The applicant's time to supply what is missing (Decree 297/2025 Art. 6(4)(a): 15 working days by default).
 SUPPLEMENT_APPLICANT_DAYS = getattr(settings, "SUPPLEMENT_APPLICANT_DAYS", 15)
@@ -103,16 +97,11 @@ def _code_agency(dossier: Dossier) -> Agency:
 # --- Deadline helpers (§5) ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Clock:
-    calendar: WorkCalendar
-    version: int
-    hours: OfficeHours
+# The rules themselves are `dossiers.deadlines` (pure functions, shared with the demo seeder).
 
 
 def _clock(agency: Agency) -> Clock:
-    calendar, version = current_calendar()
-    return Clock(calendar, version, OfficeHours.from_agency(agency))
+    return deadlines.current_clock(agency)
 
 
 def _duration(dossier: Dossier) -> Duration:
@@ -129,13 +118,7 @@ def _freeze_due(dossier: Dossier, *, received_at: dt.datetime, actor, kind: str,
     dossier.duration_parts = version.time_parts or []
     dossier.cutoff_time = version.cutoff_time
     dossier.calendar_version = clock.version
-    due = due_moment(
-        received_at,
-        _duration(dossier),
-        calendar=clock.calendar,
-        hours=clock.hours,
-        cutoff=version.cutoff_time,
-    )
+    due = deadlines.receipt_due(received_at, version, calendar=clock.calendar, hours=clock.hours)
     previous = dossier.current_due_at
     if dossier.original_due_at is None:
         dossier.original_due_at = due
@@ -155,9 +138,7 @@ def _freeze_due(dossier: Dossier, *, received_at: dt.datetime, actor, kind: str,
 
 def _apology_deadline(due: dt.datetime | None, clock: Clock) -> dt.date | None:
     """The working day before the due date: the last day an apology is on time (§5.10)."""
-    if due is None:
-        return None
-    return clock.calendar.previous_working_day(timezone.localdate(due))
+    return deadlines.apology_deadline(due, calendar=clock.calendar)
 
 
 def _open_step(
@@ -169,18 +150,14 @@ def _open_step(
     of one counts whole. No budget, or a unit without one (same day, mixed, none), gives no step due moment.
     """
     order = (dossier.current_step.order + 1) if dossier.current_step_id else 1
-    template = dossier.procedure_version.steps.filter(order=order).first()
+    # By position: the catalogue numbers a version's steps from 0, the dossier's steps count from 1.
+    template = next(iter(dossier.procedure_version.steps.order_by("order", "pk")[order - 1 : order]), None)
     budget = template.budget if template is not None else None
     due = None
-    if budget and budget > 0 and dossier.duration_unit not in ("mixed", "none", "same_day"):
-        if dossier.duration_unit == "calendar_days":
-            budget = budget.to_integral_value(rounding=ROUND_CEILING)
+    if deadlines.step_budget(dossier.duration_unit, budget) is not None:
         clock = _clock(agency)
-        due = due_moment(
-            now,
-            Duration.from_fields(dossier.duration_unit, budget),
-            calendar=clock.calendar,
-            hours=clock.hours,
+        due = deadlines.step_due(
+            now, unit=dossier.duration_unit, budget=budget, calendar=clock.calendar, hours=clock.hours
         )
     step = DossierStep.objects.create(
         dossier=dossier,
@@ -552,8 +529,9 @@ def _submit(d: Dossier, *, now, **_kw):
     d.submitted_at = now
     d.code = dossier_code_issue(agency=_code_agency(d), moment=now)
     clock = _clock(d.receiving_agency)
-    window = Duration.working_hours(d.procedure_version.acceptance_window_hours)
-    d.acceptance_due_at = due_moment(now, window, calendar=clock.calendar, hours=clock.hours)
+    d.acceptance_due_at = deadlines.acceptance_due(
+        now, window_hours=d.procedure_version.acceptance_window_hours, calendar=clock.calendar, hours=clock.hours
+    )
     return {}
 
 
@@ -584,8 +562,8 @@ def _request_supplement(d: Dossier, *, actor, now, note, items, legal_basis="", 
     if stage == SupplementStage.INTAKE:
         _mark_late_acceptance(d, now)
     clock = _clock(d.receiving_agency)
-    deadline = due_moment(
-        now, Duration.working_days(SUPPLEMENT_APPLICANT_DAYS), calendar=clock.calendar, hours=clock.hours
+    deadline = deadlines.supplement_deadline(
+        now, days=SUPPLEMENT_APPLICANT_DAYS, calendar=clock.calendar, hours=clock.hours
     )
     SupplementRequest.objects.create(
         dossier=d,
@@ -642,23 +620,19 @@ def _resume(d: Dossier, *, pause: DossierPause, actor, now, mode: str) -> None:
     pause.save(update_fields=["ended_at"])
     clock = _clock(d.receiving_agency)
     previous = d.current_due_at
-    duration = _duration(d)
-    if mode == "restart":
-        new_due = due_moment(now, duration, calendar=clock.calendar, hours=clock.hours, cutoff=d.cutoff_time)
-        remaining = ""
-        kind = DueAdjustment.Kind.RESTART
-    else:
-        left = remaining_after_pause(
-            due=previous,
-            pause_start=pause.started_at,
-            duration=duration,
-            calendar=clock.calendar,
-            hours=clock.hours,
-            start=d.received_at,
-        )
-        new_due = resume_due(now, left, calendar=clock.calendar, hours=clock.hours)
-        remaining = str(left)
-        kind = DueAdjustment.Kind.CONTINUE
+    new_due, left = deadlines.resumed_due(
+        now,
+        mode=mode,
+        duration=_duration(d),
+        due=previous,
+        pause_start=pause.started_at,
+        clock_start=d.received_at,
+        calendar=clock.calendar,
+        hours=clock.hours,
+        cutoff=d.cutoff_time,
+    )
+    remaining = "" if left is None else str(left)
+    kind = DueAdjustment.Kind.RESTART if mode == "restart" else DueAdjustment.Kind.CONTINUE
     d.current_due_at = new_due
     d.apology_deadline = _apology_deadline(new_due, clock)
     d.clock_state = ClockState.RUNNING

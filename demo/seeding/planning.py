@@ -9,19 +9,8 @@ import random
 from collections import Counter
 
 from agencies.models import Agency, AgencyLevel
-from dossiers.models import (
-    ApplicantKind,
-    Channel,
-    Digitisation,
-    DocumentForm,
-    FeeMode,
-    IdDocumentType,
-    PaymentState,
-    ReturnMethod,
-)
-from dossiers.seeding.context import _Context, _Version
-from dossiers.seeding.deadlines import _Deadlines, _OfficeLine
-from dossiers.seeding.names import (
+from demo.seeding.context import SeedingError, _Context, _Version
+from demo.seeding.names import (
     CITIZEN_DOSSIERS,
     ENTERPRISE_BRANDS,
     ENTERPRISE_FORMS,
@@ -41,9 +30,22 @@ from dossiers.seeding.names import (
     _fold,
     _pick,
 )
-from dossiers.seeding.paths import _Path, _Plan
+from demo.seeding.paths import _Path, _Plan
+from demo.seeding.placement import _Calendar, _OfficeLine
+from dossiers.models import (
+    ApplicantKind,
+    Channel,
+    Digitisation,
+    DocumentForm,
+    FeeMode,
+    IdDocumentType,
+    PaymentState,
+    ReturnMethod,
+)
 from dossiers.workflow import Status as S
 from workcalendar.calendar import LOCAL_TZ, OfficeHours
+
+_ATTEMPTS = 20
 
 
 class _Generator:
@@ -54,7 +56,8 @@ class _Generator:
         self.users = context.users
         self.ref = dt.datetime.combine(today, dt.time(0), tzinfo=LOCAL_TZ)
         self.window_start = today - dt.timedelta(days=WINDOW_DAYS)
-        self.deadlines = _Deadlines(context.calendar)
+        # Built once, answers remembered: the deadline functions are pure (dossiers.deadlines).
+        self.calendar = _Calendar(context.calendar)
         self._lines: dict[OfficeHours, _OfficeLine] = {}
         self._hours: dict[int, OfficeHours] = {}
         self._pools: dict[str, tuple[list[_Version], list[float]]] = {}
@@ -127,18 +130,35 @@ class _Generator:
         return p
 
     def plan(self, p: _Plan) -> _Plan:
-        """The dossier's applicant, fees, timeline along its status path, documents."""
+        """The dossier's applicant, fees, timeline along its status path, documents.
+
+        A timeline is drawn again until every event lies before the start of today (the reference moment).
+        """
         d, v, receiving, channel, status = p.d, p.v, p.receiving, p.d["channel"], p.d["status"]
         name = self._applicant(p, v, receiving, p.citizen)
         d["summary"] = f"{v.name} — {name}"[:1000]
         self._fees(p, v, channel, status)
-        hours = self._hours.get(receiving.pk) or self._hours.setdefault(
-            receiving.pk, OfficeHours.from_agency(receiving)
-        )
-        getattr(_Path(self, p, v, hours, self._line(hours)), f"path_{status}")(intake=p.intake)
+        hours = self.hours(receiving.pk)
+        drawn = dict(d)
+        for _attempt in range(_ATTEMPTS):
+            path = _Path(self, p, v, hours, self._line(hours))
+            getattr(path, f"path_{status}")(intake=p.intake)
+            if all(event[3] < self.ref for event in p.events):
+                break
+            path.reset()
+            d.clear()
+            d.update(drawn)
+        else:
+            raise SeedingError(f"No timeline for a {status} dossier of {v.code} before {self.today}.")
         self._documents(p, v, channel, received=d.get("received_at") is not None)
         d["revision"] = len(p.events)
         return p
+
+    def hours(self, agency_id: int) -> OfficeHours:
+        """The office hours of an agency, built once."""
+        if agency_id not in self._hours:
+            self._hours[agency_id] = OfficeHours.from_agency(self.c.agencies[agency_id])
+        return self._hours[agency_id]
 
     def _draw(self, pool: str) -> _Version:
         return _pick(self.rng, *self._pools[pool])

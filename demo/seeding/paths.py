@@ -8,6 +8,23 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from agencies.models import Agency
+from demo.seeding.context import _Version
+from demo.seeding.names import (
+    APOLOGY_REASONS,
+    APOLOGY_SHARE,
+    LATE_SHARE,
+    OBLIGATION_NOTE,
+    OVERDUE_SHARE,
+    REFUSAL_REASONS,
+    STOP_REASONS,
+    SUPPLEMENT_BASIS,
+    SUPPLEMENT_FIXES,
+    SUPPLEMENT_REASONS,
+    WITHDRAW_REASONS,
+    _words,
+)
+from demo.seeding.placement import _OfficeLine
+from dossiers import deadlines
 from dossiers import workflow as W
 from dossiers.models import (
     Channel,
@@ -21,29 +38,13 @@ from dossiers.models import (
     SupplementStage,
     outcome_by_date,
 )
-from dossiers.seeding.context import _Version
-from dossiers.seeding.deadlines import _OfficeLine
-from dossiers.seeding.names import (
-    APOLOGY_REASONS,
-    APOLOGY_SHARE,
-    LATE_SHARE,
-    OBLIGATION_NOTE,
-    OVERDUE_SHARE,
-    REFUSAL_REASONS,
-    STOP_REASONS,
-    SUPPLEMENT_APPLICANT_DAYS,
-    SUPPLEMENT_BASIS,
-    SUPPLEMENT_FIXES,
-    SUPPLEMENT_REASONS,
-    WITHDRAW_REASONS,
-    _words,
-)
+from dossiers.services import SUPPLEMENT_APPLICANT_DAYS
 from dossiers.workflow import Status as S
 from procedures.models import ClockMode
-from workcalendar.calendar import LOCAL_TZ, Duration, OfficeHours, remaining_after_pause, resume_due
+from workcalendar.calendar import LOCAL_TZ, OfficeHours
 
 if TYPE_CHECKING:
-    from dossiers.seeding.planning import _Generator
+    from demo.seeding.planning import _Generator
 
 
 class _Plan:
@@ -89,7 +90,7 @@ class _Path:
         self.ref_o = line.ref
         self.ref_day = self.ref_o // self.D
         self.floor = line.day_of(max(g.window_start, v.effective_from))  # nothing before the version is in force
-        self.cut15 = line.offset_of(dt.time(15, 0))  # forwarded the same working day, after 15:00 the next one
+        self.cut15 = line.cut15  # forwarded the same working day, after 15:00 the next one
         self.due: dt.datetime | None = None
         self.received: dt.datetime | None = None
 
@@ -137,7 +138,9 @@ class _Path:
         submitted = self.online_moment(max(day, self.floor))
         d["submitted_at"] = self.p.code_at = submitted
         d["created_at"] = submitted - dt.timedelta(minutes=self.rng.randint(3, 90))
-        d["acceptance_due_at"] = self.g.deadlines.due(submitted, self.v.window, self.hours)
+        d["acceptance_due_at"] = deadlines.acceptance_due(
+            submitted, window_hours=self.v.window_hours, calendar=self.g.calendar, hours=self.hours
+        )
         d["clock_state"] = ClockState.NOT_STARTED
         self.event("submit", W.CITIZEN, submitted, S.DRAFT, S.SUBMITTED)
         return self.line.ordinal(submitted)
@@ -187,10 +190,10 @@ class _Path:
     def freeze(self, received: dt.datetime) -> None:
         """The due moment from the version, frozen with its inputs and a receipt adjustment (§4.3, §5.5)."""
         d, v, g = self.p.d, self.v, self.g
-        due = self.due = g.deadlines.due(received, v.duration, self.hours, v.cutoff)
+        due = self.due = deadlines.receipt_due(received, v.model, calendar=g.calendar, hours=self.hours)
         d.update(duration_unit=v.unit, duration_value=v.value, duration_parts=v.parts, cutoff_time=v.cutoff)
         d.update(calendar_version=g.c.calendar_version, original_due_at=due, current_due_at=due)
-        d["apology_deadline"] = g.deadlines.previous_working_day(due.date()) if due else None
+        d["apology_deadline"] = deadlines.apology_deadline(due, calendar=g.calendar)
         d["clock_state"] = ClockState.RUNNING
         desk = self.users.get("desk")
         self.p.adjustments.append((DueAdjustment.Kind.RECEIPT, False, None, due, "", "", "", desk, received))
@@ -213,8 +216,8 @@ class _Path:
         name, role = self.v.steps[index]
         back = index == 0 or (index == len(self.v.steps) - 1 and role == "desk")
         agency = self.p.d["receiving_agency_id" if back else "processing_agency_id"]
-        budget = self.v.step_budgets[index]
-        due = self.g.deadlines.due(start, budget, self.hours) if budget is not None else None
+        hours, budget = self.g.hours(agency), self.v.step_budgets[index]
+        due = deadlines.step_due(start, unit=self.v.unit, budget=budget, calendar=self.g.calendar, hours=hours)
         self.p.steps.append([index + 1, name, agency, self.handler(index), start, due, None, "", False])
         self.p.open_step = len(self.p.steps) - 1
         self.p.d["current_handler_id"] = self.handler(index)
@@ -244,8 +247,7 @@ class _Path:
 
     def spread(self, lo: int, hi: int, n: int) -> list[int]:
         """`n` increasing minutes in (lo, hi) where steps 2 … n+1 begin, spaced by the steps' budgets."""
-        budgets = self.v.step_budgets
-        weight = [max(0.3, float(b.value) if b else 1.0) for b in budgets]
+        weight = [max(0.3, float(b) if b and b > 0 else 1.0) for b in self.v.step_budgets]
         shares = [weight[i] * self.rng.uniform(0.5, 1.5) for i in range(1, n + 1)]
         total = sum(shares) + weight[min(n + 1, len(weight) - 1)]
         points, acc, last = [], 0.0, lo
@@ -262,7 +264,9 @@ class _Path:
         rng = self.rng
         documents = self.v.documents or [(None, "Tờ khai", 1, 0)]
         picked = rng.sample(documents, min(len(documents), rng.choice((1, 1, 2))))
-        deadline = self.g.deadlines.due(asked, Duration.working_days(SUPPLEMENT_APPLICANT_DAYS), self.hours)
+        deadline = deadlines.supplement_deadline(
+            asked, days=SUPPLEMENT_APPLICANT_DAYS, calendar=self.g.calendar, hours=self.hours
+        )
         self.p.supplement = {
             "stage": stage,
             "items": [{"document": name, "requirement": rng.choice(SUPPLEMENT_FIXES)} for _i, name, _o, _c in picked],
@@ -331,25 +335,22 @@ class _Path:
         g, d, pause, previous = self.g, self.p.d, self.p.pause, self.due
         pause["ended_at"] = resumed
         mode = self.v.clock_mode if kind == PauseKind.SUPPLEMENT else ClockMode.CONTINUE
-        remaining, adjustment = "", DueAdjustment.Kind.RESTART
-        if previous is None:
-            new_due = None
-        elif mode == ClockMode.RESTART:
-            new_due = g.deadlines.due(resumed, self.v.duration, self.hours)
-        else:
-            left = remaining_after_pause(
-                due=previous,
-                pause_start=pause["started_at"],
-                duration=self.v.duration,
-                calendar=g.c.calendar,
-                hours=self.hours,
-                start=self.received,
-            )
-            new_due = resume_due(resumed, left, calendar=g.c.calendar, hours=self.hours)
-            g.deadlines.calls += 1
-            remaining, adjustment = str(left), DueAdjustment.Kind.CONTINUE
+        new_due, left = deadlines.resumed_due(
+            resumed,
+            mode=mode,
+            duration=self.v.duration,
+            due=previous,
+            pause_start=pause["started_at"],
+            clock_start=self.received,
+            calendar=g.calendar,
+            hours=self.hours,
+            cutoff=self.v.cutoff,
+        )
+        continued = mode != ClockMode.RESTART and left is not None
+        remaining = str(left) if continued else ""
+        adjustment = DueAdjustment.Kind.CONTINUE if continued else DueAdjustment.Kind.RESTART
         self.due = d["current_due_at"] = new_due
-        d["apology_deadline"] = g.deadlines.previous_working_day(new_due.date()) if new_due else None
+        d["apology_deadline"] = deadlines.apology_deadline(new_due, calendar=g.calendar)
         d["clock_state"] = ClockState.RUNNING
         actor = self.users.get("officer" if kind == PauseKind.FINANCIAL_OBLIGATION else "desk")
         reason = str(PauseKind(kind).label)

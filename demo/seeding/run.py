@@ -12,10 +12,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from demo.seeding.context import _Context
+from demo.seeding.planning import _Generator
+from demo.seeding.writing import _Writer
 from dossiers.models import Channel
-from dossiers.seeding.context import _Context
-from dossiers.seeding.planning import _Generator
-from dossiers.seeding.writing import _Writer
 from dossiers.workflow import Status as S
 
 
@@ -29,8 +29,6 @@ class SeedReport:
     rows: dict[str, int] = field(default_factory=dict)
     build_seconds: float = 0.0  # planning in Python
     write_seconds: float = 0.0  # everything else: rows, encoding, the database (partly while planning)
-    due_calls: int = 0
-    due_lookups: int = 0
 
 
 def demo_dossiers_create(*, count: int, seed: int, today: dt.date | None = None) -> SeedReport:
@@ -66,7 +64,6 @@ def demo_dossiers_create(*, count: int, seed: int, today: dt.date | None = None)
     report.write_seconds = time.perf_counter() - started - report.build_seconds
     report.dossiers = sum(statuses.values())
     report.by_status, report.by_channel = dict(statuses), dict(channels)
-    report.due_calls, report.due_lookups = generator.deadlines.calls, generator.deadlines.lookups
     return report
 
 

@@ -1,22 +1,26 @@
 """Demo data for `make run`: the agency tree of one province, one user per role and, on request, dossiers.
 
-`--dossiers N` adds N dossiers in every status (dossiers.seeding); a second run adds N more, continuing each
+`--dossiers N` adds N dossiers in every status (demo.seeding); a second run adds N more, continuing each
 agency's daily code sequence. An empty catalogue is imported first, since dossiers need procedure versions.
+`--today YYYY-MM-DD` sets the reference day (default: the local date): every seeded moment lies before it.
 """
 
+import argparse
+import datetime as dt
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import CitizenProfile, User
 from accounts.roles import Role
 from accounts.services import staff_assign
 from agencies.models import Agency, OneStopDesk
 from agencies.services import agency_tree_load
+from demo.seeding import SeedingError, demo_dossiers_create, summary
 from dossiers.models import Dossier
-from dossiers.seeding import SeedingError, demo_dossiers_create, summary
 from procedures.importer import CatalogueError, catalogue_import
 from procedures.models import ProcedureVersion
 from procedures.services import procedures_link_pending_agencies
@@ -54,6 +58,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=1, help="Hạt giống ngẫu nhiên: cùng hạt, cùng ngày → cùng dữ liệu."
         )
+        parser.add_argument(
+            "--today",
+            type=_day,
+            default=None,
+            help="Ngày tham chiếu YYYY-MM-DD (mặc định: hôm nay); mọi mốc thời gian đều trước ngày này / "
+            "reference day, every seeded moment lies before it.",
+        )
 
     def handle(
         self,
@@ -64,6 +75,7 @@ class Command(BaseCommand):
         seed: int,
         verbosity: int,
         only_if_empty: bool,
+        today: dt.date | None = None,
         **options,
     ):
         if not settings.DEBUG and not force:
@@ -73,6 +85,8 @@ class Command(BaseCommand):
             )
         if dossiers < 0:
             raise CommandError("--dossiers phải ≥ 0 / --dossiers must not be negative.")
+        if today is not None and today > timezone.localdate():
+            raise CommandError("--today không được sau ngày hôm nay / --today must not be in the future.")
         started = time.perf_counter()
         with transaction.atomic():
             agencies = agency_tree_load()
@@ -114,9 +128,9 @@ class Command(BaseCommand):
                 self.stdout.write("Đã có hồ sơ, không tạo thêm hồ sơ mẫu / dossiers exist, none added.")
             return
         if dossiers:
-            self._dossiers(dossiers, seed, verbosity, started)
+            self._dossiers(dossiers, seed, verbosity, started, today or timezone.localdate())
 
-    def _dossiers(self, count: int, seed: int, verbosity: int, started: float) -> None:
+    def _dossiers(self, count: int, seed: int, verbosity: int, started: float, today: dt.date) -> None:
         if not ProcedureVersion.objects.in_force().exists():
             try:
                 report = catalogue_import()
@@ -126,20 +140,21 @@ class Command(BaseCommand):
                 self.stdout.write("Danh mục thủ tục trống, đã nhập danh mục mặc định / catalogue imported:")
                 self.stdout.write(report.summary())
         try:
-            report = demo_dossiers_create(count=count, seed=seed)
+            report = demo_dossiers_create(count=count, seed=seed, today=today)
         except SeedingError as error:
             raise CommandError(str(error)) from error
         if not verbosity:
             return
         counts = summary(report)
-        self.stdout.write(self.style.SUCCESS(f"Đã tạo {report.dossiers} hồ sơ mẫu (seed {seed}):"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Đã tạo {report.dossiers} hồ sơ mẫu (seed {seed}, trước ngày {today:%d/%m/%Y}):")
+        )
         for label, n in counts["status"]:
             self.stdout.write(f"  {label:<36} {n:>8}")
         self.stdout.write("  " + ", ".join(f"{label}: {n}" for label, n in counts["channel"]))
         if verbosity > 1:
             for table, n in counts["rows"]:
                 self.stdout.write(f"  {table:<32} {n:>10}")
-            self.stdout.write(f"  due_moment: {report.due_calls} lần tính cho {report.due_lookups} lần tra")
         self.stdout.write(
             f"Thời gian / elapsed: {time.perf_counter() - started:.1f} s "
             f"(lập {report.build_seconds:.1f} s, ghi {report.write_seconds:.1f} s)"
@@ -153,3 +168,10 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         return user
+
+
+def _day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"ngày không hợp lệ {value!r}, cần YYYY-MM-DD / not a date") from error

@@ -1,9 +1,12 @@
-"""Each official form renders for a seeded dossier, and its text carries the dossier's own data."""
+"""Each official form renders for a seeded dossier, and its text carries the dossier's own data — whatever the
+day: the clock is frozen at instants where the local and UTC dates differ, in Tết and on an ordinary Monday."""
 
+import datetime as dt
 import io
 import re
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 from pypdf import PdfReader
@@ -11,6 +14,7 @@ from pypdf import PdfReader
 from dossiers.models import Dossier
 from dossiers.printing import render_form
 from dossiers.workflow import Status
+from workcalendar.calendar import LOCAL_TZ
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +37,20 @@ def dd(moment) -> str:
     return f"{timezone.localtime(moment):%d/%m/%Y}"
 
 
-def test_each_form_renders_for_a_seeded_dossier():
-    call_command("seed_demo", dossiers=400, seed=7, force=True, verbosity=0)
-    for key in sorted(APPLIES):
-        _check(key)
+INSTANTS = {
+    "31-12-2330-utc": dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC),  # 1/1/2027 06:30 in Vietnam
+    "31-12-1659": dt.datetime(2026, 12, 31, 16, 59, tzinfo=LOCAL_TZ),
+    "tet-2026": dt.datetime(2026, 2, 18, 10, 0, tzinfo=LOCAL_TZ),
+    "monday-0600": dt.datetime(2026, 3, 2, 6, 0, tzinfo=LOCAL_TZ),
+}
+
+
+@pytest.mark.parametrize("instant", list(INSTANTS))
+def test_each_form_renders_for_a_seeded_dossier(instant):
+    with time_machine.travel(INSTANTS[instant], tick=False):
+        call_command("seed_demo", dossiers=400, seed=7, force=True, verbosity=0)
+        for key in sorted(APPLIES):
+            _check(key)
 
 
 def _check(key: str) -> None:
@@ -54,12 +68,14 @@ def _check(key: str) -> None:
     assert dossier.code in text, key
     assert dossier.applicant.name in text
     assert dossier.procedure_version.name[:40] in text
-    assert dd(dossier.received_at) in text
+    # Each form is dated by its own moment; the refusal by the refusal, which may fall on a later day than receipt.
+    assert dd(dossier.refused_at if key == "refusal" else dossier.received_at) in text
     assert dossier.receiving_agency.name.upper() in text.upper()
     assert "Độc lập - Tự do - Hạnh phúc" in text
     assert "INVALID_TEMPLATE_VARIABLE" not in text
 
 
+@time_machine.travel(dt.datetime(2026, 11, 30, 8, 30, tzinfo=LOCAL_TZ), tick=False)
 def test_only_if_empty_adds_dossiers_once():
     call_command("seed_demo", dossiers=30, seed=3, only_if_empty=True, force=True, verbosity=0)
     first = Dossier.objects.count()

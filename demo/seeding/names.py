@@ -8,8 +8,6 @@ import bisect
 import functools
 import random
 
-from django.conf import settings
-
 from dossiers.workflow import Status as S
 from procedures.text import fold
 
@@ -27,7 +25,6 @@ WINDOW_DAYS = 365
 LATE_SHARE = 0.05  # completed dossiers finished after their due date on purpose (a few more arise from dates)
 OVERDUE_SHARE = 0.12  # dossiers in processing already past their due date
 APOLOGY_SHARE = 0.4  # late dossiers whose processing body sent an apology in time (§5.10)
-SUPPLEMENT_APPLICANT_DAYS = getattr(settings, "SUPPLEMENT_APPLICANT_DAYS", 15)  # Decree 297/2025 Art. 6(4)(a)
 SUPPLEMENT_BASIS = "Điều 11 Nghị định 118/2025/NĐ-CP"
 
 # Weight of a procedure in the draw: commune civil status (HT) and certification (CT) make most of the volume.

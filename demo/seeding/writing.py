@@ -17,6 +17,10 @@ from operator import itemgetter
 from django.db import connection, models
 from django.utils import timezone
 
+from demo.seeding.context import _Context
+from demo.seeding.names import WINDOW_DAYS
+from demo.seeding.paths import _Plan
+from dossiers.audit import event_digest
 from dossiers.models import (
     Apology,
     Applicant,
@@ -31,9 +35,6 @@ from dossiers.models import (
     FeeLine,
     SupplementRequest,
 )
-from dossiers.seeding.context import _Context
-from dossiers.seeding.names import WINDOW_DAYS
-from dossiers.seeding.paths import _Plan
 from dossiers.workflow import Status as S
 from workcalendar.calendar import LOCAL_TZ
 
@@ -199,6 +200,27 @@ class _Writer:
                     elif not open_ and index != p.open_step:
                         yield (p.d["id"], *step)
 
+        def events():
+            """Each dossier's events in time order — the order of their ids — chained by `event_digest`."""
+            for p in plans:
+                dossier_id, previous = p.d["id"], ""
+                for action, actor, role, moment, frm, to, note, visible, data in sorted(p.events, key=at):
+                    digest = event_digest(
+                        dossier_id=dossier_id,
+                        action=action,
+                        actor_id=actor,
+                        actor_role=role,
+                        at=moment,
+                        from_status=frm,
+                        to_status=to,
+                        note=note,
+                        visible_to_citizen=visible,
+                        data=data,
+                        prev_hash=previous,
+                    )
+                    yield (dossier_id, action, actor, role, moment, frm, to, note, visible, data, previous, digest)
+                    previous = digest
+
         def children(attribute, key=None):
             for p in plans:
                 rows = getattr(p, attribute)
@@ -226,7 +248,7 @@ class _Writer:
             _Table(Apology, "dossier_id reason new_due_at issued_at signer_id is_late",
                    ((p.d["id"], *p.apology) for p in plans if p.apology)),
             _Table(DossierEvent, "dossier_id action actor_id actor_role at from_status to_status note "
-                   "visible_to_citizen data", children("events", at)),
+                   "visible_to_citizen data prev_hash digest", events()),
         ]  # fmt: skip
 
 

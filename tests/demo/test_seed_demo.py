@@ -1,8 +1,11 @@
 """`seed_demo --dossiers N`: every status in realistic shares, codes without gaps, due moments from the real
-calendar arithmetic, outcomes by date, event logs that follow the transition table (dossiers/seeding/).
+calendar arithmetic and the engine's own deadline functions, outcomes by date, event logs that follow the
+transition table and carry a valid hash chain (demo/seeding/).
 
-Most tests read one seeded set of 300 dossiers, created once for the module inside a transaction that is rolled
-back at the end; each test runs in a savepoint of it.
+Most tests read one seeded set of 300 dossiers, created for each reference instant inside a transaction that is
+rolled back at the end; each test runs in a savepoint of it. The clock is frozen at each instant (never the real
+one): a Monday before opening, the middle of Tết, New Year's Eve before closing and just after midnight UTC, the
+day this file was written.
 """
 
 import datetime as dt
@@ -10,6 +13,7 @@ import re
 from collections import Counter, defaultdict
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -17,7 +21,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from dossiers import workflow
+from accounts.roles import Role
+from accounts.services import staff_assign
+from demo.seeding import FAMILY_NAMES, demo_dossiers_create
+from dossiers import deadlines, workflow
+from dossiers.audit import event_digest
 from dossiers.models import (
     Applicant,
     ApplicantIdentity,
@@ -37,9 +45,9 @@ from dossiers.models import (
     SupplementStage,
 )
 from dossiers.permissions import dossiers_visible_to
-from dossiers.seeding import FAMILY_NAMES, demo_dossiers_create
+from dossiers.services import dossier_draft_create, dossier_receive_counter, dossier_transition
 from dossiers.workflow import Status
-from procedures.models import RequiredDocument
+from procedures.models import ProcedureStep, RequiredDocument
 from workcalendar.calendar import LOCAL_TZ, Duration, OfficeHours, due_moment, remaining_after_pause, resume_due
 from workcalendar.selectors import calendar_at
 
@@ -49,13 +57,29 @@ COMPLETED_BY_DATE = (Status.RESULT_READY, Status.RETURNED, Status.STOPPED)
 
 pytestmark = pytest.mark.django_db
 
+# Reference instants, local time unless marked: the seed is relative to the frozen clock.
+INSTANTS = {
+    "monday-0600": dt.datetime(2026, 3, 2, 6, 0, tzinfo=LOCAL_TZ),
+    "tet-2026": dt.datetime(2026, 2, 18, 10, 0, tzinfo=LOCAL_TZ),
+    "31-12-1659": dt.datetime(2026, 12, 31, 16, 59, tzinfo=LOCAL_TZ),
+    "31-12-2330-utc": dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC),  # already 1/1/2027 in Vietnam
+    "30-11-2026": dt.datetime(2026, 11, 30, 8, 30, tzinfo=LOCAL_TZ),
+}
+
+
+@pytest.fixture(scope="module", params=list(INSTANTS), ids=list(INSTANTS))
+def now(request) -> dt.datetime:
+    """The frozen clock for every test of one instant, seeding included."""
+    with time_machine.travel(INSTANTS[request.param], tick=False):
+        yield INSTANTS[request.param]
+
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """N demo dossiers (seed 1), kept for the module and rolled back after it."""
+def seeded(now, django_db_setup, django_db_blocker):
+    """N demo dossiers (seed 1) seeded at the frozen instant, kept for the module and rolled back after it."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_demo", dossiers=N, seed=1, force=True, verbosity=0)
-        yield
+        yield now
         transaction.set_rollback(True)
 
 
@@ -158,8 +182,13 @@ def test_due_moments_are_frozen_from_the_version_with_the_real_arithmetic(dossie
     assert all(d.original_due_at is None and d.duration_unit == "" for d in dossiers if d.received_at is None)
 
 
-def test_outcomes_agree_with_the_dates_and_a_few_are_late(dossiers):
-    today = timezone.localdate()
+def test_the_clock_is_frozen_at_the_instant(seeded):
+    assert timezone.now() == seeded
+    assert timezone.localdate() == seeded.astimezone(LOCAL_TZ).date()
+
+
+def test_outcomes_agree_with_the_dates_and_a_few_are_late(dossiers, seeded):
+    today = seeded.astimezone(LOCAL_TZ).date()
     completed = [d for d in dossiers if d.status in COMPLETED_BY_DATE]
     for d in completed:
         if d.current_due_at is None:  # no fixed time: never late
@@ -179,13 +208,43 @@ def test_outcomes_agree_with_the_dates_and_a_few_are_late(dossiers):
             assert d.overdue_since == (local(d.current_due_at) + dt.timedelta(days=1) if d.is_overdue else None)
         if d.clock_state == ClockState.PAUSED:
             assert not d.is_overdue
-    # Everything happened before today.
+    # Everything happened before today, so before now.
     start_of_today = dt.datetime.combine(today, dt.time(0), tzinfo=LOCAL_TZ)
     moments = DossierEvent.objects.values_list("at", flat=True)
-    assert max(moments) < start_of_today
+    assert max(moments) < start_of_today <= seeded
+    for d in dossiers:
+        for moment in (d.created_at, d.submitted_at, d.received_at, d.completed_at, d.refused_at, d.returned_at):
+            assert moment is None or moment < start_of_today, d.code
 
 
-def test_pauses_and_the_one_supplement_request(dossiers):
+def test_every_event_log_is_a_valid_hash_chain_in_id_order(dossiers):
+    chains = defaultdict(list)
+    for e in DossierEvent.objects.order_by("dossier_id", "id"):
+        chains[e.dossier_id].append(e)
+    assert sum(len(c) for c in chains.values()) > 3 * N
+    for log in chains.values():
+        previous = ""
+        for e in log:
+            assert e.prev_hash == previous, e
+            assert e.digest == event_digest(
+                dossier_id=e.dossier_id,
+                action=e.action,
+                actor_id=e.actor_id,
+                actor_role=e.actor_role,
+                at=e.at,
+                from_status=e.from_status,
+                to_status=e.to_status,
+                note=e.note,
+                visible_to_citizen=e.visible_to_citizen,
+                data=e.data,
+                prev_hash=e.prev_hash,
+            ), e
+            previous = e.digest
+        # Inserted in chain order: ids follow the moments.
+        assert [e.at for e in log] == sorted(e.at for e in log)
+
+
+def test_pauses_and_the_one_supplement_request(dossiers, seeded):
     requests = {r.dossier_id: r for r in SupplementRequest.objects.all()}
     open_pauses = Counter(DossierPause.objects.filter(ended_at__isnull=True).values_list("dossier_id", flat=True))
     assert max(open_pauses.values()) == 1
@@ -193,7 +252,7 @@ def test_pauses_and_the_one_supplement_request(dossiers):
         if d.status == Status.SUPPLEMENT_REQUESTED:
             request = requests[d.pk]
             assert request.items
-            assert request.applicant_deadline > timezone.now()
+            assert request.applicant_deadline > seeded
             if request.stage == SupplementStage.APPRAISAL:
                 assert d.clock_state == ClockState.PAUSED
                 assert open_pauses[d.pk] == 1
@@ -239,6 +298,87 @@ def test_events_follow_the_transition_table_and_end_in_the_status(dossiers):
             if e.action == "apologise":
                 assert e.to_status == e.from_status
             state = e.to_status
+
+
+def test_acceptance_deadlines_and_step_due_moments_follow_the_rules(dossiers):
+    """Online: submission + the version's window in working hours (§5.8). Steps: start + the budget of the
+    version's step at the same position, with the office hours of the step's agency (§5.7)."""
+    budgets = defaultdict(list)  # the version's steps by position, as the engine reads them
+    for s in ProcedureStep.objects.order_by("version_id", "order", "pk"):
+        budgets[s.version_id].append(s.budget)
+    online = [d for d in dossiers if d.submitted_at is not None]
+    assert online
+    for d in online:
+        calendar = calendar_at(0)  # no overrides in the test database: the calendar of the package
+        hours = OfficeHours.from_agency(d.receiving_agency)
+        window = Duration.working_hours(d.procedure_version.acceptance_window_hours)
+        assert d.acceptance_due_at == due_moment(d.submitted_at, window, calendar=calendar, hours=hours), d.code
+    with_due = 0
+    for step in DossierStep.objects.select_related("agency", "dossier__procedure_version"):
+        d = step.dossier
+        version_budgets = budgets[d.procedure_version_id]
+        budget = version_budgets[step.order - 1] if step.order <= len(version_budgets) else None
+        expected = deadlines.step_due(
+            step.started_at,
+            unit=d.duration_unit,
+            budget=budget,
+            calendar=calendar_at(d.calendar_version),
+            hours=OfficeHours.from_agency(step.agency),
+        )
+        assert step.due_at == expected, (d.code, step.order)
+        with_due += step.due_at is not None
+    assert with_due > 0
+
+
+def test_the_engine_computes_the_same_dates_for_the_same_inputs(dossiers, seeded):
+    """Twins of seeded dossiers go through `dossiers.services` at the seeded moments and get the same due
+    moment, apology deadline, step due moments and online acceptance deadline."""
+    citizen = User.objects.get(username="citizen")
+    desks = {}
+
+    def desk_of(agency):
+        if agency.pk not in desks:
+            desks[agency.pk] = User.objects.create_user(username=f"twin-desk-{agency.pk}", password="x")
+            staff_assign(user=desks[agency.pk], agency=agency, role=Role.DESK)
+        return desks[agency.pk]
+
+    counter = [d for d in dossiers if d.channel != Channel.ONLINE and d.status == Status.RETURNED][:6]
+    counter += [d for d in dossiers if d.channel != Channel.ONLINE and d.status == Status.IN_PROCESSING][:4]
+    assert len(counter) >= 5
+    for d in counter:
+        steps = list(d.steps.order_by("order"))
+        twin = dossier_receive_counter(
+            actor=desk_of(d.receiving_agency),
+            procedure_version=d.procedure_version,
+            applicant=d.applicant,
+            channel=d.channel,
+            processing_agency=d.processing_agency,
+            now=d.received_at,
+        )
+        assert twin.original_due_at == d.original_due_at, d.code
+        if d.current_due_at == d.original_due_at:  # no pause moved it since receipt
+            assert twin.apology_deadline == d.apology_deadline, d.code
+        assert twin.current_step.due_at == steps[0].due_at, d.code
+        if len(steps) > 1:
+            twin = dossier_transition(
+                dossier=twin,
+                action="forward",
+                actor=desk_of(d.receiving_agency),
+                now=steps[1].started_at,
+                agency=d.processing_agency,
+            )
+            assert twin.current_step.due_at == steps[1].due_at, d.code
+    online = [d for d in dossiers if d.submitted_at is not None and d.owner_id is None][:5]
+    assert online
+    for d in online:
+        draft = dossier_draft_create(
+            user=citizen,
+            procedure_version=d.procedure_version,
+            applicant=d.applicant,
+            agency=d.receiving_agency,
+        )
+        twin = dossier_transition(dossier=draft, action="submit", actor=citizen, now=d.submitted_at)
+        assert twin.acceptance_due_at == d.acceptance_due_at, d.code
 
 
 def test_steps_run_desk_to_the_resolving_body_and_back(dossiers):
@@ -296,7 +436,7 @@ def test_the_demo_citizen_sees_about_twenty_dossiers_in_many_statuses(seeded):
 def test_the_same_seed_gives_the_same_dossiers(seeded):
     def run(seed: int) -> list[tuple]:
         with transaction.atomic():
-            report = demo_dossiers_create(count=40, seed=seed)
+            report = demo_dossiers_create(count=40, seed=seed, today=seeded.astimezone(LOCAL_TZ).date())
             rows = list(
                 Dossier.objects.order_by("-id")[:40].values_list(
                     "code", "applicant__name", "status", "channel", "procedure_version__procedure__code", "received_at"
@@ -327,6 +467,27 @@ def test_a_second_run_continues_every_code_sequence(seeded):
             assert counters[key] == max(issued)
         assert Dossier.objects.count() == N + 60
         transaction.set_rollback(True)
+
+
+def test_today_sets_the_reference_day(seeded):
+    with transaction.atomic():
+        before = set(Dossier.objects.values_list("pk", flat=True))
+        call_command("seed_demo", "--dossiers", "40", "--seed", "4", "--today", "2026-02-18", "--force", verbosity=0)
+        added = Dossier.objects.exclude(pk__in=before)
+        assert added.count() == 40
+        latest = DossierEvent.objects.filter(dossier__in=added).order_by("-at").values_list("at", flat=True)[0]
+        assert latest < dt.datetime(2026, 2, 18, tzinfo=LOCAL_TZ)
+        # Tết 16–20/2 is not a working day: the last office moment before it is on Friday 13/2.
+        assert timezone.localdate(latest) <= dt.date(2026, 2, 15)
+        transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("value", ["2099-01-01", "18/02/2026"])
+def test_today_refuses_a_future_or_malformed_day(seeded, value):
+    before = Dossier.objects.count()
+    with pytest.raises(CommandError, match="today"):
+        call_command("seed_demo", "--dossiers", "5", "--today", value, "--force", verbosity=0)
+    assert Dossier.objects.count() == before
 
 
 def test_refuses_with_debug_off_and_changes_nothing(seeded, settings):

@@ -11,8 +11,9 @@ from django.conf import settings
 
 from accounts.models import CitizenProfile, User
 from agencies.models import Agency, AgencyLevel, OneStopDesk
+from demo.seeding.names import CENTRE, CODE_WEIGHTS, FIELD_WEIGHTS
+from dossiers.deadlines import version_duration
 from dossiers.models import Applicant, ApplicantIdentity, ApplicantKind, IdDocumentType
-from dossiers.seeding.names import CENTRE, CODE_WEIGHTS, FIELD_WEIGHTS
 from procedures.models import OnlineMode, ProcedureVersion, TimeUnit
 from procedures.text import fold
 from workcalendar.calendar import Duration, WorkCalendar
@@ -37,23 +38,24 @@ class _Version:
     parts: list
     cutoff: dt.time | None
     duration: Duration
-    span: int  # rough length in working days, to place dossiers in time (deadlines use `due_moment`)
+    span: int  # rough length in working days, to place dossiers in time (deadlines: `dossiers.deadlines`)
     clock_mode: str
     fin_excluded: bool
-    window: Duration  # the online acceptance window (§5.8)
+    window_hours: Decimal  # the online acceptance window (§5.8)
     fees: list[tuple[str, int]]
     documents: list[tuple[int | None, str, int, int]]  # (id, name, originals, copies)
     steps: list[tuple[str, str]]  # (name, role): the desk first, at least one step after it
-    step_budgets: list[Duration | None]
+    step_budgets: list[Decimal | None]  # as the version gives them; `dossiers.deadlines.step_due` reads them
     agencies: list[Agency]
     legal_basis: str
     result: str
     effective_from: dt.date
     weight: float
+    model: ProcedureVersion  # what `dossiers.deadlines.receipt_due` reads (unit, value, parts, cut-off)
 
 
 def _version(v: ProcedureVersion) -> _Version:
-    duration = Duration.from_fields(v.time_unit, v.time_value, v.time_parts or [])
+    duration = version_duration(v)
     steps = [(s.name, s.role or "officer", s.budget) for s in sorted(v.steps.all(), key=_in_order)]
     steps = (steps or [("Tiếp nhận hồ sơ", "desk", None)]) + (
         [("Thụ lý hồ sơ", "officer", None)] if len(steps) < 2 else []
@@ -78,34 +80,22 @@ def _version(v: ProcedureVersion) -> _Version:
         span=_span(duration),
         clock_mode=v.supplement_clock_mode,
         fin_excluded=v.financial_obligation_excluded,
-        window=Duration.working_hours(v.acceptance_window_hours),
+        window_hours=v.acceptance_window_hours,
         fees=[(f.name, f.amount) for f in sorted(v.fees.all(), key=_in_order)],
         documents=[(d.pk, d.name, d.originals, d.copies) for d in sorted(v.documents.all(), key=_in_order)],
         steps=[(name, role) for name, role, _b in steps],
-        step_budgets=[_step_budget(v.time_unit, budget) for _n, _r, budget in steps],
+        step_budgets=[budget for _n, _r, budget in steps],
         agencies=sorted((a for a in v.agencies.all() if a.is_active), key=lambda a: a.e_identifier),
         legal_basis=basis[:255],
         result=" ".join((v.result or "").split())[:255],
         effective_from=v.effective_from,
         weight=float(weight),
+        model=v,
     )  # fmt: skip
 
 
 def _in_order(row) -> tuple[int, int]:
     return row.order, row.pk
-
-
-def _step_budget(unit: str, budget: Decimal | None) -> Duration | None:
-    """A step's budget where the services give the step a due moment (§5.7): positive, in a counted unit.
-
-    None otherwise — and for a fractional calendar-day budget, which `Duration` refuses.
-    """
-    if not budget or budget <= 0 or unit in (TimeUnit.MIXED, TimeUnit.NONE, TimeUnit.SAME_DAY):
-        return None
-    try:
-        return Duration.from_fields(unit, budget)
-    except ValueError:
-        return None
 
 
 def _span(duration: Duration) -> int:
