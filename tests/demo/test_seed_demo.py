@@ -166,7 +166,8 @@ def test_due_moments_are_frozen_from_the_version_with_the_real_arithmetic(dossie
         assert adjustment.previous_due_at == d.original_due_at
         assert d.current_due_at == adjustment.new_due_at
         if adjustment.kind == DueAdjustment.Kind.RESTART:
-            expected = due_moment(pause.ended_at, duration, calendar=calendar, hours=hours)
+            # A restart is a new receipt moment: the version's cut-off applies again (§5.6).
+            expected = due_moment(pause.ended_at, duration, calendar=calendar, hours=hours, cutoff=d.cutoff_time)
         else:
             left = remaining_after_pause(
                 due=d.original_due_at,
