@@ -1,4 +1,4 @@
-"""Users: citizens with a profile, staff attached to an agency with a role (shared/domain.md §2)."""
+"""Users: citizens with a profile, staff attached to an agency with a role (docs/domain.md §2)."""
 
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator

@@ -1,4 +1,4 @@
-"""Staff roles as Django groups (shared/domain.md §2). The admin manages membership; this file the baseline
+"""Staff roles as Django groups (docs/domain.md §2). The admin manages membership; this file the baseline
 permissions each group gets, re-applied after every migrate (extra permissions added in the admin stay)."""
 
 from django.db import models

@@ -1,5 +1,5 @@
 """Dossier files: accepting an upload (type by content, size limits, SHA-256, generated storage name) and
-opening one for download through the user's scope, with the staff read logged (shared/domain.md §11).
+opening one for download through the user's scope, with the staff read logged (docs/domain.md §11).
 
 Everything goes through `default_storage`, so the S3-compatible backend switched on by `S3_BUCKET` in
 portal/settings.py works unchanged. The user's file name is kept only as data (`original_name`): it never
@@ -231,7 +231,7 @@ def dossier_file_open(
     """A file of a dossier the user may see, else Http404 (someone else's dossier looks missing).
 
     A staff read is personal-data processing: it is logged (who, role, agency, purpose) for the citizen's
-    access history (Law 91/2025; shared/domain.md §11). A citizen reading their own file is not logged.
+    access history (Law 91/2025; docs/domain.md §11). A citizen reading their own file is not logged.
     """
     dossier = dossiers_visible_to(user).filter(code=dossier_code).only("pk").first()
     record = (

@@ -1,7 +1,7 @@
 """Dossiers (hồ sơ TTHC): the applicant, the dossier with its frozen deadline inputs, documents and files,
 process steps, pauses, due adjustments, the supplement request, the apology, and the append-only event log.
 
-Rules: shared/domain.md §3–§7 (Decree 118/2025, Circular 03/2025). Only `dossiers.services` writes a status.
+Rules: docs/domain.md §3–§7 (Decree 118/2025, Circular 03/2025). Only `dossiers.services` writes a status.
 """
 
 import json

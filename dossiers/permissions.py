@@ -1,7 +1,7 @@
 """Who may see and do what on a dossier — used by views, the API and template buttons alike.
 
 A citizen sees their own dossiers; staff those of their agency and those routed to it; leaders those of their
-agency's subtree (shared/domain.md §2, §11). Someone else's dossier is the same 404 as a missing one.
+agency's subtree (docs/domain.md §2, §11). Someone else's dossier is the same 404 as a missing one.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The official paper forms of a dossier as PDF (shared/domain.md §6): receipt, supplement request, refusal,
+"""The official paper forms of a dossier as PDF (docs/domain.md §6): receipt, supplement request, refusal,
 apology, stop notice, process control sheet and the desk's tracking register.
 
 Each form is one function that gathers its data into plain strings (dates, times and money already written the
@@ -59,7 +59,7 @@ class OfficialForm:
     page: str = "A5 portrait"
 
 
-# The set in force since 15/9/2025 (Circular 03/2025/TT-VPCP). The numbering is unverified (domain.md §6.1,
+# The set in force since 15/9/2025 (Circular 03/2025/TT-VPCP). The numbering is unverified (docs/domain.md §6.1,
 # open question 4): it lives here and nowhere else, so a correction is one line.
 FORM_KEYS: dict[str, OfficialForm] = {
     "receipt": OfficialForm("01", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
@@ -488,7 +488,7 @@ def render_apology(dossier: Dossier, *, now: dt.datetime | None = None) -> bytes
             place = f"{place}, {address}"
     else:
         place = dossier.get_return_method_display()
-    # The desk forwards the apology and hands over the result (domain.md §5.10).
+    # The desk forwards the apology and hands over the result (docs/domain.md §5.10).
     recipients = [f"Như trên (Ông/Bà {dossier.applicant.name})"]
     if body.parent is not None:
         recipients.append(f"{body.parent.name} (để báo cáo)")

@@ -1,8 +1,8 @@
 """Every write on a dossier. One function per action; each owns its transaction, locks the dossier row,
 checks the action against `workflow.TRANSITIONS` and the actor's abilities, appends the event row, and lets
-side effects (notifications, sync) leave only on commit (shared/STYLE.md "State changes").
+side effects (notifications, sync) leave only on commit (docs/conventions.md "State changes").
 
-Deadline rules: shared/domain.md §5 through `workcalendar.calendar`; codes §7.1; transitions §4.1.
+Deadline rules: docs/domain.md §5 through `workcalendar.calendar`; codes §7.1; transitions §4.1.
 """
 
 from __future__ import annotations

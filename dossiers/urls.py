@@ -4,7 +4,7 @@ from dossiers import views, views_files
 
 app_name = "dossiers"
 
-# Dossier codes hold dots and dashes (000.00.06.H56-231027-0361, shared/domain.md §7.1).
+# Dossier codes hold dots and dashes (000.00.06.H56-231027-0361, docs/domain.md §7.1).
 CODE = r"(?P<code>[0-9A-Za-z.\-]{1,64})"
 # Bounded so an absurd id is a 404, not an integer overflow in the database driver.
 FILE_ID = r"(?P<file_id>[0-9]{1,18})"

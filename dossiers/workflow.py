@@ -1,6 +1,6 @@
 """The dossier lifecycle as data: statuses with their national sync codes, and transitions T1–T18.
 
-shared/domain.md §3.1 and §4.1 (Decree 118/2025, Circular 03/2025). `dossiers.services.dossier_transition`
+docs/domain.md §3.1 and §4.1 (Decree 118/2025, Circular 03/2025). `dossiers.services.dossier_transition`
 is the one entry point that moves a dossier along this table.
 """
 

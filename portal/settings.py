@@ -304,5 +304,5 @@ LOGGING = {
     },
 }
 
-# --- Domain defaults (shared/domain.md; each may be overridden per agency or procedure version) ---
+# --- Domain defaults (docs/domain.md; each may be overridden per agency or procedure version) ---
 DEFAULT_OFFICE_HOURS = (("07:00", "11:30"), ("13:30", "17:00"))

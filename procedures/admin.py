@@ -156,7 +156,7 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
     actions = ["publish_amendment"]
 
     def has_change_permission(self, request, obj=None) -> bool:
-        # A version dossiers were submitted under is frozen (domain.md §1): amend by publishing a new version.
+        # A version dossiers were submitted under is frozen (docs/domain.md §1): amend by publishing a new version.
         if obj is not None and obj.dossiers.exists():
             return False
         return super().has_change_permission(request, obj)

@@ -17,7 +17,7 @@ from procedures.models import ClockMode, ProcedureVersion
 
 @dataclass(frozen=True)
 class TimePart:
-    """One part of a mixed time limit (15 ngày, then 8 ngày làm việc), in order (domain.md §5.5e)."""
+    """One part of a mixed time limit (15 ngày, then 8 ngày làm việc), in order (docs/domain.md §5.5e)."""
 
     unit: str
     value: Decimal
@@ -65,7 +65,7 @@ class LegalBasisData:
 
 @dataclass(frozen=True)
 class ProcedureData:
-    """Everything a version publishes (the eleven items of domain.md §8.1 plus the province's additions)."""
+    """Everything a version publishes (the eleven items of docs/domain.md §8.1 plus the province's additions)."""
 
     name: str
     field_code: str

@@ -38,7 +38,7 @@ def _amount_of_time(unit: str, value) -> str:
 
 
 def time_limit_text(version: ProcedureVersion) -> str:
-    """The statutory time limit in words, with the cut-off rule when there is one (domain.md §5.3-5.5)."""
+    """The statutory time limit in words, with the cut-off rule when there is one (docs/domain.md §5.3-5.5)."""
     unit, cutoff = version.time_unit, version.cutoff_time
     cutoff_text = cutoff.strftime("%H:%M") if cutoff else ""
     if unit == TimeUnit.SAME_DAY:

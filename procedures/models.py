@@ -1,6 +1,6 @@
 """The procedure (TTHC) catalogue, versioned: a dossier keeps the version in force when it was submitted.
 
-Fields follow the national-database record (shared/domain.md §8): the eleven published items plus code,
+Fields follow the national-database record (docs/domain.md §8): the eleven published items plus code,
 levels, field, agencies, time unit and cut-off, supplement clock mode, fees, documents and the internal
 process.
 """
@@ -44,7 +44,7 @@ class ClockMode(models.TextChoices):
 
 
 class ExcludedTime(models.TextChoices):
-    """Periods the law says are not counted in the time limit (domain.md §5.6); stored as a JSON list."""
+    """Periods the law says are not counted in the time limit (docs/domain.md §5.6); stored as a JSON list."""
 
     VERIFICATION = "verification", _("xác minh")
     CONSULTATION = "consultation", _("lấy ý kiến")
@@ -128,7 +128,7 @@ class ProcedureVersion(models.Model):
     """One published text of a procedure, in force from `effective_from` until `effective_to` (inclusive).
 
     A dossier keeps the version in force when it was submitted, so a published version is never rewritten in
-    place: a change is a new version (services.procedure_publish_version; domain.md §1 "versioned rules").
+    place: a change is a new version (services.procedure_publish_version; docs/domain.md §1 "versioned rules").
     `content_hash` fingerprints the content as imported (procedures.content): an unchanged import is a no-op.
     """
 

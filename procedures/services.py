@@ -1,6 +1,6 @@
 """Writes to the procedure catalogue. Each function owns its transaction and locks the procedure it changes.
 
-A dossier keeps the version in force when it was submitted (domain.md §1, "versioned rules"), so nothing here
+A dossier keeps the version in force when it was submitted (docs/domain.md §1, "versioned rules"), so nothing here
 rewrites a published text: a change is a new version, the previous one ends the day before the new one starts.
 """
 
@@ -38,7 +38,7 @@ class ProcedureError(Exception):
 
 
 class StepBudgetError(ProcedureError):
-    """The internal process allots more time than the procedure's time limit (domain.md §5.7)."""
+    """The internal process allots more time than the procedure's time limit (docs/domain.md §5.7)."""
 
     def __init__(self, *, total: Decimal, allowed: Decimal, unit: str) -> None:
         self.total, self.allowed, self.unit = total, allowed, unit
@@ -62,7 +62,7 @@ def step_budgets_check(*, time_unit: str, time_value: Decimal | None, budgets: I
     """Raise StepBudgetError when the steps' budgets sum to more than the time limit.
 
     Each step of the internal electronic process has a budget in the procedure's unit and their sum must not
-    exceed the total (domain.md §5.7, after the provinces' announced internal processes).
+    exceed the total (docs/domain.md §5.7, after the provinces' announced internal processes).
     """
     if time_unit not in BUDGETED_UNITS or time_value is None:
         return
@@ -114,7 +114,7 @@ def procedure_publish_version(
 ) -> ProcedureVersion:
     """Publish `data` as the procedure's next version from `effective_from` and make it current.
 
-    The previous version ends the day before (a dossier keeps the version in force at submission, domain.md
+    The previous version ends the day before (a dossier keeps the version in force at submission, docs/domain.md
     §1), so the new one must start after the previous one did. Publishing a new text of an abolished procedure
     reinstates it. Step budgets must fit the time limit (§5.7). Agency links are set when identifiers are
     given.

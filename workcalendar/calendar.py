@@ -1,6 +1,6 @@
 """Deadline arithmetic: working days, office hours, the effective receipt moment and the due moment.
 
-The reference arithmetic of shared/domain.md §5.2–5.6; the acceptance tests are the worked examples of §5.13.
+The reference arithmetic of docs/domain.md §5.2–5.6; the acceptance tests are the worked examples of §5.13.
 Everything here is pure (no database): `current_calendar()` / `calendar_at()` in `workcalendar.selectors`
 build a `WorkCalendar` with the administrator's overrides for a calendar version.
 

@@ -1,4 +1,4 @@
-"""The province's calendar decisions the `holidays` package lacks, kept as versioned rows (domain.md §5.2).
+"""The province's calendar decisions the `holidays` package lacks, kept as versioned rows (docs/domain.md §5.2).
 
 Every change bumps one global calendar version; a due moment stores the version it was computed with, so the
 calendar it used can always be rebuilt (`workcalendar.selectors.calendar_at`). Rows are never edited in place:

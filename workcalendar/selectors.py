@@ -1,4 +1,4 @@
-"""Reads of the calendar: the `WorkCalendar` for the current or a past calendar version (domain.md §5.2).
+"""Reads of the calendar: the `WorkCalendar` for the current or a past calendar version (docs/domain.md §5.2).
 
 The overrides of a version never change once published, so they are cached by version for good; the key also
 carries the counter row's token so a database reset never serves another database's calendar.

@@ -1,4 +1,4 @@
-"""Writes on the calendar overrides: the only place that bumps the calendar version (domain.md §5.2).
+"""Writes on the calendar overrides: the only place that bumps the calendar version (docs/domain.md §5.2).
 
 Each change runs in one transaction with the version counter row locked, so two administrators never get the
 same version number, and the rows of earlier versions are only ever closed, never rewritten.

@@ -1,4 +1,4 @@
-"""Who sees which dossier (shared/domain.md §2, §11): the same 404 for someone else's and a missing one."""
+"""Who sees which dossier (docs/domain.md §2, §11): the same 404 for someone else's and a missing one."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser

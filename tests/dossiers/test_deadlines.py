@@ -1,4 +1,4 @@
-"""Deadlines through the engine (shared/domain.md §5): frozen at receipt, paused, restarted or continued, late."""
+"""Deadlines through the engine (docs/domain.md §5): frozen at receipt, paused, restarted or continued, late."""
 
 import datetime as dt
 from decimal import Decimal

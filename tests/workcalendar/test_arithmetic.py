@@ -1,4 +1,4 @@
-"""The rules of domain.md §5.2–5.6 one by one, on the pure arithmetic (no database)."""
+"""The rules of docs/domain.md §5.2–5.6 one by one, on the pure arithmetic (no database)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -57,7 +57,7 @@ def test_overrides_win_both_ways():
     calendar = WorkCalendar({dt.date(2026, 3, 9): "day_off", dt.date(2026, 3, 7): "working_day"})
     assert not calendar.is_working_day(dt.date(2026, 3, 9))
     assert calendar.is_working_day(dt.date(2026, 3, 7))
-    # an override can also cancel a package holiday (domain.md §13 #7: a province may disable 24/11)
+    # an override can also cancel a package holiday (docs/domain.md §13 #7: a province may disable 24/11)
     assert WorkCalendar({dt.date(2026, 11, 24): "working_day"}).is_working_day(dt.date(2026, 11, 24))
 
 

@@ -1,4 +1,4 @@
-"""`manage.py due_date` (domain.md §5.14): the due moment on the last line; bad input one line, non-zero."""
+"""`manage.py due_date` (docs/domain.md §5.14): the due moment on the last line; bad input one line, non-zero."""
 
 import datetime as dt
 import io

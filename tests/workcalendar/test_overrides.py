@@ -1,4 +1,4 @@
-"""The versioned override table (domain.md §5.2): services, versions, selectors and the admin."""
+"""The versioned override table (docs/domain.md §5.2): services, versions, selectors and the admin."""
 
 import datetime as dt
 

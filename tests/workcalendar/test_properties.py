@@ -1,4 +1,4 @@
-"""Properties of the deadline arithmetic (domain.md §5.4–5.6) over random receipts, durations, calendars."""
+"""Properties of the deadline arithmetic (docs/domain.md §5.4–5.6) over random receipts, durations, calendars."""
 
 import datetime as dt
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""The worked examples of domain.md §5.13, through the arithmetic and through `manage.py due_date` (§5.14)."""
+"""The worked examples of docs/domain.md §5.13, through the arithmetic and through `manage.py due_date` (§5.14)."""
 
 import datetime as dt
 import io

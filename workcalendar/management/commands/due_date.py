@@ -1,4 +1,4 @@
-"""`manage.py due_date`: the due moment of a receipt, from the command line (domain.md §5.14).
+"""`manage.py due_date`: the due moment of a receipt, from the command line (docs/domain.md §5.14).
 
 The last line of the output is the due moment in ISO 8601 with offset, to the minute, so scripts can take it
 with `tail -n 1`; the lines above explain how it was reached.
