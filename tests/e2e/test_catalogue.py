@@ -14,7 +14,7 @@ def portal(live_server, seeded):
     return live_server.url
 
 
-def test_search_without_accents_then_open_the_procedure(page: Page, portal):
+def test_search_without_accents_then_open_the_procedure(page: Page, portal, shoot):
     page.goto(f"{portal}/")
     page.get_by_label("Tìm thủ tục hành chính").fill("dang ky khai sinh")
     page.get_by_role("button", name="Tìm kiếm").click()
@@ -22,6 +22,7 @@ def test_search_without_accents_then_open_the_procedure(page: Page, portal):
     expect(page).to_have_url(re.compile(r"/procedures/\?q=dang\+ky\+khai\+sinh"))
     first = page.locator(".proc-result__name a").first
     expect(first).to_have_text("Đăng ký khai sinh")
+    shoot("catalogue-results")
     first.click()
 
     expect(page).to_have_url(re.compile(r"/procedures/1\.001193/$"))
@@ -31,6 +32,7 @@ def test_search_without_accents_then_open_the_procedure(page: Page, portal):
     expect(documents).to_contain_text("Giấy chứng sinh")
     fees = page.locator("section[aria-labelledby=proc-fees]")
     expect(fees).to_contain_text("8.000 đồng")
+    shoot("procedure-detail")
     # The button follows the feature flag: it would lead to a 404 until online submission exists.
     button = page.get_by_role("link", name="Nộp hồ sơ trực tuyến")
     if settings.ONLINE_SUBMISSION_ENABLED:
