@@ -12,26 +12,10 @@ from dossiers.models import (
     RegisterCounter,
     RegisterEntry,
 )
+from portal.admin_mixins import ReadOnlyAdminMixin
 
 
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request):
-        # No "delete selected" even if a permission were granted by mistake.
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
-
-class DossierEventInline(ReadOnlyMixin, admin.TabularInline):
+class DossierEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = DossierEvent
     fields = ["at", "action", "actor", "actor_role", "from_status", "to_status", "note", "visible_to_citizen"]
     readonly_fields = fields
@@ -40,7 +24,7 @@ class DossierEventInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Dossier)
-class DossierAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class DossierAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["code", "status", "channel", "receiving_agency", "received_at", "current_due_at", "is_overdue"]
     list_filter = ["status", "channel", "is_overdue"]
     search_fields = ["code", "external_code"]
@@ -50,7 +34,7 @@ class DossierAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class PersonalDataAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "user", "role", "agency", "dossier", "purpose", "ip_address"]
     list_select_related = ["user", "agency", "dossier"]
     list_filter = ["role"]
@@ -58,19 +42,19 @@ class PersonalDataAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(CodeCounter)
-class CodeCounterAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class CodeCounterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["agency", "day", "last"]
     list_select_related = ["agency"]
 
 
 @admin.register(RegisterCounter)
-class RegisterCounterAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class RegisterCounterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["desk", "year", "book", "last"]
     list_select_related = ["desk"]
 
 
 @admin.register(RegisterEntry)
-class RegisterEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class RegisterEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["dossier", "desk", "year", "book", "number", "entered_at"]
     list_select_related = ["dossier", "desk"]
     list_filter = ["year"]
@@ -79,7 +63,7 @@ class RegisterEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(DocumentNumber)
-class DocumentNumberAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class DocumentNumberAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["dossier", "form_key", "number", "symbol", "year", "agency", "issued_at"]
     list_select_related = ["dossier", "agency"]
     list_filter = ["form_key", "year"]

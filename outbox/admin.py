@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 
 from outbox.models import OutboxMessage, OutboxState
 from outbox.services import outbox_retry
+from portal.admin_mixins import ReadOnlyAdminMixin
 
 
 def outbox_backlog(*, now) -> dict:
@@ -22,7 +23,7 @@ def outbox_backlog(*, now) -> dict:
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "topic", "key", "dossier_id", "state", "attempts", "next_attempt_at", "created_at", "error"]
     list_filter = ["state", "topic"]
     search_fields = ["key", "=dossier_id"]
@@ -30,15 +31,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     ordering = ["-id"]
     show_full_result_count = False
     actions = ["retry_now"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_retry_permission(self, request) -> bool:
         return request.user.has_perm("outbox.change_outboxmessage")
