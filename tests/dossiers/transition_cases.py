@@ -10,11 +10,15 @@ from dossiers import services
 from dossiers.models import (
     Apology,
     CodeCounter,
+    DocumentCounter,
+    DocumentNumber,
     Dossier,
     DossierEvent,
     DossierPause,
     DossierStep,
     DueAdjustment,
+    RegisterCounter,
+    RegisterEntry,
     SupplementRequest,
 )
 from dossiers.workflow import Status
@@ -168,7 +172,21 @@ def snapshot(dossier: Dossier) -> dict:
     row = Dossier.objects.filter(pk=dossier.pk).values().get()
     counts = {
         model.__name__: model.objects.count()
-        for model in (DossierEvent, DossierStep, DossierPause, DueAdjustment, SupplementRequest, Apology, OutboxMessage)
+        for model in (
+            DossierEvent,
+            DossierStep,
+            DossierPause,
+            DueAdjustment,
+            SupplementRequest,
+            Apology,
+            OutboxMessage,
+            RegisterEntry,
+            DocumentNumber,
+        )
     }
-    counters = list(CodeCounter.objects.order_by("pk").values_list("last", flat=True))
+    # The code, register and document-number counters: a refused action gives no number away.
+    counters = [
+        list(model.objects.order_by("pk").values_list("last", flat=True))
+        for model in (CodeCounter, RegisterCounter, DocumentCounter)
+    ]
     return {"row": row, "counts": counts, "counters": counters}
