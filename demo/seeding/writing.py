@@ -460,11 +460,15 @@ class _Copier:
             raise self.error
 
 
+_encode_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps without its per-call set-up
+
+
 def _with_json(row: tuple, positions: list[int]) -> list:
     row = list(row)
     for i in positions:
-        if row[i] is not None:
-            row[i] = json.dumps(row[i], ensure_ascii=False)
+        value = row[i]
+        if value is not None:
+            row[i] = _encode_json(value) if value or not isinstance(value, dict) else "{}"
     return row
 
 
