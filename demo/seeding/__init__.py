@@ -18,6 +18,12 @@ services themselves:
 - a pause that ended moves `current_due_at` through a restart or continue adjustment (§5.6), never in place;
 - completed dossiers and steps are classed by `dossiers.models.outcome_by_date` (§5.11); open running dossiers past
   their due date are flagged `is_overdue`, as the overdue job would (§5.12);
+- the numbers written on paper, as `dossiers.numbering` gives them live: a tracking-register line for every dossier
+  received at a desk, consecutive per (desk, local year) in receipt order, and a document number for every
+  supplement request, refusal, apology (processing body) and stop notice, consecutive per (issuing body, form,
+  local year) in issue order — after the counter rows, which are left at the last number, so a second run and the
+  live engine go on from there (§6.1–6.2); the numbers are in the events' data as the engine puts them;
+- supplement items say what to fix ("content") with the form and count of the document asked for (Mẫu 02);
 - each dossier's events are written in time order, so their ids follow it, with `prev_hash` and `digest` from
   `dossiers.audit.event_digest`: a valid hash chain per dossier.
 

@@ -102,8 +102,9 @@ SUPPLEMENT_REASONS = (
     "Thông tin kê khai trên tờ khai chưa đầy đủ, chưa khớp với giấy tờ kèm theo.",
     "Bản sao chưa được chứng thực hoặc không đọc được.",
 )
-SUPPLEMENT_FIXES = (
-    "Bổ sung bản sao có chứng thực.",
+SUPPLEMENT_FIXES = (  # "Nội dung cần bổ sung, hoàn thiện" of the supplement request (Mẫu 02)
+    "Bản sao có chứng thực.",
+    "Ký, ghi rõ họ tên.",
     "Nộp bản chính để đối chiếu.",
     "Kê khai lại đầy đủ, đúng mẫu.",
     "Tải lên bản chụp rõ nét, đủ các trang.",

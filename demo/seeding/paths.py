@@ -38,6 +38,7 @@ from dossiers.models import (
     SupplementStage,
     outcome_by_date,
 )
+from dossiers.numbering import FORM_OF_ACTION, REGISTER_ACTIONS
 from dossiers.services import SUPPLEMENT_APPLICANT_DAYS
 from dossiers.workflow import Status as S
 from procedures.models import ClockMode
@@ -45,6 +46,8 @@ from workcalendar.calendar import LOCAL_TZ, OfficeHours
 
 if TYPE_CHECKING:
     from demo.seeding.planning import _Generator
+
+REGISTER = "register"  # the key of a register line in `_Plan.numbered`; the others are keys of NUMBERED_FORMS
 
 
 class _Plan:
@@ -55,7 +58,7 @@ class _Plan:
 
     __slots__ = ("d", "applicant", "identity", "events", "steps", "open_step", "documents", "fees", "pause",
                  "supplement", "adjustments", "apology", "code_agency", "code_at", "v", "receiving", "citizen",
-                 "intake")  # fmt: skip
+                 "intake", "numbered")  # fmt: skip
 
     def __init__(self, d: dict, v: _Version, receiving: Agency, citizen: bool, intake: bool) -> None:
         self.d, self.v, self.receiving, self.citizen, self.intake = d, v, receiving, citizen, intake
@@ -68,6 +71,9 @@ class _Plan:
         self.adjustments: list[tuple] = []  # (kind, of_pause, previous, new, remaining, reason, basis, actor, at)
         self.code_agency: Agency | None = None
         self.code_at: dt.datetime | None = None
+        # The events that take a number on paper (dossiers/numbering.py), as lists
+        # [form key or REGISTER, moment, the event's data, then the writer's key and number]; filled by the writer.
+        self.numbered: list[list] = []
 
 
 # What a retried timeline keeps of the dossier: the draws made before the path began.
@@ -129,7 +135,15 @@ class _Path:
 
     def event(self, action: str, who: str, at: dt.datetime, frm: str, to: str, note: str = "", data=None) -> None:
         actor = self.p.d.get("owner_id") if who == W.CITIZEN else self.users.get(who)  # None: the system
-        self.p.events.append((action, actor, who, at, frm, to, note, True, data or {}))
+        data = data if data is not None else {}
+        self.p.events.append((action, actor, who, at, frm, to, note, True, data))
+        # As `numbers_on_transition`: a receipt (T10 too, when an intake supplement brings the dossier back to
+        # received) takes a register line, and a few forms a document number — written into `data` by the writer,
+        # before the digests are computed.
+        if action in REGISTER_ACTIONS or (action == "accept_supplement" and to == S.RECEIVED):
+            self.p.numbered.append([REGISTER, at, data])
+        elif (form_key := FORM_OF_ACTION.get(action)) is not None:
+            self.p.numbered.append([form_key, at, data])
 
     def submit(self, day: int) -> int:
         """T1 on or just before working day `day`: code, acceptance deadline (§5.8). Returns the first office
@@ -269,7 +283,9 @@ class _Path:
         )
         self.p.supplement = {
             "stage": stage,
-            "items": [{"document": name, "requirement": rng.choice(SUPPLEMENT_FIXES)} for _i, name, _o, _c in picked],
+            # What to fix in each document; its form and count are the dossier's component's (`_Plan.documents`,
+            # planned later), filled in by `_Generator.plan` — the columns of the printed request (Mẫu 02).
+            "items": [{"document": name, "content": rng.choice(SUPPLEMENT_FIXES)} for _i, name, _o, _c in picked],
             "reason": rng.choice(SUPPLEMENT_REASONS),
             "legal_basis": SUPPLEMENT_BASIS,
             "requested_at": asked,
@@ -454,7 +470,7 @@ class _Path:
         p = self.p
         for key in [k for k in p.d if k not in _KEPT]:
             del p.d[key]
-        p.events, p.steps, p.adjustments, p.open_step = [], [], [], None
+        p.events, p.steps, p.adjustments, p.open_step, p.numbered = [], [], [], None, []
         p.pause = p.supplement = p.apology = p.code_at = None
         self.due = self.received = None
 

@@ -88,7 +88,14 @@ class _Generator:
         for i, status in enumerate(statuses):
             base = self._base(status, i in citizen)
             groups.setdefault(base.code_agency.pk, []).append(base)
-        return sorted(groups.values(), key=lambda g: (len(g), g[0].code_agency.e_identifier))
+        ordered = sorted(groups.values(), key=lambda g: (len(g), g[0].code_agency.e_identifier))
+        # Groups that share a receiving or resolving body share its register and document numbers, so their events
+        # wait until the last of them is planned (writing._Writer): those come first, to be written while the
+        # others are planned.
+        bodies = [{a for p in g for a in (p.d["receiving_agency_id"], p.d["processing_agency_id"])} for g in ordered]
+        shared = Counter(a for group in bodies for a in group)
+        alone = {id(g): all(shared[a] == 1 for a in b) for g, b in zip(ordered, bodies, strict=True)}
+        return sorted(ordered, key=lambda g: alone[id(g)])
 
     def _citizen_indices(self, statuses: list[str]) -> set[int]:
         """About 20 dossiers for the demo citizen, one of each status first, so their list looks real."""
@@ -151,6 +158,13 @@ class _Generator:
         else:
             raise SeedingError(f"No timeline for a {status} dossier of {v.code} before {self.today}.")
         self._documents(p, v, channel, received=d.get("received_at") is not None)
+        if p.supplement is not None:
+            # The form and count of each document asked for, as the desk writes them on the request: the
+            # component's. The event's data holds the same dicts, so it says the same.
+            components = {name: (form, count) for _id, name, form, count, _checked, _digitised in p.documents}
+            for item in p.supplement["items"]:
+                if (component := components.get(item["document"])) is not None:
+                    item["form"], item["count"] = component
         d["revision"] = len(p.events)
         return p
 

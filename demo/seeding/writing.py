@@ -14,18 +14,21 @@ import threading
 from collections import Counter
 from operator import itemgetter
 
+from django.conf import settings
 from django.db import connection, models
 from django.utils import timezone
 
 from demo.seeding.context import _Context
 from demo.seeding.names import WINDOW_DAYS
-from demo.seeding.paths import _Plan
+from demo.seeding.paths import REGISTER, _Plan
 from dossiers.audit import event_digest
 from dossiers.models import (
     Apology,
     Applicant,
     ApplicantIdentity,
     CodeCounter,
+    DocumentCounter,
+    DocumentNumber,
     Dossier,
     DossierDocument,
     DossierEvent,
@@ -33,8 +36,11 @@ from dossiers.models import (
     DossierStep,
     DueAdjustment,
     FeeLine,
+    RegisterCounter,
+    RegisterEntry,
     SupplementRequest,
 )
+from dossiers.numbering import ISSUED_BY_PROCESSING_BODY, NUMBERED_FORMS
 from dossiers.workflow import Status as S
 from workcalendar.calendar import LOCAL_TZ
 
@@ -66,6 +72,11 @@ class _Writer:
     by COPY from a second thread on the same connection and transaction (`_Copier`), foreign keys checked as each
     COPY ends, so the server loads one group while Python plans the next; elsewhere by multi-row inserts. Nothing
     else may use the connection between the constructor and `finish()`, so every query is made up front.
+
+    Register lines and document numbers (dossiers/numbering.py) are consecutive per desk or issuing body across
+    groups, in the order of their moments, and they are in the events' data, which the digests cover: a group's
+    events wait until every group that shares a desk or an issuing body with it has been planned; then its numbers
+    are given, after the counters' last ones, and its events, register entries and document numbers written.
     """
 
     def __init__(self, context: _Context, groups: list[list[_Plan]], today: dt.date) -> None:
@@ -79,6 +90,27 @@ class _Writer:
             .filter(day__range=(first, today))
             .values_list("agency_id", "day", "last")
         }
+        self.registers = {
+            (desk, year): [book, last]
+            for desk, year, book, last in RegisterCounter.objects.select_for_update().values_list(
+                "desk_id", "year", "book", "last"
+            )
+        }
+        self.documents = {
+            (agency, year, form): last
+            for agency, year, form, last in DocumentCounter.objects.select_for_update().values_list(
+                "agency_id", "year", "form_key", "last"
+            )
+        }
+        self.book = getattr(settings, "DOSSIER_REGISTER_BOOK", 1)
+        self.registers_used: set[tuple] = set()
+        self.documents_used: set[tuple] = set()
+        # Each group's desks and issuing bodies, and how many groups not yet planned share each of them.
+        number_keys = [set().union(*(self._number_keys(p) for p in group)) for group in groups]
+        self.unplanned: Counter[tuple] = Counter(key for keys in number_keys for key in keys)
+        self.number_keys = iter(number_keys)
+        self.to_number: dict[tuple, list] = {}
+        self.waiting: list[tuple[list[_Plan], set]] = []
         self.dossier_ids = iter(_reserve_ids(Dossier, sum(len(g) for g in groups)))
         self.applicant_ids = iter(_reserve_ids(Applicant, sum(1 for g in groups for p in g if not p.citizen)))
         # The current step is the one open step; only these statuses can have one at the end of their path.
@@ -111,7 +143,24 @@ class _Writer:
             p.d["current_step_id"] = next(self.open_step_ids) if p.open_step is not None else None
         self.first_id = min(self.first_id or plans[0].d["id"], plans[0].d["id"])
         self.last_id = max(self.last_id, plans[-1].d["id"])
-        for table in self._tables(plans):
+        self._load(self._tables(plans))
+        keys = next(self.number_keys)
+        for p in plans:
+            for entry in p.numbered:
+                if (key := self._number_key(p, entry)) is not None:
+                    self.to_number.setdefault(key, []).append((entry[1], p.d["id"], p, entry))
+        self.waiting.append((plans, keys))
+        for key in keys:
+            self.unplanned[key] -= 1
+            if self.unplanned[key] == 0:
+                self._number(self.to_number.pop(key, []))
+        ready = [w for w in self.waiting if not any(self.unplanned[key] for key in w[1])]
+        self.waiting = [w for w in self.waiting if any(self.unplanned[key] for key in w[1])]
+        for group, _keys in ready:
+            self._load(self._numbered_tables(group))
+
+    def _load(self, tables: list[_Table]) -> None:
+        for table in tables:
             if self.copier is not None:
                 self.copier.load(table)
             else:
@@ -119,12 +168,59 @@ class _Writer:
                     _insert(cursor, table)
             self.counts[table.model._meta.label] += table.count
 
+    def _number_keys(self, p: _Plan) -> set[tuple]:
+        """The desk and the bodies whose sequences a dossier may take a number from (see `_number_key`)."""
+        receiving = p.d["receiving_agency_id"]
+        keys = {("agency", receiving), ("agency", p.d["processing_agency_id"] or receiving)}
+        if (desk := self.c.desks.get(receiving)) is not None:
+            keys.add(("desk", desk))
+        return keys
+
+    def _number_key(self, p: _Plan, entry: list) -> tuple | None:
+        """The desk of a register line, the issuing body of a form, as `dossiers.numbering` chooses them: the
+        dossier's desk — the receiving body's first active desk — and its body, or the processing body for the
+        apology. A dossier without a desk is not entered in a register."""
+        receiving = p.d["receiving_agency_id"]
+        if entry[0] == REGISTER:
+            desk = p.d.get("desk_id") or self.c.desks.get(receiving)
+            return ("desk", desk) if desk is not None else None
+        if NUMBERED_FORMS[entry[0]].issuer == ISSUED_BY_PROCESSING_BODY:
+            return ("agency", p.d["processing_agency_id"] or receiving)
+        return ("agency", receiving)
+
+    def _number(self, entries: list[tuple]) -> None:
+        """Number one desk's register lines or one body's forms in the order of their moments (the dossier id
+        breaks a tie), each sequence per local year after its counter; the numbers go into the events' data."""
+        entries.sort(key=itemgetter(0, 1))
+        for moment, _dossier_id, p, entry in entries:
+            kind, year = entry[0], moment.astimezone(LOCAL_TZ).year
+            if kind == REGISTER:
+                desk = p.d.get("desk_id") or self.c.desks[p.d["receiving_agency_id"]]
+                counter = self.registers.setdefault((desk, year), [self.book, 0])
+                counter[1] += 1
+                self.registers_used.add((desk, year))
+                book, number = counter
+                entry[2]["register"] = {"book": book, "number": number, "year": year}
+                entry.append((desk, year, book, number, moment))
+            else:
+                agency, form = self._number_key(p, entry)[1], NUMBERED_FORMS[kind]
+                key = (agency, year, kind)
+                number = self.documents[key] = self.documents.get(key, 0) + 1
+                self.documents_used.add(key)
+                entry[2]["document_number"] = f"{number}/{form.symbol}"
+                entry.append((kind, number, form.symbol, year, agency, moment))
+
     def abort(self) -> None:
         """Stop the worker thread before the transaction is rolled back on this one."""
         if self.copier is not None:
             self.copier.close(raise_error=False)
 
     def finish(self) -> dict[str, int]:
+        for entries in self.to_number.values():  # none left once every group is planned
+            self._number(entries)
+        for group, _keys in self.waiting:
+            self._load(self._numbered_tables(group))
+        self.to_number, self.waiting = {}, []
         if self.copier is not None:
             self.copier.close()
         if self.first_id is not None:
@@ -140,6 +236,22 @@ class _Writer:
             batch_size=2000,
         )
         self.counts[CodeCounter._meta.label] = len(self.counters)
+        RegisterCounter.objects.bulk_create(
+            [RegisterCounter(desk_id=d, year=y, book=self.registers[d, y][0], last=self.registers[d, y][1])
+             for d, y in sorted(self.registers_used)],
+            update_conflicts=True,
+            unique_fields=["desk", "year"],
+            update_fields=["last"],
+        )  # fmt: skip
+        DocumentCounter.objects.bulk_create(
+            [DocumentCounter(agency_id=a, year=y, form_key=f, last=self.documents[a, y, f])
+             for a, y, f in sorted(self.documents_used)],
+            update_conflicts=True,
+            unique_fields=["agency", "year", "form_key"],
+            update_fields=["last"],
+        )  # fmt: skip
+        self.counts[RegisterCounter._meta.label] = len(self.registers_used)
+        self.counts[DocumentCounter._meta.label] = len(self.documents_used)
         return dict(self.counts)
 
     def _codes(self, plans: list[_Plan]) -> None:
@@ -172,7 +284,7 @@ class _Writer:
         columns = [f.attname for f in Dossier._meta.concrete_fields]
         defaults = {f.attname: f.get_default() for f in Dossier._meta.concrete_fields}
         dossier_row = itemgetter(*columns)
-        at, version = itemgetter(3), self.c.calendar_version
+        version = self.c.calendar_version
 
         def adjustments():
             for p in plans:
@@ -200,27 +312,6 @@ class _Writer:
                     elif not open_ and index != p.open_step:
                         yield (p.d["id"], *step)
 
-        def events():
-            """Each dossier's events in time order — the order of their ids — chained by `event_digest`."""
-            for p in plans:
-                dossier_id, previous = p.d["id"], ""
-                for action, actor, role, moment, frm, to, note, visible, data in sorted(p.events, key=at):
-                    digest = event_digest(
-                        dossier_id=dossier_id,
-                        action=action,
-                        actor_id=actor,
-                        actor_role=role,
-                        at=moment,
-                        from_status=frm,
-                        to_status=to,
-                        note=note,
-                        visible_to_citizen=visible,
-                        data=data,
-                        prev_hash=previous,
-                    )
-                    yield (dossier_id, action, actor, role, moment, frm, to, note, visible, data, previous, digest)
-                    previous = digest
-
         def children(attribute, key=None):
             for p in plans:
                 rows = getattr(p, attribute)
@@ -247,8 +338,44 @@ class _Writer:
                    "calendar_version actor_id created_at", adjustments()),
             _Table(Apology, "dossier_id reason new_due_at issued_at signer_id is_late",
                    ((p.d["id"], *p.apology) for p in plans if p.apology)),
+        ]  # fmt: skip
+
+    def _numbered_tables(self, plans: list[_Plan]) -> list[_Table]:
+        """The group's events, once its numbers are in their data, and the register entries and document numbers."""
+        at = itemgetter(3)
+
+        def events():
+            """Each dossier's events in time order — the order of their ids — chained by `event_digest`."""
+            for p in plans:
+                dossier_id, previous = p.d["id"], ""
+                for action, actor, role, moment, frm, to, note, visible, data in sorted(p.events, key=at):
+                    digest = event_digest(
+                        dossier_id=dossier_id,
+                        action=action,
+                        actor_id=actor,
+                        actor_role=role,
+                        at=moment,
+                        from_status=frm,
+                        to_status=to,
+                        note=note,
+                        visible_to_citizen=visible,
+                        data=data,
+                        prev_hash=previous,
+                    )
+                    yield (dossier_id, action, actor, role, moment, frm, to, note, visible, data, previous, digest)
+                    previous = digest
+
+        def numbered(register: bool):
+            for p in plans:
+                for entry in p.numbered:
+                    if len(entry) > 3 and (entry[0] == REGISTER) == register:
+                        yield (p.d["id"], *entry[3])
+
+        return [
             _Table(DossierEvent, "dossier_id action actor_id actor_role at from_status to_status note "
                    "visible_to_citizen data prev_hash digest", events()),
+            _Table(RegisterEntry, "dossier_id desk_id year book number entered_at", numbered(True)),
+            _Table(DocumentNumber, "dossier_id form_key number symbol year agency_id issued_at", numbered(False)),
         ]  # fmt: skip
 
 
@@ -333,11 +460,15 @@ class _Copier:
             raise self.error
 
 
+_encode_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps without its per-call set-up
+
+
 def _with_json(row: tuple, positions: list[int]) -> list:
     row = list(row)
     for i in positions:
-        if row[i] is not None:
-            row[i] = json.dumps(row[i], ensure_ascii=False)
+        value = row[i]
+        if value is not None:
+            row[i] = _encode_json(value) if value or not isinstance(value, dict) else "{}"
     return row
 
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from pypdf import PdfReader
 
-from dossiers.models import Dossier
+from dossiers.models import DocumentNumber, Dossier, RegisterEntry, SupplementRequest
 from dossiers.printing import render_form
 from dossiers.workflow import Status
 from workcalendar.calendar import LOCAL_TZ
@@ -73,6 +73,22 @@ def _check(key: str) -> None:
     assert dossier.receiving_agency.name.upper() in text.upper()
     assert "Độc lập - Tự do - Hạnh phúc" in text
     assert "INVALID_TEMPLATE_VARIABLE" not in text
+    # The numbers the desk writes on paper are the seeded ones, not blanks to fill by hand.
+    if key == "receipt":
+        entry = RegisterEntry.objects.get(dossier=dossier)
+        assert f"Quyển số 1, Số thứ tự {entry.number}" in text
+    if key in ("supplement", "refusal", "apology", "stop_notice"):
+        number = DocumentNumber.objects.get(dossier=dossier, form_key=key)
+        assert f"Số: {number.number}/{number.symbol}" in text
+        assert "……/" not in text
+    if key == "supplement":
+        assert number.symbol == "HDHS"
+        # "Nội dung cần bổ sung, hoàn thiện": what to fix in each document asked for.
+        items = SupplementRequest.objects.get(dossier=dossier).items
+        assert items
+        for item in items:
+            assert item["content"].strip()
+            assert item["content"].rstrip(".") in text
 
 
 @time_machine.travel(dt.datetime(2026, 11, 30, 8, 30, tzinfo=LOCAL_TZ), tick=False)
