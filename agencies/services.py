@@ -35,10 +35,13 @@ def agency_tree_load(*, path: Path = DEMO_AGENCIES) -> list[Agency]:
             },
         )
         by_id[agency.e_identifier] = agency
+        # Vertical agencies (police, tax, social insurance) keep one-stop sections of their own (residence at the
+        # commune police); the People's Committee receives through its centre.
         if agency.is_active and agency.level in (
             AgencyLevel.CENTRE,
             AgencyLevel.COMMUNE,
             AgencyLevel.DEPARTMENT,
+            AgencyLevel.VERTICAL,
         ):
             OneStopDesk.objects.get_or_create(agency=agency, name="Bộ phận Tiếp nhận và Trả kết quả")
     return list(by_id.values())

@@ -185,9 +185,12 @@ class _Generator:
 
     def _agencies(self, v: _Version, channel: int) -> tuple[Agency, Agency]:
         """(receiving, resolving). A commune procedure goes to the commune and its desk; a provincial one to the
-        linked body, received by the provincial centre at the counter or by post (§7.1, §13 #5)."""
+        linked body, received by the provincial centre at the counter or by post, and online by the body itself when
+        it has a desk (§7.1, §13 #5)."""
         target = self.rng.choice(v.agencies) if v.agencies else (self.c.centre or next(iter(self.c.agencies.values())))
-        if v.commune or channel == Channel.ONLINE or self.c.centre is None:
+        # A body without a one-stop desk of its own (the provincial People's Committee) receives through the centre.
+        own_desk = target.pk in self.c.desks
+        if (v.commune or channel == Channel.ONLINE) and own_desk or self.c.centre is None:
             return target, target
         return self.c.centre, target
 

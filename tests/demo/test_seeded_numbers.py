@@ -123,6 +123,13 @@ def check_documents(second_run_from: int | None = None) -> dict[tuple[int, int, 
     return numbers
 
 
+def test_every_received_dossier_was_received_at_a_desk_and_entered_in_its_register(seeded):
+    received = Dossier.objects.exclude(received_at=None)
+    assert received.count() > 0.8 * N
+    assert not received.filter(desk__isnull=True).exists()
+    assert not received.filter(register_entry__isnull=True).exists()
+
+
 def test_register_lines_are_consecutive_per_desk_and_year_and_counters_end_at_the_last(seeded):
     lines = check_registers()
     assert sum(len(g) for g in lines.values()) > N // 2
