@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "procedures",
     "dossiers",
     "outbox",
+    "desk",
     "demo",
 ]
 

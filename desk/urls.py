@@ -1,0 +1,7 @@
+"""The staff's screens: the desk's queue under /desk/, the officers' inbox under /work/, actions on a dossier."""
+
+from desk import urls_actions, urls_inbox, urls_queue
+
+app_name = "desk"
+
+urlpatterns = [*urls_queue.urlpatterns, *urls_inbox.urlpatterns, *urls_actions.urlpatterns]
