@@ -10,6 +10,8 @@ from functools import cache
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from dossiers.workflow import Field, Kind, Transition
@@ -34,7 +36,14 @@ class ItemsField(forms.CharField):
 
 
 def _form_field(field: Field) -> forms.Field:  # noqa: C901 - one branch per declared kind
-    common = {"label": field.label, "required": field.required, "help_text": field.help_text}
+    common = {
+        "label": field.label,
+        "required": field.required,
+        "help_text": field.help_text,
+        # The engine's own words for a missing value, not Django's generic "This field is required".
+        # Lazy: the form classes are built once and cached, and serve Vietnamese and English pages alike.
+        "error_messages": {"required": format_lazy(_("Cần nhập “{label}”."), label=field.label)},
+    }
     if field.kind == Kind.TEXT:
         widget = forms.Textarea(attrs={"rows": 3}) if field.name == "note" else None
         return forms.CharField(max_length=field.max_length, widget=widget, **common)
@@ -53,9 +62,12 @@ def _form_field(field: Field) -> forms.Field:  # noqa: C901 - one branch per dec
     if field.kind == Kind.ITEMS:
         return ItemsField(**common)
     if field.kind == Kind.AGENCY:
-        return forms.ModelChoiceField(queryset=Agency.objects.filter(is_active=True), **common)
+        return forms.ModelChoiceField(
+            queryset=Agency.objects.filter(is_active=True).order_by("name"), empty_label=_("— Chọn —"), **common
+        )
     if field.kind == Kind.USER:
-        return forms.ModelChoiceField(queryset=get_user_model().objects.filter(staff_profile__isnull=False), **common)
+        users = get_user_model().objects.filter(staff_profile__isnull=False)
+        return forms.ModelChoiceField(queryset=users, empty_label=_("— Chọn —"), **common)
     raise ValueError(f"{field.name}: the kind {field.kind!r} has no form field")
 
 
@@ -77,5 +89,7 @@ class ActionForm(forms.Form):
 
 @cache
 def action_form_class(transition: Transition) -> type[ActionForm]:
-    fields = {f.name: _form_field(f) for f in transition.fields}
+    # The note last: people fill in what the action needs, then add a word about it.
+    ordered = sorted(transition.fields, key=lambda f: f.name == "note")
+    fields = {f.name: _form_field(f) for f in ordered}
     return type(f"{transition.key.title().replace('_', '')}Form", (ActionForm,), {**fields, "transition": transition})

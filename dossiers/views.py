@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from accounts.roles import Role
 from dossiers import selectors
 from dossiers.audit import request_client
-from dossiers.permissions import actor_role, dossier_abilities
+from dossiers.permissions import actor_role, dossier_actions_available
 from dossiers.printing import FORM_KEYS, FormUnavailable, render_form
 from dossiers.workflow import CITIZEN
 
@@ -41,7 +41,8 @@ def dossier_detail(request, code: str):
         "dossiers/dossier_detail.html",
         {
             "dossier": dossier,
-            "abilities": dossier_abilities(request.user, dossier),
+            # Buttons for what this user may do now: the engine's own list (the citizen's come with issue 9).
+            "actions": [] if is_citizen else _main_path_first(dossier_actions_available(request.user, dossier)),
             "forms": [
                 (key, FORM_KEYS[key])
                 for key in (CITIZEN_FORMS if is_citizen else STAFF_FORMS)
@@ -50,6 +51,27 @@ def dossier_detail(request, code: str):
             "is_citizen": is_citizen,
         },
     )
+
+
+# Actions that stop, turn back or delay a dossier: offered, but never as the highlighted next step.
+SIDE_ACTIONS = {
+    "refuse",
+    "stop",
+    "withdraw",
+    "recall",
+    "expire_supplement",
+    "request_supplement",
+    "request_supplement_intake",
+    "apologise",
+    "interconnect",
+    "await_obligation",
+}
+
+
+def _main_path_first(actions: list) -> list[tuple]:
+    """(transition, is the highlighted next step): the dossier's main path first, the side actions after it."""
+    ordered = sorted(actions, key=lambda t: t.key in SIDE_ACTIONS)
+    return [(t, i == 0 and t.key not in SIDE_ACTIONS) for i, t in enumerate(ordered)]
 
 
 def _form_applies(key: str, dossier) -> bool:

@@ -1,0 +1,93 @@
+"""One screen per engine action on a dossier, derived from the transition table (docs/adr/0006-typed-actions.md).
+
+GET shows the action's declared input as a form; POST hands the cleaned input to `dossiers.services.dossier_transition`.
+The view restates no rule: what may be done comes from `dossier_actions_available`, what is asked from the transition's
+fields, and a refusal from the engine is shown on the form (a field's own error where the engine names one).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from dossiers import services, workflow
+from dossiers.audit import request_client
+from dossiers.errors import DossierRefused
+from dossiers.forms import action_form_class
+from dossiers.permissions import actor_role, dossier_actions_available
+from dossiers.selectors import dossier_detail
+
+# The paper each action produces, offered for printing once it is done (docs/domain.md §6.1).
+PRINTS = {
+    "receive": "receipt",
+    "accept_supplement": "receipt",
+    "request_supplement_intake": "supplement",
+    "request_supplement": "supplement",
+    "refuse": "refusal",
+    "apologise": "apology",
+    "withdraw": "stop_notice",
+}
+STAFF_ROLES = {workflow.DESK, workflow.OFFICER, workflow.HEAD, workflow.ADMIN}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dossier_action(request, code: str, action: str):
+    if actor_role(request.user) not in STAFF_ROLES:
+        raise PermissionDenied
+    transition = workflow.TRANSITIONS.get(action)
+    if transition is None or None in transition.sources:
+        raise Http404
+    dossier = dossier_detail(user=request.user, code=code, purpose=f"action:{action}", **request_client(request))
+    offered = any(t.key == action for t in dossier_actions_available(request.user, dossier))
+    if not offered and request.method == "GET":
+        # Nothing to fill in: the button is not shown either. A POST still goes to the engine, which says why.
+        raise Http404
+    form_class = action_form_class(transition)
+    form = form_class(request.POST or None, initial={"expected_revision": dossier.revision})
+    _narrow_choices(form, request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.dossier_transition(
+                    dossier=dossier.pk,
+                    action=action,
+                    actor=request.user,
+                    expected_revision=form.cleaned_data.get("expected_revision"),
+                    **form.action_input(),
+                )
+            except DossierRefused as refusal:
+                form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+            else:
+                messages.success(request, _done_message(dossier.code, transition, action))
+                return redirect("dossiers:detail", code=dossier.code)
+        status = 400
+    return render(
+        request, "desk/action.html", {"dossier": dossier, "transition": transition, "form": form}, status=status
+    )
+
+
+def _narrow_choices(form, user) -> None:
+    """People to hand a dossier to are the staff of the user's own agency, not every account in the province."""
+    if "handler" in form.fields:
+        agency_id = user.staff_profile.agency_id
+        form.fields["handler"].queryset = (
+            get_user_model().objects.filter(staff_profile__agency_id=agency_id).order_by("username")
+        )
+
+
+def _done_message(code: str, transition: workflow.Transition, action: str):
+    done = _("Đã thực hiện “{action}” cho hồ sơ {code}.").format(action=transition.label, code=code)
+    key = PRINTS.get(action)
+    if key is None:
+        return done
+    return format_html('{} <a href="{}">{}</a>', done, reverse("dossiers:form-pdf", args=[code, key]), _("In biểu mẫu"))
