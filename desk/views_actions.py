@@ -52,7 +52,10 @@ def dossier_action(request, code: str, action: str):
         # Nothing to fill in: the button is not shown either. A POST still goes to the engine, which says why.
         raise Http404
     form_class = action_form_class(transition)
-    form = form_class(request.POST or None, initial={"expected_revision": dossier.revision})
+    initial = {"expected_revision": dossier.revision}
+    if action == "assign" and actor_role(request.user) == workflow.OFFICER:
+        initial["handler"] = request.user.pk  # an officer takes the step for themself ("Nhận xử lý")
+    form = form_class(request.POST or None, initial=initial)
     _narrow_choices(form, request.user)
     status = 200
     if request.method == "POST":
@@ -79,10 +82,10 @@ def dossier_action(request, code: str, action: str):
 def _narrow_choices(form, user) -> None:
     """People to hand a dossier to are the staff of the user's own agency, not every account in the province."""
     if "handler" in form.fields:
-        agency_id = user.staff_profile.agency_id
-        form.fields["handler"].queryset = (
-            get_user_model().objects.filter(staff_profile__agency_id=agency_id).order_by("username")
-        )
+        staff = get_user_model().objects.filter(staff_profile__agency_id=user.staff_profile.agency_id)
+        if actor_role(user) == workflow.OFFICER:
+            staff = staff.filter(pk=user.pk)  # an officer may only take a step for themself
+        form.fields["handler"].queryset = staff.order_by("username")
 
 
 def _done_message(code: str, transition: workflow.Transition, action: str):

@@ -689,6 +689,29 @@ def _step(d: Dossier, *, actor, now, name: str = "", agency: Agency | None = Non
     return {"step": step.name, "agency": target.e_identifier, "handler": getattr(handler, "pk", None)}
 
 
+def _assign(d: Dossier, *, actor, role, now, handler, **_kw):
+    """T7 (assignment): the current step changes hands; an officer may only take it for themself."""
+    step = d.current_step
+    if step is None or step.finished_at is not None:
+        raise DossierRefused(_("Hồ sơ không có bước xử lý đang mở để phân công."), code="no_open_step")
+    if role == workflow.OFFICER and handler.pk != actor.pk:
+        raise DossierRefused(
+            _("Chuyên viên chỉ được nhận xử lý hồ sơ cho chính mình; việc phân công do lãnh đạo đơn vị thực hiện."),
+            code="forbidden_assignment",
+            field="handler",
+        )
+    profile = getattr(handler, "staff_profile", None)
+    if profile is None or profile.agency_id != step.agency_id:
+        raise DossierRefused(
+            _("Cán bộ được phân công phải thuộc cơ quan đang xử lý bước này."), code="invalid", field="handler"
+        )
+    previous = step.handler_id
+    step.handler = handler
+    step.save(update_fields=["handler"])
+    d.current_handler = handler
+    return {"step": step.name, "handler": handler.pk, "previous_handler": previous}
+
+
 def _interconnect(d: Dossier, *, now, partner: str, back: bool = False, **_kw):
     """T8: sent to another body (sub-state interconnected, declared in the table) or back."""
     return {"partner": partner, "back": back}
@@ -820,6 +843,7 @@ _HANDLERS: dict[str, Callable[..., dict | None]] = {
     "refuse": _refuse,
     "forward": _forward,
     "step": _step,
+    "assign": _assign,
     "interconnect": _interconnect,
     "await_obligation": _await_obligation,
     "obligation_met": _obligation_met,

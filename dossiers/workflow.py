@@ -285,6 +285,17 @@ TRANSITIONS: dict[str, Transition] = {
             ],
         ),
         _t(
+            "assign",
+            "T7",
+            [Status.IN_PROCESSING],
+            SAME,
+            [OFFICER, HEAD],
+            _("Phân công xử lý"),
+            "Who holds the current step: a head assigns or reassigns it, an officer takes it for themself (§4.1 T7); "
+            "the step and its due moment stay, the event records the hand-over.",
+            fields=[Field("handler", Kind.USER, _("Cán bộ xử lý"), required=True), _note()],
+        ),
+        _t(
             "interconnect",
             "T8",
             [Status.IN_PROCESSING],

@@ -145,3 +145,15 @@ def test_the_action_page_runs_a_fixed_number_of_queries(client, prepared, people
     # the agency and handler choices: the same whatever the number of dossiers.
     with django_assert_num_queries(15):
         assert client.get(url(dossier, "forward")).status_code == 200
+
+
+def test_an_officer_s_assign_form_offers_only_themself(client, prepared, people):
+    dossier = prepared("in_processing")
+    client.force_login(people["officer"])
+    form = client.get(url(dossier, "assign")).text
+    assert f'value="{people["officer"].pk}" selected' in form
+    assert f'value="{people["head"].pk}"' not in form
+
+    client.post(url(dossier, "assign"), {"expected_revision": dossier.revision, "handler": people["officer"].pk})
+
+    assert Dossier.objects.get(pk=dossier.pk).current_handler == people["officer"]

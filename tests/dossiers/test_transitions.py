@@ -15,7 +15,7 @@ from dossiers.models import (
 )
 from dossiers.workflow import Status
 from tests.dossiers.conftest import advance, at
-from tests.dossiers.transition_cases import CASES, ITEMS, WHEN, WITHDRAWAL, _actor, snapshot
+from tests.dossiers.transition_cases import CASES, ITEMS, WHEN, WITHDRAWAL, _actor, materialise, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_allowed_role_performs_the_transition_and_it_is_logged(
             action=action,
             actor=_actor(people, who),
             now=at(WHEN.get(action, "2026-03-03 09:00")),
-            **params,
+            **materialise(params, people),
         )
 
     done.refresh_from_db()
@@ -90,7 +90,7 @@ def test_everyone_else_is_refused_and_nothing_changes(action, who, prepared, peo
             action=action,
             actor=_actor(people, who),
             now=at(WHEN.get(action, "2026-03-03 09:00")),
-            **params,
+            **materialise(params, people),
         )
 
     assert snapshot(dossier) == before
@@ -251,3 +251,40 @@ def test_online_dossiers_are_not_received_as_counter_dossiers(people, make_versi
             actor=people["desk"], procedure_version=make_version(), applicant=applicant_for(), channel=2
         )
     assert not Dossier.objects.exists()
+
+
+def test_a_head_assigns_the_current_step_and_the_event_keeps_who_had_it(prepared, people):
+    dossier = prepared("in_processing")
+    step = dossier.current_step
+    dossier = advance(dossier, ("assign", "head", {"handler": people["officer"]}), people=people)
+    step.refresh_from_db()
+    assert (step.handler, dossier.current_handler) == (people["officer"], people["officer"])
+    assert dossier.current_step == step  # the same step: an assignment is not a new control-sheet row
+    assert dossier.events.latest("id").data == {
+        "step": step.name,
+        "handler": people["officer"].pk,
+        "previous_handler": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("who", "handler", "field_message"),
+    [
+        ("officer", "head", "chỉ được nhận xử lý hồ sơ cho chính mình"),
+        ("head", "other_officer", "phải thuộc cơ quan đang xử lý"),
+    ],
+)
+def test_an_officer_only_takes_for_themself_and_nobody_assigns_outside_the_agency(
+    prepared, people, who, handler, field_message
+):
+    dossier = prepared("in_processing")
+    before = snapshot(dossier)
+    with pytest.raises(services.DossierError, match=field_message) as caught:
+        advance(dossier, ("assign", who, {"handler": people[handler]}), people=people)
+    assert caught.value.field == "handler"
+    assert snapshot(dossier) == before
+
+
+def test_an_officer_takes_the_step_for_themself(prepared, people):
+    dossier = advance(prepared("in_processing"), ("assign", "officer", {"handler": people["officer"]}), people=people)
+    assert dossier.current_handler == people["officer"]

@@ -12,7 +12,7 @@ from dossiers.errors import DossierRefused
 from dossiers.permissions import dossier_abilities, dossier_actions_available
 from dossiers.workflow import Status
 from tests.dossiers.conftest import advance, at
-from tests.dossiers.transition_cases import CASES, ITEMS, WHEN, _actor, snapshot
+from tests.dossiers.transition_cases import CASES, ITEMS, WHEN, _actor, materialise, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def _call(dossier, action, who, params, people):
         action=action,
         actor=_actor(people, who),
         now=at(WHEN.get(action, "2026-03-03 09:00")),
-        **params,
+        **materialise(params, people),
     )
 
 
@@ -36,7 +36,7 @@ def test_an_unknown_or_misspelled_parameter_is_refused_by_name_and_nothing_chang
     before = snapshot(dossier)
 
     with pytest.raises(DossierRefused, match="không có thông tin “agncy”") as caught:
-        _call(dossier, action, who, {**params, "agncy": 7}, people)
+        _call(dossier, action, who, {**materialise(params, people), "agncy": 7}, people)
 
     assert (caught.value.code, caught.value.field) == ("unknown_field", "agncy")
     assert snapshot(dossier) == before
@@ -60,7 +60,7 @@ def test_a_missing_required_parameter_is_refused_by_name_and_nothing_changes(act
     label = str(workflow.TRANSITIONS[action].field(name).label)
 
     with pytest.raises(DossierRefused) as caught:
-        _call(dossier, action, who, {k: v for k, v in params.items() if k != name}, people)
+        _call(dossier, action, who, {k: v for k, v in materialise(params, people).items() if k != name}, people)
 
     assert caught.value.field == name
     assert label in caught.value.message or (name == "note" and "lý do" in caught.value.message)

@@ -25,6 +25,15 @@ from dossiers.workflow import Status
 from outbox.models import OutboxMessage, OutboxState
 from tests.dossiers.conftest import advance, at
 
+
+class Person(str):
+    """A parameter naming one of the `people` fixture's users, resolved when the action is called."""
+
+
+def materialise(params: dict, people: dict) -> dict:
+    return {k: people[v] if isinstance(v, Person) else v for k, v in params.items()}
+
+
 ITEMS = {"note": "Thiếu bản sao giấy tờ tùy thân", "items": [{"document": "Giấy tờ tùy thân", "content": "Bản sao"}]}
 REASON = {"note": "Không thuộc thẩm quyền giải quyết của Ủy ban nhân dân cấp xã"}
 WITHDRAWAL = {"request_date": dt.date(2026, 3, 3), "request_channel": "counter"}
@@ -64,6 +73,13 @@ CASES = {
         {"name": "Thẩm định"},
         Status.IN_PROCESSING,
         ["anonymous", "other_citizen", "other_officer", "citizen"],
+    ),
+    "assign": (
+        "in_processing",
+        "head",
+        {"handler": Person("officer")},
+        Status.IN_PROCESSING,
+        ["anonymous", "other_citizen", "other_head", "citizen"],
     ),
     "interconnect": (
         "in_processing",
