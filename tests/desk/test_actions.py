@@ -157,3 +157,12 @@ def test_an_officer_s_assign_form_offers_only_themself(client, prepared, people)
     client.post(url(dossier, "assign"), {"expected_revision": dossier.revision, "handler": people["officer"].pk})
 
     assert Dossier.objects.get(pk=dossier.pk).current_handler == people["officer"]
+
+
+def test_the_apology_screen_says_by_when_it_must_be_issued(client, prepared, people):
+    dossier = prepared("in_processing")  # due 16/03/2026 08:00; the apology by 13/03/2026
+    client.force_login(people["head"])
+    page = client.get(url(dossier, "apologise")).text
+    assert "08:00 16/03/2026" in page
+    assert "Hạn gửi văn bản xin lỗi" in page
+    assert "13/03/2026" in page
