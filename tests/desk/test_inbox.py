@@ -60,7 +60,8 @@ def codes(response) -> list[str]:
 def row_states(response) -> dict[str, str]:
     """Code → the state class of its row, read from the HTML as a browser would."""
     html = response.content.decode()
-    pattern = r'<tr class="inbox-row inbox-row--(\w+)" data-state="\w+">\s*<td[^>]*><a href="[^"]+">([^<]+)</a>'
+    pattern = r'<tr class="inbox-row inbox-row--(\w+)" data-state="\w+" data-due="[^"]*">\s*<td[^>]*>'
+    pattern += r'<a href="[^"]+">([^<]+)</a>'
     found = re.findall(pattern, html)
     return {code: state for state, code in found}
 
