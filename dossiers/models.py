@@ -427,6 +427,10 @@ class DossierStep(models.Model):
         ordering = ["dossier", "order", "id"]
         indexes = [
             models.Index(fields=["due_at"], name="dossier_step_open_due", condition=Q(finished_at__isnull=True)),
+            # The officers' inbox (/work/): an agency's open steps by due moment.
+            models.Index(
+                fields=["agency", "due_at"], name="dossier_step_open_agency_due", condition=Q(finished_at__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,187 @@
+"""Read queries of the processing officers' inbox (/work/): the open steps of one agency, by due moment.
+
+A row is a `DossierStep` that is open (`finished_at IS NULL`) and is its dossier's current step, at the user's
+agency. Its state on this screen is derived in SQL from the due moment (the step's, else the dossier's) and the
+dossier's clock (docs/domain.md §5.7, §5.11): paused, overdue, due soon (within the window, default 8 working
+hours) or on track. The working screen compares moments — a step due at 10:00 is overdue at 10:01 — where the
+reports compare dates (§5.11); "late" stays derived and is never stored here.
+
+The number of queries does not depend on the number of rows: one aggregate for the counts, one for the page,
+one each for the procedure and handler choices (docs/conventions.md "Tests": list pages pin their query count).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from accounts.roles import Role
+from dossiers.deadlines import Clock, current_clock
+from dossiers.models import ClockState, DossierStep
+from workcalendar.calendar import Duration, due_moment, working_time_between
+
+PAGE_SIZE = 50
+# The due-soon window in working hours (§5.11 [design]); the overdue job's window when one is configured.
+DEFAULT_DUE_SOON_HOURS = 8
+
+MINE, UNIT = "mine", "unit"
+TABS = ((MINE, gettext_lazy("Của tôi")), (UNIT, gettext_lazy("Của đơn vị")))
+
+ON_TRACK, DUE_SOON, OVERDUE, PAUSED = "on_track", "due_soon", "overdue", "paused"
+STATES = (
+    (ON_TRACK, gettext_lazy("Trong hạn")),
+    (DUE_SOON, gettext_lazy("Sắp đến hạn")),
+    (OVERDUE, gettext_lazy("Quá hạn")),
+    (PAUSED, gettext_lazy("Tạm dừng")),
+)
+UNASSIGNED = "none"  # the handler filter's value for steps nobody handles yet
+INBOX_ROLES = (Role.OFFICER, Role.HEAD)
+
+
+def due_soon_hours() -> int:
+    return int(getattr(settings, "DUE_SOON_WINDOW_HOURS", DEFAULT_DUE_SOON_HOURS))
+
+
+def due_soon_until(now: dt.datetime, clock: Clock) -> dt.datetime:
+    """The moment `window` working hours after now, at the agency's office hours — computed once a request."""
+    moment = due_moment(now, Duration.working_hours(due_soon_hours()), calendar=clock.calendar, hours=clock.hours)
+    assert moment is not None
+    return moment
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    tab: str = MINE
+    procedure: int | None = None
+    state: str | None = None
+    handler: str | None = None  # a user id as text, UNASSIGNED, or None for anyone
+    page: int = 1
+
+
+@dataclass
+class InboxPage:
+    rows: list
+    counts: dict[str, int]
+    total: int
+    page: int
+    has_next: bool
+    num_pages: int
+    clock: Clock
+    soon_until: dt.datetime
+
+
+def open_steps(*, agency) -> QuerySet[DossierStep]:
+    """The agency's open steps that are their dossier's current step (the partial index on open steps by
+    (agency, due_at) serves it)."""
+    return DossierStep.objects.filter(agency=agency, finished_at__isnull=True, dossier__current_step_id=F("pk"))
+
+
+def _with_state(qs: QuerySet[DossierStep], *, now: dt.datetime, soon_until: dt.datetime) -> QuerySet[DossierStep]:
+    return qs.annotate(
+        due_moment=Coalesce("due_at", "dossier__current_due_at"),
+        state=Case(
+            When(dossier__clock_state=ClockState.PAUSED, then=Value(PAUSED)),
+            When(due_moment__lt=now, then=Value(OVERDUE)),
+            When(due_moment__lte=soon_until, then=Value(DUE_SOON)),
+            default=Value(ON_TRACK),  # no due moment at all is "on time" (§5.11 "no fixed time")
+            output_field=CharField(),
+        ),
+    )
+
+
+def procedure_choices(*, agency) -> list[tuple[int, str]]:
+    """(procedure id, name) of the procedures among the agency's open steps, by name (one query)."""
+    seen: dict[int, str] = {}
+    rows = (
+        open_steps(agency=agency)
+        .values_list("dossier__procedure_version__procedure_id", "dossier__procedure_version__name")
+        .distinct()
+        .order_by("dossier__procedure_version__name")
+    )
+    for pk, name in rows:
+        seen.setdefault(pk, Truncator(name).chars(90))
+    return list(seen.items())
+
+
+def handler_choices(*, agency) -> list[tuple[int, str]]:
+    """The agency's officers and heads who may hold a step (one query)."""
+    users = User.objects.filter(staff_profile__agency=agency, staff_profile__role__in=INBOX_ROLES).order_by(
+        "full_name", "username"
+    )
+    return [(user.pk, str(user)) for user in users.only("pk", "full_name", "username")]
+
+
+def inbox_page(*, user, filters: InboxFilters, now: dt.datetime) -> InboxPage:
+    """One page of the inbox of `user` (an officer or head): 50 rows at most, by the step's due moment, then the
+    dossier's, those without a due moment last; with the count of each state under the other filters."""
+    agency = user.staff_profile.agency
+    clock = current_clock(agency)
+    soon_until = due_soon_until(now, clock)
+
+    qs = open_steps(agency=agency)
+    if filters.tab == MINE:
+        qs = qs.filter(handler=user)
+    elif filters.handler == UNASSIGNED:
+        qs = qs.filter(handler__isnull=True)
+    elif filters.handler:
+        qs = qs.filter(handler_id=int(filters.handler))
+    if filters.procedure is not None:
+        qs = qs.filter(dossier__procedure_version__procedure_id=filters.procedure)
+    qs = _with_state(qs, now=now, soon_until=soon_until)
+
+    counts = qs.aggregate(**{key: Count("pk", filter=Q(state=key)) for key, _label in STATES})
+    total = counts[filters.state] if filters.state else sum(counts.values())
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    offset = (filters.page - 1) * PAGE_SIZE
+    rows = list(
+        qs.select_related("dossier__procedure_version", "handler").order_by(
+            F("due_at").asc(nulls_last=True), F("dossier__current_due_at").asc(nulls_last=True), "pk"
+        )[offset : offset + PAGE_SIZE + 1]
+    )
+    has_next = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    for row in rows:
+        row.time_left = time_left_label(row.state, row.due_moment, now=now, clock=clock)
+    return InboxPage(
+        rows=rows,
+        counts=counts,
+        total=total,
+        page=filters.page,
+        has_next=has_next,
+        num_pages=max(1, -(-total // PAGE_SIZE)),
+        clock=clock,
+        soon_until=soon_until,
+    )
+
+
+def time_left_label(state: str, due: dt.datetime | None, *, now: dt.datetime, clock: Clock) -> str:
+    """ "còn 3 giờ làm việc", "quá hạn 2 ngày làm việc", "tạm dừng": working time between now and the due moment,
+    at the agency's office hours and the calendar in force (§5.2–5.3); whole days once a day or more."""
+    if state == PAUSED:
+        return _("tạm dừng")
+    if due is None:
+        return _("không quy định thời hạn")
+    late = due < now
+    span = working_time_between(*((due, now) if late else (now, due)), calendar=clock.calendar, hours=clock.hours)
+    days = span // clock.hours.day_length
+    hours = int(span.total_seconds() // 3600)
+    if late:
+        if days:
+            return _("quá hạn {n} ngày làm việc").format(n=days)
+        if hours:
+            return _("quá hạn {n} giờ làm việc").format(n=hours)
+        return _("vừa quá hạn")
+    if days:
+        return _("còn {n} ngày làm việc").format(n=days)
+    if hours:
+        return _("còn {n} giờ làm việc").format(n=hours)
+    return _("còn dưới 1 giờ làm việc")
