@@ -42,6 +42,8 @@ URL_ACCESS = {
     "dossiers:detail": "signed-in",
     "dossiers:form-pdf": "signed-in",
     "dossiers:file-download": "signed-in",
+    "desk:queue": "staff",  # desk officers only; other staff and citizens get 403
+    "desk:after-login": "public",  # only redirects: desk officers to their queue, everyone else home
     # The admin: its own sign-in page is open, everything else in the namespace needs is_staff — named URLs
     # and the unnamed ones (object redirects, the final catch-all) alike.
     "admin:login": "public",
