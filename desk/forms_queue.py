@@ -60,10 +60,12 @@ class QueueFilterForm(forms.Form):
     def filters(self) -> QueueFilters:
         """The valid filters; a field with an error is left out (the page says why)."""
         data = self.cleaned_data
+        # A period is one filter: when either end is wrong, neither is applied.
+        period_ok = "received_from" not in self.errors and "received_to" not in self.errors
         return QueueFilters(
             procedure_id=data.get("procedure"),
             status=data.get("status") or "",
             channel=data.get("channel"),
-            received_from=data.get("received_from"),
-            received_to=data.get("received_to") if "received_to" not in self.errors else None,
+            received_from=data.get("received_from") if period_ok else None,
+            received_to=data.get("received_to") if period_ok else None,
         )

@@ -22,7 +22,7 @@ from workcalendar.calendar import LOCAL_TZ
 
 SECTION_SIZE = 50
 
-# Section key → (condition builder, ordering). The conditions take the start of today and of tomorrow (local).
+# The sections in page order; their conditions are in `section_conditions`, their order in `SECTION_ORDER`.
 SECTIONS = ("waiting", "result_ready", "due_today", "overdue")
 
 # What a row shows: the dossier's own columns and the procedure and applicant names (one join each, no per-row query).
@@ -88,6 +88,13 @@ class Search:
     name: str | None = None
     condition: Q = field(default_factory=Q)
 
+    @property
+    def shown(self) -> str:
+        """What the page echoes as the search: a number masked like the rows (§11), anything else as typed."""
+        if self.number is None:
+            return self.text
+        return mask_phone(self.number) if len(self.number) in (10, 11) else mask_id_number(self.number)
+
 
 def search_parse(raw: str) -> Search | None:
     """Trimmed input → its condition; None for empty input.
@@ -137,16 +144,18 @@ def _rows(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
 
 
 def queue_section(
-    scope: QuerySet[Dossier], key: str, *, today: dt.date, offset: int = 0, limit: int = SECTION_SIZE
+    scope: QuerySet[Dossier], key: str, *, today: dt.date, offset: int = 0, limit: int | None = None
 ) -> tuple[list[Dossier], bool]:
     """One section's rows from `offset`, at most `limit`, and whether more follow (one query: limit + 1 rows)."""
+    limit = limit or SECTION_SIZE
     qs = _rows(scope.filter(section_conditions(today)[key])).order_by(*SECTION_ORDER[key])
     rows = list(qs[offset : offset + limit + 1])
     return rows[:limit], len(rows) > limit
 
 
-def queue_search(scope: QuerySet[Dossier], search: Search, *, limit: int = SECTION_SIZE) -> tuple[list[Dossier], bool]:
+def queue_search(scope: QuerySet[Dossier], search: Search, *, limit: int | None = None) -> tuple[list[Dossier], bool]:
     """The dossiers in scope matching the search, newest first (one query; distinct for several identities)."""
+    limit = limit or SECTION_SIZE
     qs = _rows(scope.filter(search.condition)).order_by("-id")
     if search.number is not None:
         qs = qs.distinct()

@@ -106,6 +106,7 @@ def queue(request, *, now: dt.datetime | None = None):
             "results": results,
             "results_more": results_more,
             "today": today,
+            "section_size": q.SECTION_SIZE,
             "now": now,
         },
         status=200 if valid else 400,
