@@ -92,7 +92,7 @@ class Search:
     def shown(self) -> str:
         """What the page echoes as the search: a number masked like the rows (§11), anything else as typed."""
         if self.number is None:
-            return self.text
+            return self.code or self.text
         return mask_phone(self.number) if len(self.number) in (10, 11) else mask_id_number(self.number)
 
 

@@ -131,6 +131,7 @@ def test_search_by_code_is_trimmed_and_case_insensitive(client, people, queue):
     response = client.get(URL, {"q": f"  {queue['overdue'].code.lower()} "})
     assert response.status_code == 200
     assert codes(response) == [queue["overdue"].code]
+    assert f"Kết quả tìm “{queue['overdue'].code}”" in response.content.decode()  # echoed as normalised
     assert 'id="waiting"' not in response.content.decode()  # the results replace the sections
 
 
