@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from desk.selectors_queue import SECTIONS, QueueFilters
-from dossiers.models import Channel
+from dossiers.models import OPEN_STATUSES, Channel
 from dossiers.workflow import Status
 
 DATE_FORMATS = ["%d/%m/%Y"]
@@ -24,7 +24,8 @@ class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Trạng thái"),
         required=False,
-        choices=[("", _("Tất cả"))] + [(s.value, s.label) for s in Status if s != Status.DRAFT],
+        # The queue holds open dossiers only: a finished status would only ever show empty sections.
+        choices=[("", _("Tất cả")), *((s.value, s.label) for s in Status if s in OPEN_STATUSES)],
         error_messages={"invalid_choice": CHOICE_ERROR},
     )
     channel = forms.TypedChoiceField(

@@ -134,9 +134,12 @@ def queue_scope(*, user, filters: QueueFilters) -> QuerySet[Dossier]:
 
 
 def queue_counts(scope: QuerySet[Dossier], *, today: dt.date) -> dict[str, int]:
-    """Every section's count in one aggregate query."""
+    """Every section's count in one aggregate query, over open dossiers only (every section is open, and the
+    (agency, status) indexes then skip the agency's finished history)."""
     conditions = section_conditions(today)
-    return scope.aggregate(**{key: Count("id", filter=conditions[key]) for key in SECTIONS})
+    return scope.filter(status__in=OPEN_STATUSES).aggregate(
+        **{key: Count("id", filter=conditions[key]) for key in SECTIONS}
+    )
 
 
 def _rows(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:

@@ -186,6 +186,7 @@ def test_filters_narrow_the_counts_and_rows(client, people, queue):
         ({"channel": "9"}, "Giá trị không hợp lệ"),
         ({"channel": "x"}, "Giá trị không hợp lệ"),
         ({"status": "draft"}, "Giá trị không hợp lệ"),
+        ({"status": "returned"}, "Giá trị không hợp lệ"),
         ({"procedure": "999999"}, "Giá trị không hợp lệ"),
         ({"section": "secret"}, ""),
         ({"page": "0"}, ""),
