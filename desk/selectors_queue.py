@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
-from dossiers.models import OPEN_STATUSES, RUNNING_STATUSES, Dossier
+from dossiers.models import OPEN_STATUSES, RUNNING_STATUSES, Applicant, ApplicantIdentity, Dossier
 from dossiers.permissions import dossiers_visible_to
 from dossiers.selectors import public_code_normalise
 from dossiers.workflow import Status
@@ -21,6 +21,7 @@ from procedures.models import Procedure
 from workcalendar.calendar import LOCAL_TZ
 
 SECTION_SIZE = 50
+MAX_HOLDERS = 500  # applicants sharing one phone number (a family, an agent) — far more would be a data problem
 
 # The sections in page order; their conditions are in `section_conditions`, their order in `SECTION_ORDER`.
 SECTIONS = ("waiting", "result_ready", "due_today", "overdue")
@@ -99,18 +100,16 @@ class Search:
 def search_parse(raw: str) -> Search | None:
     """Trimmed input → its condition; None for empty input.
 
-    Digits only: an ID number (CCCD, 9–12 digits) or a phone number, matched exactly (both are indexed or
-    bounded by the agency's scope). Something shaped like a code: the code, exact and case-insensitive (codes are
-    stored upper-case). Anything else: the start of the applicant's name, case-insensitive.
+    Digits only: an ID number (CCCD, 9–12 digits) or a phone number, matched exactly (both indexed). Something
+    shaped like a code: the code, exact and case-insensitive (codes are stored upper-case). Anything else: the
+    start of the applicant's name, case-insensitive (not accent-insensitive: that would need a folded column).
     """
     text = " ".join((raw or "").split())[:100]
     if not text:
         return None
     if _DIGITS_RE.match(text):
-        number = text.lstrip("+")
-        return Search(
-            text=text, number=number, condition=Q(applicant__identities__number=number) | Q(applicant__phone=number)
-        )
+        # The condition is built in `queue_search`, from the applicants holding the number.
+        return Search(text=text, number=text.lstrip("+"))
     code = public_code_normalise(text)
     if code is not None and any(ch.isdigit() for ch in code) and ("-" in code or "." in code):
         return Search(text=text, code=code, condition=Q(code=code))
@@ -157,11 +156,19 @@ def queue_section(
 
 
 def queue_search(scope: QuerySet[Dossier], search: Search, *, limit: int | None = None) -> tuple[list[Dossier], bool]:
-    """The dossiers in scope matching the search, newest first (one query; distinct for several identities)."""
+    """The dossiers in scope matching the search, newest first (one query; two for a number)."""
     limit = limit or SECTION_SIZE
-    qs = _rows(scope.filter(search.condition)).order_by("-id")
+    condition = search.condition
     if search.number is not None:
-        qs = qs.distinct()
+        # First the applicants holding the number (one query, each branch on its index: phone, identity number),
+        # then their dossiers through the applicant_id index — an OR across the join would scan the scope instead.
+        holders = (
+            Applicant.objects.filter(phone=search.number)
+            .values_list("pk", flat=True)
+            .union(ApplicantIdentity.objects.filter(number=search.number).values_list("applicant_id", flat=True))
+        )
+        condition = Q(applicant_id__in=list(holders[:MAX_HOLDERS]))
+    qs = _rows(scope.filter(condition)).order_by("-id")
     rows = list(qs[: limit + 1])
     return rows[:limit], len(rows) > limit
 

@@ -60,11 +60,11 @@ def _decorate(rows, now: dt.datetime, search: q.Search | None = None):
 
 @login_required
 @require_GET
-def queue(request, *, now: dt.datetime | None = None):
+def queue(request):
     """Sections with counts, filters and a search box; the desk's agency scope only (desk officers only)."""
     if not _is_desk(request.user):
         raise PermissionDenied(_("Trang này dành cho cán bộ Bộ phận Một cửa."))
-    now = now or timezone.now()
+    now = timezone.now()
     today = timezone.localtime(now).date()
     form = QueueFilterForm(request.GET or None, procedures=q.procedure_choices(user=request.user))
     valid = form.is_valid() if form.is_bound else True

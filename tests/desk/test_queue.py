@@ -239,6 +239,9 @@ def test_the_queue_runs_a_fixed_number_of_queries(
     assert sum(counts(response).values()) == how_many
     with django_assert_num_queries(QUERIES - 4 + 1):  # a search: one result query instead of the sections
         client.get(URL, {"q": "hoàng"})
+    with django_assert_num_queries(QUERIES - 4 + 2):  # a number: the applicants holding it, then their dossiers
+        response = client.get(URL, {"q": "0912345678"})
+    assert len(codes(response)) == how_many
 
 
 # --- Landing after sign-in and the masks -------------------------------------------------------------------
