@@ -118,7 +118,8 @@ class Applicant(models.Model):
     class Meta:
         verbose_name = _("chủ hồ sơ")
         verbose_name_plural = _("chủ hồ sơ")
-        indexes = [models.Index(fields=["user"])]
+        # phone: the desk's exact search by phone number (desk/selectors_queue.py).
+        indexes = [models.Index(fields=["user"]), models.Index(fields=["phone"], name="applicant_phone")]
 
     def __str__(self) -> str:
         return self.name

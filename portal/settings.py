@@ -185,7 +185,7 @@ OUTBOX_KICK_POOL_SIZE = int(os.environ.get("OUTBOX_KICK_POOL_SIZE", "10"))
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "desk:after-login"  # a desk officer lands on /desk/, others on the home page
 LOGOUT_REDIRECT_URL = "home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

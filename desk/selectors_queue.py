@@ -1,0 +1,214 @@
+"""Read queries behind the desk's queue (/desk/): section counts in one aggregate, each section a bounded slice.
+
+Everything is scoped through `dossiers.permissions.dossiers_visible_to` (docs/domain.md §2, §11): the desk sees
+what its agency holds. The number of queries does not depend on the number of dossiers (docs/conventions.md
+"Tests": every list pins its query count).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from dossiers.models import OPEN_STATUSES, RUNNING_STATUSES, Applicant, ApplicantIdentity, Dossier
+from dossiers.permissions import dossiers_visible_to
+from dossiers.selectors import public_code_normalise
+from dossiers.workflow import Status
+from procedures.models import Procedure
+from workcalendar.calendar import LOCAL_TZ
+
+SECTION_SIZE = 50
+MAX_HOLDERS = 500  # applicants sharing one phone number (a family, an agent) — far more would be a data problem
+
+# The sections in page order; their conditions are in `section_conditions`, their order in `SECTION_ORDER`.
+SECTIONS = ("waiting", "result_ready", "due_today", "overdue")
+
+# What a row shows: the dossier's own columns and the procedure and applicant names (one join each, no per-row query).
+ROW_FIELDS = (
+    "code",
+    "status",
+    "channel",
+    "submitted_at",
+    "acceptance_due_at",
+    "received_at",
+    "current_due_at",
+    "completed_at",
+    "procedure_version__name",
+    "applicant__name",
+    "applicant__phone",
+)
+
+_DIGITS_RE = re.compile(r"^\+?\d{8,15}$")
+
+
+def day_bounds(today: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The local start of `today` and of the day after (aware datetimes)."""
+    start = dt.datetime.combine(today, dt.time.min, tzinfo=LOCAL_TZ)
+    return start, start + dt.timedelta(days=1)
+
+
+def section_conditions(today: dt.date) -> dict[str, Q]:
+    """Which dossiers each section holds (§3, §5.8, §5.11): late is derived from dates, not from the cached flag."""
+    start, end = day_bounds(today)
+    return {
+        "waiting": Q(status=Status.SUBMITTED),
+        "result_ready": Q(status=Status.RESULT_READY),
+        "due_today": Q(status__in=OPEN_STATUSES, current_due_at__gte=start, current_due_at__lt=end),
+        "overdue": Q(status__in=RUNNING_STATUSES, current_due_at__lt=start),
+    }
+
+
+SECTION_ORDER = {
+    # The most urgent first: the acceptance window that closes soonest, the oldest result, the earliest due moment.
+    "waiting": ("acceptance_due_at", "id"),
+    "result_ready": ("completed_at", "id"),
+    "due_today": ("current_due_at", "id"),
+    "overdue": ("current_due_at", "id"),
+}
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    procedure_id: int | None = None
+    status: str = ""
+    channel: int | None = None
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+
+
+@dataclass
+class Search:
+    """What a typed search means: a dossier code, an ID or phone number (exact), or the start of a name."""
+
+    text: str
+    code: str | None = None
+    number: str | None = None
+    name: str | None = None
+    condition: Q = field(default_factory=Q)
+
+    @property
+    def shown(self) -> str:
+        """What the page echoes as the search: a number masked like the rows (§11), anything else as typed."""
+        if self.number is None:
+            return self.code or self.text
+        return mask_phone(self.number) if len(self.number) in (10, 11) else mask_id_number(self.number)
+
+
+def search_parse(raw: str) -> Search | None:
+    """Trimmed input → its condition; None for empty input.
+
+    Digits only: an ID number (CCCD, 9–12 digits) or a phone number, matched exactly (both indexed). Something
+    shaped like a code: the code, exact and case-insensitive (codes are stored upper-case). Anything else: the
+    start of the applicant's name, case-insensitive (not accent-insensitive: that would need a folded column).
+    """
+    text = " ".join((raw or "").split())[:100]
+    if not text:
+        return None
+    if _DIGITS_RE.match(text):
+        # The condition is built in `queue_search`, from the applicants holding the number.
+        return Search(text=text, number=text.lstrip("+"))
+    code = public_code_normalise(text)
+    if code is not None and any(ch.isdigit() for ch in code) and ("-" in code or "." in code):
+        return Search(text=text, code=code, condition=Q(code=code))
+    return Search(text=text, name=text, condition=Q(applicant__name__istartswith=text))
+
+
+def queue_scope(*, user, filters: QueueFilters) -> QuerySet[Dossier]:
+    """The desk's dossiers (its agency's scope) narrowed by the validated filters."""
+    qs = dossiers_visible_to(user)
+    if filters.procedure_id is not None:
+        qs = qs.filter(procedure_version__procedure_id=filters.procedure_id)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.channel is not None:
+        qs = qs.filter(channel=filters.channel)
+    if filters.received_from is not None:
+        qs = qs.filter(received_at__gte=day_bounds(filters.received_from)[0])
+    if filters.received_to is not None:
+        qs = qs.filter(received_at__lt=day_bounds(filters.received_to)[1])
+    return qs
+
+
+def queue_counts(scope: QuerySet[Dossier], *, today: dt.date) -> dict[str, int]:
+    """Every section's count in one aggregate query, over open dossiers only (every section is open, and the
+    (agency, status) indexes then skip the agency's finished history)."""
+    conditions = section_conditions(today)
+    return scope.filter(status__in=OPEN_STATUSES).aggregate(
+        **{key: Count("id", filter=conditions[key]) for key in SECTIONS}
+    )
+
+
+def _rows(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    return qs.select_related("procedure_version", "applicant").only(*ROW_FIELDS)
+
+
+def queue_section(
+    scope: QuerySet[Dossier], key: str, *, today: dt.date, offset: int = 0, limit: int | None = None
+) -> tuple[list[Dossier], bool]:
+    """One section's rows from `offset`, at most `limit`, and whether more follow (one query: limit + 1 rows)."""
+    limit = limit or SECTION_SIZE
+    qs = _rows(scope.filter(section_conditions(today)[key])).order_by(*SECTION_ORDER[key])
+    rows = list(qs[offset : offset + limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def queue_search(scope: QuerySet[Dossier], search: Search, *, limit: int | None = None) -> tuple[list[Dossier], bool]:
+    """The dossiers in scope matching the search, newest first (one query; two for a number)."""
+    limit = limit or SECTION_SIZE
+    condition = search.condition
+    if search.number is not None:
+        # First the applicants holding the number (one query, each branch on its index: phone, identity number),
+        # then their dossiers through the applicant_id index — an OR across the join would scan the scope instead.
+        holders = (
+            Applicant.objects.filter(phone=search.number)
+            .values_list("pk", flat=True)
+            .union(ApplicantIdentity.objects.filter(number=search.number).values_list("applicant_id", flat=True))
+        )
+        condition = Q(applicant_id__in=list(holders[:MAX_HOLDERS]))
+    qs = _rows(scope.filter(condition)).order_by("-id")
+    rows = list(qs[: limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def procedure_choices(*, user) -> list[tuple[int, str]]:
+    """The procedures the desk's agency handles (current versions), by name — one query."""
+    agency = user.staff_profile.agency
+    return [
+        (pk, name)
+        for pk, name in Procedure.objects.filter(current_version__agencies=agency)
+        .order_by("current_version__name", "pk")
+        .values_list("pk", "current_version__name")
+        .distinct()
+    ]
+
+
+# --- Masking (docs/domain.md §11: lists show personal data masked; the full values only on the dossier page) ----
+
+BULLET = "•"
+
+
+def mask_name(name: str) -> str:
+    """ "Hoàng Thị Mai" → "Hoàng T. M.": the family name, then initials."""
+    parts = (name or "").split()
+    if not parts:
+        return ""
+    return " ".join([parts[0], *(f"{part[0]}." for part in parts[1:])])
+
+
+def mask_id_number(number: str) -> str:
+    """ "038190001234" → "0381••••1234"."""
+    number = number or ""
+    if len(number) <= 8:
+        return BULLET * len(number)
+    return number[:4] + BULLET * (len(number) - 8) + number[-4:]
+
+
+def mask_phone(phone: str) -> str:
+    """ "0912345678" → "0912•••678"."""
+    phone = phone or ""
+    if len(phone) <= 7:
+        return BULLET * len(phone)
+    return phone[:4] + BULLET * (len(phone) - 7) + phone[-3:]
