@@ -149,9 +149,7 @@ class IntakeForm(forms.Form):
         # The dossier has no address of its own: the post goes to the applicant's (the engine keeps no other).
         if data.get("return_method") == ReturnMethod.POST and not (data.get("address") or "").strip():
             self.add_error("address", _("Trả kết quả qua bưu chính: cần nhập địa chỉ của chủ hồ sơ."))
-        if self.required_documents and not any(
-            data.get(f"doc_{d.pk}_checked") for d in self.required_documents
-        ):
+        if self.required_documents and not any(data.get(f"doc_{d.pk}_checked") for d in self.required_documents):
             self.add_error(None, _("Chưa đánh dấu thành phần hồ sơ nào đã nhận."))
         self._check_scans(data)
         return data

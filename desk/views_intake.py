@@ -200,7 +200,9 @@ def _receive(request, form: IntakeForm, version) -> Dossier | None:
                 raise _AlreadyReceived(dossier)
             rows = {row.required_document_id: row for row in dossier.documents.all()}
             for required_id, upload in form.scans():
-                record = dossier_file_add(dossier=dossier, upload=upload, actor=request.user, document=rows[required_id])
+                record = dossier_file_add(
+                    dossier=dossier, upload=upload, actor=request.user, document=rows[required_id]
+                )
                 stored.append(record.file.name)
     except _AlreadyReceived as replay:
         return replay.dossier
