@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -79,10 +79,12 @@ def intake(request):
 
 def _version_for(agency, code: str) -> tuple[ProcedureVersion | None, str]:
     """The in-force version of `code` if the officer's agency handles it, else None and why (in Vietnamese)."""
+    handled_by = ProcedureVersion.agencies.through.objects.filter(procedureversion=OuterRef("pk"), agency=agency)
     version = (
         ProcedureVersion.objects.in_force()
         .filter(procedure__code=code)
         .select_related("procedure")
+        .annotate(handled=Exists(handled_by))
         .prefetch_related(
             Prefetch("documents", queryset=RequiredDocument.objects.order_by("order", "pk")),
             Prefetch("fees", queryset=ProcedureFee.objects.order_by("order", "pk")),
@@ -91,7 +93,7 @@ def _version_for(agency, code: str) -> tuple[ProcedureVersion | None, str]:
     )
     if version is None:
         return None, _("Không tìm thấy thủ tục đang có hiệu lực có mã “{code}”.").format(code=code)
-    if not version.agencies.filter(pk=agency.pk).exists():
+    if not version.handled:
         return None, _("Thủ tục “{name}” không thuộc thẩm quyền tiếp nhận của {agency}.").format(
             name=version.name, agency=agency.name
         )
@@ -101,11 +103,8 @@ def _version_for(agency, code: str) -> tuple[ProcedureVersion | None, str]:
 def _pick(request, agency, *, error: str = "", status: int = 200):
     """Step 1: the agency's procedures in force, filtered by an accent-insensitive search."""
     query = request.GET.get("q", "").strip()[:200]
-    versions = list(
-        procedure_search(query=query, agency=agency.e_identifier).only("pk", "name", "procedure__code")[
-            :PROCEDURE_LIST_MAX
-        ]
-    )
+    found = procedure_search(query=query, agency=agency.e_identifier).prefetch_related(None)
+    versions = list(found[:PROCEDURE_LIST_MAX])
     context = {"agency": agency, "query": query, "versions": versions, "error": error, "limit": PROCEDURE_LIST_MAX}
     return render(request, "desk/intake_pick.html", context, status=status)
 
