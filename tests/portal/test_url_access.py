@@ -43,6 +43,7 @@ URL_ACCESS = {
     "dossiers:form-pdf": "signed-in",
     "dossiers:file-download": "signed-in",
     "desk:action": "staff",
+    "desk:intake": "staff",  # the desk role only; other staff get 403
     # The admin: its own sign-in page is open, everything else in the namespace needs is_staff — named URLs
     # and the unnamed ones (object redirects, the final catch-all) alike.
     "admin:login": "public",
