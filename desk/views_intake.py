@@ -74,6 +74,9 @@ def intake(request):
     if lookup.is_bound and lookup.is_valid():
         initial.update(_known_applicant(lookup.cleaned_data["id_type"], lookup.cleaned_data["id_number"].strip()))
     form = IntakeForm(initial=initial, required_documents=required)
+    if lookup.is_bound:
+        # Keyboard first: after the lookup the officer goes on with the name (checked or typed).
+        form.fields["name"].widget.attrs["autofocus"] = True
     return _page(request, version, form, lookup, known=initial.pop("known", False))
 
 

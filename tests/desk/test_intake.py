@@ -146,6 +146,7 @@ def test_a_known_id_number_prefills_the_applicant(client, people, version, appli
     assert form["address"].value() == "12 Lê Hoàn, phường Hạc Thành"
     assert form["id_number"].value() == "038190001234"
     assert "Đã tìm thấy chủ hồ sơ" in response.text
+    assert 'name="name" value="Hoàng Thị Mai" maxlength="255" autofocus required id="id_name"' in response.text
 
 
 def test_an_unknown_id_number_says_so_and_keeps_the_number(client, people, version):
@@ -212,6 +213,26 @@ def test_a_double_submit_creates_one_dossier(client, people, version):
     assert Applicant.objects.count() == 1
     assert CodeCounter.objects.get().last == 1
     assert "đã được tiếp nhận trước đó" in client.get(second["Location"]).text
+
+
+def test_a_concurrent_double_submit_is_settled_by_the_engine_s_client_key(client, people, version, monkeypatch):
+    """Both requests passed the early look-up (the second arrived before the first committed): the unique client
+    key makes the engine return the first dossier, and the second request's applicant is rolled back."""
+    client.force_login(people["desk"])
+    first = client.post(URL, post_data(version))
+    monkeypatch.setattr("desk.views_intake._replayed", lambda request, agency: None)
+    second = client.post(URL, post_data(version, name="Nguyễn Văn An (lần 2)"))
+    assert second["Location"] == first["Location"]
+    assert Dossier.objects.count() == 1
+    assert list(Applicant.objects.values_list("name", flat=True)) == ["Nguyễn Văn An"]
+    assert CodeCounter.objects.get().last == 1
+
+
+def test_the_nav_links_to_intake_for_the_desk_only(client, people):
+    client.force_login(people["desk"])
+    assert 'href="/desk/intake/"' in client.get("/").text
+    client.force_login(people["officer"])
+    assert 'href="/desk/intake/"' not in client.get("/").text
 
 
 def test_a_new_client_key_receives_a_second_dossier(client, people, version):
