@@ -151,6 +151,18 @@ class IntakeForm(forms.Form):
             self.add_error("address", _("Trả kết quả qua bưu chính: cần nhập địa chỉ của chủ hồ sơ."))
         if self.required_documents and not any(data.get(f"doc_{d.pk}_checked") for d in self.required_documents):
             self.add_error(None, _("Chưa đánh dấu thành phần hồ sơ nào đã nhận."))
+        else:
+            # T2 receives a complete dossier only (docs/domain.md §4.1); an incomplete one is for "Yêu cầu bổ sung".
+            missing = [d for d in self.required_documents if d.mandatory and not data.get(f"doc_{d.pk}_checked")]
+            for document in missing:
+                self.add_error(f"doc_{document.pk}_checked", _("Giấy tờ bắt buộc chưa được đánh dấu đã nhận."))
+            if missing:
+                self.add_error(
+                    None,
+                    _("Hồ sơ chưa đủ thành phần bắt buộc ({count} giấy tờ): chỉ tiếp nhận hồ sơ đầy đủ.").format(
+                        count=len(missing)
+                    ),
+                )
         self._check_scans(data)
         return data
 

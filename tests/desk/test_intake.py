@@ -350,6 +350,30 @@ def test_no_document_ticked_is_refused(client, people, version):
     assert nothing_saved()
 
 
+def test_a_mandatory_document_not_ticked_is_refused_on_its_row(client, people, version):
+    client.force_login(people["desk"])
+    second = version.documents.order_by("order").last()
+    data = post_data(version)
+    del data[f"doc_{second.pk}_checked"]
+    response = client.post(URL, data)
+    assert response.status_code == 400
+    assert "Hồ sơ chưa đủ thành phần bắt buộc (1 giấy tờ)" in response.text
+    errors = response.context["form"].errors
+    assert errors[f"doc_{second.pk}_checked"] == ["Giấy tờ bắt buộc chưa được đánh dấu đã nhận."]
+    assert nothing_saved()
+
+
+def test_an_optional_document_may_be_left_unticked(client, people, version):
+    second = version.documents.order_by("order").last()
+    second.mandatory = False
+    second.save()
+    client.force_login(people["desk"])
+    data = post_data(version)
+    del data[f"doc_{second.pk}_checked"]
+    assert client.post(URL, data).status_code == 302
+    assert Dossier.objects.get().documents.get(required_document=second).checked is False
+
+
 def test_the_error_sits_next_to_its_field(client, people, version):
     client.force_login(people["desk"])
     page = client.post(URL, post_data(version, name="")).text
