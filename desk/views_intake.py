@@ -72,7 +72,11 @@ def intake(request):
     lookup = ApplicantLookupForm(request.GET if "id_number" in request.GET else None)
     initial = {"client_key": uuid.uuid4().hex}
     if lookup.is_bound and lookup.is_valid():
-        initial.update(_known_applicant(lookup.cleaned_data["id_type"], lookup.cleaned_data["id_number"].strip()))
+        doc_type, number = lookup.cleaned_data["id_type"], lookup.cleaned_data["id_number"].strip()
+        error = personal_id_check(doc_type, number)
+        if error:
+            lookup.add_error("id_number", error)
+        initial.update(_known_applicant(doc_type, number))
     form = IntakeForm(initial=initial, required_documents=required)
     if lookup.is_bound:
         # Keyboard first: after the lookup the officer goes on with the name (checked or typed).

@@ -157,6 +157,14 @@ def test_an_unknown_id_number_says_so_and_keeps_the_number(client, people, versi
     assert "Chưa có chủ hồ sơ với số giấy tờ này" in response.text
 
 
+def test_a_malformed_id_number_in_the_lookup_says_why(client, people, version):
+    client.force_login(people["desk"])
+    response = client.get(URL, {"procedure": version.procedure.code, "id_type": "cccd", "id_number": "0381"})
+    assert response.status_code == 200
+    assert "Số định danh cá nhân gồm đúng 12 chữ số." in response.text
+    assert "Chưa có chủ hồ sơ" not in response.text
+
+
 # --- Receiving -----------------------------------------------------------------------------------------
 
 
