@@ -243,7 +243,9 @@ def _citizen_account(doc_type: str, number: str):
 def _received(request, dossier: Dossier, *, again: bool = False):
     receipt = reverse("dossiers:form-pdf", args=[dossier.code, "receipt"])
     if again:
-        done = _("Biểu mẫu này đã được gửi: hồ sơ {code} đã tiếp nhận trước đó, không tạo hồ sơ mới.").format(code=dossier.code)
+        done = _("Biểu mẫu này đã được gửi: hồ sơ {code} đã tiếp nhận trước đó, không tạo hồ sơ mới.").format(
+            code=dossier.code
+        )
     else:
         done = _("Đã tiếp nhận hồ sơ {code}.").format(code=dossier.code)
     messages.success(
