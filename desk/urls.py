@@ -1,7 +1,12 @@
 """The staff's screens: the desk's queue under /desk/, the officers' inbox under /work/, actions on a dossier."""
 
-from desk import urls_actions, urls_inbox, urls_queue
+from desk import urls_actions, urls_inbox, urls_intake, urls_queue
 
 app_name = "desk"
 
-urlpatterns = [*urls_queue.urlpatterns, *urls_inbox.urlpatterns, *urls_actions.urlpatterns]
+urlpatterns = [
+    *urls_queue.urlpatterns,
+    *urls_inbox.urlpatterns,
+    *urls_actions.urlpatterns,
+    *urls_intake.urlpatterns,
+]

@@ -1,0 +1,260 @@
+"""The walk-in intake screen (T2): the desk receives a counter or postal dossier in one page (docs/domain.md §4.1 T2).
+
+Step 1 is a GET (`?q=` filters the agency's procedures in force, `?procedure=<code>` picks one), the applicant lookup
+is a GET too (`?id_type=&id_number=` pre-fills a known applicant), and "Tiếp nhận" POSTs everything once. The view
+restates no rule: it parses the form, checks every scan before anything is written, then in one transaction creates
+the applicant, calls `dossiers.services.dossier_receive_counter` with the form's client key (a double submit returns
+the first dossier) and attaches the scans through `dossiers.files.dossier_file_add`.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import CitizenProfile
+from desk.forms_intake import ApplicantLookupForm, IntakeForm, personal_id_check
+from dossiers import services, workflow
+from dossiers.errors import DossierRefused
+from dossiers.files import FileRejected, dossier_file_add
+from dossiers.models import ApplicantIdentity, ApplicantKind, Dossier, IdDocumentType
+from dossiers.permissions import actor_role
+from procedures.models import ProcedureFee, ProcedureVersion, RequiredDocument
+from procedures.selectors import procedure_search
+
+PROCEDURE_LIST_MAX = 200
+
+
+class _AlreadyReceived(Exception):
+    """A concurrent submit with the same client key won: undo this request's applicant, show the first dossier."""
+
+    def __init__(self, dossier: Dossier):
+        self.dossier = dossier
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intake(request):
+    if actor_role(request.user) != workflow.DESK:
+        raise PermissionDenied
+    agency = request.user.staff_profile.agency
+    code = (request.POST.get("procedure") if request.method == "POST" else request.GET.get("procedure")) or ""
+    code = code.strip()
+    if not code:
+        return _pick(request, agency)
+    version, error = _version_for(agency, code)
+    if version is None:
+        return _pick(request, agency, error=error, status=400)
+
+    required = list(version.documents.all())
+    if request.method == "POST":
+        replay = _replayed(request, agency)
+        if replay is not None:
+            return _received(request, replay, again=True)
+        form = IntakeForm(request.POST, request.FILES, required_documents=required)
+        if form.is_valid():
+            dossier = _receive(request, form, version)
+            if dossier is not None:
+                return _received(request, dossier)
+        return _page(request, version, form, ApplicantLookupForm(), status=400)
+
+    lookup = ApplicantLookupForm(request.GET if "id_number" in request.GET else None)
+    initial = {"client_key": uuid.uuid4().hex}
+    if lookup.is_bound and lookup.is_valid():
+        doc_type, number = lookup.cleaned_data["id_type"], lookup.cleaned_data["id_number"].strip()
+        error = personal_id_check(doc_type, number)
+        if error:
+            lookup.add_error("id_number", error)
+        initial.update(_known_applicant(doc_type, number))
+    form = IntakeForm(initial=initial, required_documents=required)
+    if lookup.is_bound:
+        # Keyboard first: after the lookup the officer goes on with the name (checked or typed).
+        form.fields["name"].widget.attrs["autofocus"] = True
+    return _page(request, version, form, lookup, known=initial.pop("known", False))
+
+
+def _version_for(agency, code: str) -> tuple[ProcedureVersion | None, str]:
+    """The in-force version of `code` if the officer's agency handles it, else None and why (in Vietnamese)."""
+    handled_by = ProcedureVersion.agencies.through.objects.filter(procedureversion=OuterRef("pk"), agency=agency)
+    version = (
+        ProcedureVersion.objects.in_force()
+        .filter(procedure__code=code)
+        .select_related("procedure")
+        .annotate(handled=Exists(handled_by))
+        .prefetch_related(
+            Prefetch("documents", queryset=RequiredDocument.objects.order_by("order", "pk")),
+            Prefetch("fees", queryset=ProcedureFee.objects.order_by("order", "pk")),
+        )
+        .first()
+    )
+    if version is None:
+        return None, _("Không tìm thấy thủ tục đang có hiệu lực có mã “{code}”.").format(code=code)
+    if not version.handled:
+        return None, _("Thủ tục “{name}” không thuộc thẩm quyền tiếp nhận của {agency}.").format(
+            name=version.name, agency=agency.name
+        )
+    return version, ""
+
+
+def _pick(request, agency, *, error: str = "", status: int = 200):
+    """Step 1: the agency's procedures in force, filtered by an accent-insensitive search."""
+    query = request.GET.get("q", "").strip()[:200]
+    found = procedure_search(query=query, agency=agency.e_identifier).prefetch_related(None)
+    versions = list(found[:PROCEDURE_LIST_MAX])
+    context = {"agency": agency, "query": query, "versions": versions, "error": error, "limit": PROCEDURE_LIST_MAX}
+    return render(request, "desk/intake_pick.html", context, status=status)
+
+
+def _page(request, version, form, lookup, *, known: bool = False, status: int = 200):
+    fees = list(version.fees.all())
+    context = {
+        "version": version,
+        "form": form,
+        "lookup": lookup,
+        "fees": fees,
+        "fee_total": sum(fee.amount for fee in fees),
+        "agency": request.user.staff_profile.agency,
+        "known": known,
+    }
+    return render(request, "desk/intake.html", context, status=status)
+
+
+def _known_applicant(doc_type: str, number: str) -> dict:
+    """The last applicant entered with this identity, as initial form values ({} if none or a malformed number)."""
+    initial = {"id_type": doc_type, "id_number": number}
+    if personal_id_check(doc_type, number):
+        return initial
+    identity = (
+        ApplicantIdentity.objects.filter(doc_type=doc_type, number=number)
+        .select_related("applicant")
+        .order_by("-applicant_id")
+        .first()
+    )
+    if identity is not None:
+        applicant = identity.applicant
+        initial.update(
+            kind=applicant.kind,
+            name=applicant.name,
+            phone=applicant.phone,
+            email=applicant.email,
+            address=applicant.address,
+            known=True,
+        )
+    return initial
+
+
+def _replayed(request, agency) -> Dossier | None:
+    """A resubmit of a form already received (same client key) shows the dossier it created."""
+    key = request.POST.get("client_key", "").strip()
+    if not key:
+        return None
+    return Dossier.objects.filter(client_key=key, receiving_agency=agency).only("pk", "code").first()
+
+
+def _receive(request, form: IntakeForm, version) -> Dossier | None:
+    """Everything in one transaction; a refusal (engine or file) keeps nothing and lands on the form."""
+    data = form.cleaned_data
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            applicant = services.applicant_create(
+                data=services.ApplicantData(
+                    kind=data["kind"],
+                    name=data["name"],
+                    identities=[(data["id_type"], data["id_number"])],
+                    phone=data["phone"].strip(),
+                    email=data["email"],
+                    address=data["address"].strip(),
+                    user=_citizen_account(data["id_type"], data["id_number"]),
+                )
+            )
+            representative = None
+            if data["representative_name"].strip():
+                rep_id = data["representative_id"].strip()
+                representative = services.applicant_create(
+                    data=services.ApplicantData(
+                        kind=ApplicantKind.INDIVIDUAL,
+                        name=data["representative_name"],
+                        identities=[(IdDocumentType.PERSONAL_ID, rep_id)] if rep_id else [],
+                    )
+                )
+            dossier = services.dossier_receive_counter(
+                actor=request.user,
+                procedure_version=version,
+                applicant=applicant,
+                channel=data["channel"],
+                summary=data["summary"].strip(),
+                documents=form.documents_input(),
+                return_method=data["return_method"],
+                fee_mode=data["fee_mode"],
+                sets_count=data["sets_count"],
+                representative=representative,
+                client_key=data["client_key"],
+            )
+            if dossier.applicant_id != applicant.pk:
+                raise _AlreadyReceived(dossier)
+            rows = {row.required_document_id: row for row in dossier.documents.all()}
+            for required_id, upload in form.scans():
+                record = dossier_file_add(
+                    dossier=dossier, upload=upload, actor=request.user, document=rows[required_id]
+                )
+                stored.append(record.file.name)
+    except _AlreadyReceived as replay:
+        return replay.dossier
+    except FileRejected as rejected:
+        _forget(stored)
+        form.add_error(None, rejected.messages)
+        return None
+    except DossierRefused as refusal:
+        _forget(stored)
+        form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+        return None
+    except BaseException:
+        _forget(stored)
+        raise
+    return dossier
+
+
+def _forget(names: list[str]) -> None:
+    """Scans written before the transaction rolled back (dossier_file_add cannot see an outer rollback)."""
+    for name in names:
+        default_storage.delete(name)
+
+
+def _citizen_account(doc_type: str, number: str):
+    """The citizen account with this personal ID, so the dossier shows in their account too."""
+    if doc_type != IdDocumentType.PERSONAL_ID:
+        return None
+    profile = CitizenProfile.objects.filter(personal_id=number).select_related("user").first()
+    return profile.user if profile is not None else None
+
+
+def _received(request, dossier: Dossier, *, again: bool = False):
+    receipt = reverse("dossiers:form-pdf", args=[dossier.code, "receipt"])
+    if again:
+        done = _("Biểu mẫu này đã được gửi: hồ sơ {code} đã tiếp nhận trước đó, không tạo hồ sơ mới.").format(
+            code=dossier.code
+        )
+    else:
+        done = _("Đã tiếp nhận hồ sơ {code}.").format(code=dossier.code)
+    messages.success(
+        request,
+        format_html(
+            '{} <a href="{}" target="_blank" rel="noopener" data-print="receipt">{}</a>',
+            done,
+            receipt,
+            _("In giấy tiếp nhận và hẹn trả kết quả"),
+        ),
+    )
+    return redirect("dossiers:detail", code=dossier.code)

@@ -1,0 +1,406 @@
+"""The walk-in intake screen (T2): the desk receives a counter or postal dossier in one page."""
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from dossiers.models import Applicant, ApplicantIdentity, CodeCounter, Dossier, DossierFile, FeeMode, ReturnMethod
+from dossiers.workflow import Status
+from tests.dossiers.conftest import COMMUNE, at
+from tests.dossiers.files_fixtures import exe_bytes, files_media, jpeg_bytes, pdf_bytes, stored_files  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+URL = "/desk/intake/"
+NOW = at("2026-03-03 09:00")
+KEY = "0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def version(make_version):
+    return make_version(fee=50000)
+
+
+def post_data(version, **overrides):
+    first, second = version.documents.order_by("order")
+    data = {
+        "procedure": version.procedure.code,
+        "client_key": KEY,
+        "id_type": "cccd",
+        "id_number": "038190009999",
+        "kind": "1",
+        "name": "Nguyễn Văn An",
+        "phone": "0912000111",
+        "email": "an@example.vn",
+        "address": "5 Trần Phú, phường Hạc Thành",
+        "representative_name": "",
+        "representative_id": "",
+        "fee_mode": FeeMode.BEFORE,
+        "return_method": ReturnMethod.COUNTER,
+        "channel": "1",
+        "summary": "Đăng ký kết hôn cho công dân",
+        "sets_count": "1",
+        f"doc_{first.pk}_checked": "on",
+        f"doc_{first.pk}_form": "original",
+        f"doc_{first.pk}_count": "1",
+        f"doc_{second.pk}_checked": "on",
+        f"doc_{second.pk}_form": "certified",
+        f"doc_{second.pk}_count": "2",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def nothing_saved():
+    return not Applicant.objects.exists() and not Dossier.objects.exists() and not CodeCounter.objects.exists()
+
+
+# --- Access ----------------------------------------------------------------------------------------------
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=/desk/intake/")
+
+
+@pytest.mark.parametrize("who", ["citizen", "officer", "head", "leader", "admin"])
+def test_only_the_desk_may_receive(client, people, version, who):
+    client.force_login(people[who])
+    assert client.get(URL, {"procedure": version.procedure.code}).status_code == 403
+    assert client.post(URL, post_data(version)).status_code == 403
+    assert not Dossier.objects.exists()
+    assert not Applicant.objects.exists()
+
+
+def test_the_desk_of_another_agency_cannot_receive_this_agency_s_procedure(client, people, version):
+    client.force_login(people["other_desk"])
+    page = client.get(URL, {"procedure": version.procedure.code})
+    assert page.status_code == 400
+    assert "không thuộc thẩm quyền tiếp nhận của" in page.text
+    response = client.post(URL, post_data(version))
+    assert response.status_code == 400
+    assert "không thuộc thẩm quyền tiếp nhận của" in response.text
+    assert nothing_saved()
+
+
+def test_an_unknown_procedure_is_refused_by_name(client, people, version):
+    client.force_login(people["desk"])
+    response = client.post(URL, post_data(version, procedure="9.999999"))
+    assert response.status_code == 400
+    assert "Không tìm thấy thủ tục đang có hiệu lực có mã “9.999999”" in response.text
+    assert nothing_saved()
+
+
+# --- Step 1: the procedure ---------------------------------------------------------------------------------
+
+
+def test_the_pick_lists_the_agency_s_procedures_searched_without_accents(client, people, make_version, agencies):
+    mine = make_version()
+    other = make_version()
+    other.agencies.set([agencies["000.00.32.H56"]])
+    client.force_login(people["desk"])
+    page = client.get(URL).text
+    assert f'value="{mine.procedure.code}"' in page
+    assert f'value="{other.procedure.code}"' not in page
+    assert f'value="{mine.procedure.code}"' in client.get(URL, {"q": "ket hon"}).text
+    assert f'value="{mine.procedure.code}"' not in client.get(URL, {"q": "khai sinh"}).text
+
+
+def test_the_form_shows_the_checklist_fees_with_total_and_a_fresh_client_key(client, people, make_version):
+    version = make_version(fee=50000)
+    version.fees.create(name="Phí sao lục", amount=8000, order=2)
+    client.force_login(people["desk"])
+    first = client.get(URL, {"procedure": version.procedure.code})
+    assert first.status_code == 200
+    page = first.text
+    assert "Tờ khai đăng ký kết hôn" in page
+    assert "Giấy tờ tùy thân" in page
+    assert "50.000 đồng" in page
+    assert "8.000 đồng" in page
+    assert "58.000 đồng" in page
+    # The declared labels of T2 (dossiers/workflow.py).
+    for label in ("Hình thức thu phí, lệ phí", "Hình thức nhận kết quả", "Kênh nộp hồ sơ", "Số lượng hồ sơ (bộ)"):
+        assert label in page
+    key = first.context["form"].initial["client_key"]
+    assert len(key) == 32
+    assert client.get(URL, {"procedure": version.procedure.code}).context["form"].initial["client_key"] != key
+
+
+# --- Step 2: the applicant lookup ------------------------------------------------------------------------
+
+
+def test_a_known_id_number_prefills_the_applicant(client, people, version, applicant_for):
+    applicant_for(name="Hoàng Thị Mai")
+    client.force_login(people["desk"])
+    response = client.get(URL, {"procedure": version.procedure.code, "id_type": "cccd", "id_number": "038190001234"})
+    form = response.context["form"]
+    assert form["name"].value() == "Hoàng Thị Mai"
+    assert form["phone"].value() == "0912345678"
+    assert form["address"].value() == "12 Lê Hoàn, phường Hạc Thành"
+    assert form["id_number"].value() == "038190001234"
+    assert "Đã tìm thấy chủ hồ sơ" in response.text
+    assert 'name="name" value="Hoàng Thị Mai" maxlength="255" autofocus required id="id_name"' in response.text
+
+
+def test_an_unknown_id_number_says_so_and_keeps_the_number(client, people, version):
+    client.force_login(people["desk"])
+    response = client.get(URL, {"procedure": version.procedure.code, "id_type": "cccd", "id_number": "038190000000"})
+    assert response.context["form"]["id_number"].value() == "038190000000"
+    assert response.context["form"]["name"].value() is None
+    assert "Chưa có chủ hồ sơ với số giấy tờ này" in response.text
+
+
+def test_a_malformed_id_number_in_the_lookup_says_why(client, people, version):
+    client.force_login(people["desk"])
+    response = client.get(URL, {"procedure": version.procedure.code, "id_type": "cccd", "id_number": "0381"})
+    assert response.status_code == 200
+    assert "Số định danh cá nhân gồm đúng 12 chữ số." in response.text
+    assert "Chưa có chủ hồ sơ" not in response.text
+
+
+# --- Receiving -----------------------------------------------------------------------------------------
+
+
+def test_receive_creates_the_dossier_and_points_to_the_receipt(client, people, version):
+    client.force_login(people["desk"])
+    response = client.post(URL, post_data(version, fee_mode=FeeMode.AFTER, sets_count="2"))
+    dossier = Dossier.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/dossiers/{dossier.code}/"
+    assert dossier.code.startswith(f"{COMMUNE}-260303-")
+    assert dossier.status == Status.RECEIVED
+    assert dossier.received_at == NOW
+    assert dossier.client_key == KEY
+    assert (dossier.fee_mode, dossier.sets_count, dossier.channel) == (FeeMode.AFTER, 2, 1)
+    assert dossier.summary == "Đăng ký kết hôn cho công dân"
+    assert dossier.applicant.name == "Nguyễn Văn An"
+    identity = ApplicantIdentity.objects.get(applicant=dossier.applicant)
+    assert (identity.doc_type, identity.number) == ("cccd", "038190009999")
+    rows = {d.name: (d.checked, d.form, d.count) for d in dossier.documents.all()}
+    assert rows == {"Tờ khai đăng ký kết hôn": (True, "original", 1), "Giấy tờ tùy thân": (True, "certified", 2)}
+    page = client.get(response["Location"]).text
+    assert f'href="/dossiers/{dossier.code}/forms/receipt.pdf" target="_blank"' in page
+    assert f"Đã tiếp nhận hồ sơ {dossier.code}." in page
+
+
+def test_a_citizen_s_personal_id_links_the_dossier_to_their_account(client, people, version):
+    client.force_login(people["desk"])
+    client.post(URL, post_data(version, id_number="038190001234", name="Hoàng Thị Mai"))
+    assert Dossier.objects.get().owner == people["citizen"]
+
+
+def test_a_representative_and_a_postal_return_are_kept(client, people, version):
+    client.force_login(people["desk"])
+    data = post_data(
+        version,
+        representative_name="Trần Văn Bình",
+        representative_id="038190007777",
+        return_method=ReturnMethod.POST,
+        channel="3",
+    )
+    assert client.post(URL, data).status_code == 302
+    dossier = Dossier.objects.get()
+    assert dossier.representative.name == "Trần Văn Bình"
+    assert dossier.representative.identities.get().number == "038190007777"
+    assert (dossier.return_method, dossier.channel) == (ReturnMethod.POST, 3)
+
+
+def test_a_double_submit_creates_one_dossier(client, people, version):
+    client.force_login(people["desk"])
+    first = client.post(URL, post_data(version))
+    second = client.post(URL, post_data(version))
+    dossier = Dossier.objects.get()
+    assert first["Location"] == second["Location"] == f"/dossiers/{dossier.code}/"
+    assert Applicant.objects.count() == 1
+    assert CodeCounter.objects.get().last == 1
+    assert "đã tiếp nhận trước đó, không tạo hồ sơ mới" in client.get(second["Location"]).text
+
+
+def test_a_concurrent_double_submit_is_settled_by_the_engine_s_client_key(client, people, version, monkeypatch):
+    """Both requests passed the early look-up (the second arrived before the first committed): the unique client
+    key makes the engine return the first dossier, and the second request's applicant is rolled back."""
+    client.force_login(people["desk"])
+    first = client.post(URL, post_data(version))
+    monkeypatch.setattr("desk.views_intake._replayed", lambda request, agency: None)
+    second = client.post(URL, post_data(version, name="Nguyễn Văn An (lần 2)"))
+    assert second["Location"] == first["Location"]
+    assert Dossier.objects.count() == 1
+    assert list(Applicant.objects.values_list("name", flat=True)) == ["Nguyễn Văn An"]
+    assert CodeCounter.objects.get().last == 1
+
+
+def test_the_nav_links_to_intake_for_the_desk_only(client, people):
+    client.force_login(people["desk"])
+    assert 'href="/desk/intake/"' in client.get("/").text
+    client.force_login(people["officer"])
+    assert 'href="/desk/intake/"' not in client.get("/").text
+
+
+def test_a_new_client_key_receives_a_second_dossier(client, people, version):
+    client.force_login(people["desk"])
+    client.post(URL, post_data(version))
+    client.post(URL, post_data(version, client_key="f" * 32))
+    assert Dossier.objects.count() == 2
+
+
+# --- Scans ---------------------------------------------------------------------------------------------
+
+
+def test_scans_are_stored_on_their_document(client, people, version, files_media):  # noqa: F811
+    client.force_login(people["desk"])
+    first, second = version.documents.order_by("order")
+    data = post_data(version)
+    data[f"doc_{first.pk}_files"] = [
+        SimpleUploadedFile("to-khai.pdf", pdf_bytes()),
+        SimpleUploadedFile("trang-2.jpg", jpeg_bytes()),
+    ]
+    data[f"doc_{second.pk}_files"] = SimpleUploadedFile("cccd.pdf", pdf_bytes())
+    assert client.post(URL, data).status_code == 302
+    files = {(f.original_name, f.document.name, f.content_type) for f in DossierFile.objects.select_related("document")}
+    assert files == {
+        ("to-khai.pdf", "Tờ khai đăng ký kết hôn", "application/pdf"),
+        ("trang-2.jpg", "Tờ khai đăng ký kết hôn", "image/jpeg"),
+        ("cccd.pdf", "Giấy tờ tùy thân", "application/pdf"),
+    }
+    assert len(stored_files(files_media)) == 3
+
+
+def test_a_refused_scan_refuses_the_whole_intake_and_names_the_file(client, people, version, files_media):  # noqa: F811
+    client.force_login(people["desk"])
+    first, second = version.documents.order_by("order")
+    data = post_data(version)
+    data[f"doc_{first.pk}_files"] = SimpleUploadedFile("to-khai.pdf", pdf_bytes())
+    data[f"doc_{second.pk}_files"] = SimpleUploadedFile("virus.pdf", exe_bytes())
+    response = client.post(URL, data)
+    assert response.status_code == 400
+    assert "Tệp “virus.pdf” không đúng định dạng cho phép" in response.text
+    assert nothing_saved()
+    assert not DossierFile.objects.exists()
+    assert stored_files(files_media) == []
+
+
+def test_a_scan_over_the_size_limit_is_refused(client, people, version, files_media, settings):  # noqa: F811
+    settings.DOSSIER_MAX_FILE_BYTES = 100
+    client.force_login(people["desk"])
+    first = version.documents.order_by("order").first()
+    data = post_data(version)
+    data[f"doc_{first.pk}_files"] = SimpleUploadedFile("to-khai.pdf", pdf_bytes() + b"0" * 200)
+    response = client.post(URL, data)
+    assert response.status_code == 400
+    assert "Tệp “to-khai.pdf”" in response.text
+    assert "vượt quá dung lượng tối đa" in response.text
+    assert nothing_saved()
+    assert stored_files(files_media) == []
+
+
+def test_scans_over_the_dossier_total_are_refused_before_anything_is_written(
+    client,
+    people,
+    version,
+    files_media,  # noqa: F811
+    settings,
+):
+    settings.DOSSIER_MAX_TOTAL_BYTES = len(pdf_bytes()) + 10
+    client.force_login(people["desk"])
+    first, second = version.documents.order_by("order")
+    data = post_data(version)
+    data[f"doc_{first.pk}_files"] = SimpleUploadedFile("a.pdf", pdf_bytes())
+    data[f"doc_{second.pk}_files"] = SimpleUploadedFile("b.pdf", pdf_bytes())
+    response = client.post(URL, data)
+    assert response.status_code == 400
+    assert "Tổng dung lượng các bản quét vượt quá" in response.text
+    assert nothing_saved()
+    assert stored_files(files_media) == []
+
+
+# --- Bad input -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"name": ""}, "Cần nhập họ tên hoặc tên tổ chức của chủ hồ sơ."),
+        ({"name": "   "}, "Cần nhập họ tên hoặc tên tổ chức của chủ hồ sơ."),
+        ({"id_number": "12345"}, "Số định danh cá nhân gồm đúng 12 chữ số."),
+        ({"id_number": ""}, "Cần nhập số giấy tờ của chủ hồ sơ."),
+        ({"email": "not-an-email"}, "Địa chỉ thư điện tử không hợp lệ."),
+        ({"sets_count": "0"}, "Số lượng hồ sơ ít nhất là 1 bộ."),
+        ({"summary": "x" * 1001}, "Nội dung yêu cầu giải quyết không quá 1000 ký tự."),
+        ({"representative_id": "038190007777"}, "Cần nhập họ tên người đại diện."),
+        ({"return_method": ReturnMethod.POST, "address": ""}, "cần nhập địa chỉ của chủ hồ sơ"),
+        ({"channel": "2"}, "Hãy chọn một lựa chọn hợp lệ"),
+    ],
+)
+def test_bad_input_rerenders_with_the_error_and_saves_nothing(client, people, version, overrides, message):
+    client.force_login(people["desk"])
+    response = client.post(URL, post_data(version, **overrides))
+    assert response.status_code == 400
+    assert message in response.text
+    assert response.context["form"]["client_key"].value() == KEY  # the same form, so a corrected resubmit is one
+    assert nothing_saved()
+
+
+def test_no_document_ticked_is_refused(client, people, version):
+    client.force_login(people["desk"])
+    first, second = version.documents.order_by("order")
+    data = post_data(version)
+    del data[f"doc_{first.pk}_checked"], data[f"doc_{second.pk}_checked"]
+    response = client.post(URL, data)
+    assert response.status_code == 400
+    assert "Chưa đánh dấu thành phần hồ sơ nào đã nhận." in response.text
+    assert nothing_saved()
+
+
+def test_a_mandatory_document_not_ticked_is_refused_on_its_row(client, people, version):
+    client.force_login(people["desk"])
+    second = version.documents.order_by("order").last()
+    data = post_data(version)
+    del data[f"doc_{second.pk}_checked"]
+    response = client.post(URL, data)
+    assert response.status_code == 400
+    assert "Hồ sơ chưa đủ thành phần bắt buộc (1 giấy tờ)" in response.text
+    errors = response.context["form"].errors
+    assert errors[f"doc_{second.pk}_checked"] == ["Giấy tờ bắt buộc chưa được đánh dấu đã nhận."]
+    assert nothing_saved()
+
+
+def test_an_optional_document_may_be_left_unticked(client, people, version):
+    second = version.documents.order_by("order").last()
+    second.mandatory = False
+    second.save()
+    client.force_login(people["desk"])
+    data = post_data(version)
+    del data[f"doc_{second.pk}_checked"]
+    assert client.post(URL, data).status_code == 302
+    assert Dossier.objects.get().documents.get(required_document=second).checked is False
+
+
+def test_the_error_sits_next_to_its_field(client, people, version):
+    client.force_login(people["desk"])
+    page = client.post(URL, post_data(version, name="")).text
+    field = page.split('for="id_name"')[1].split("</div>")[0]
+    assert 'class="field__error" role="alert">Cần nhập họ tên' in field
+
+
+# --- Query count -----------------------------------------------------------------------------------------
+
+
+def test_the_intake_page_query_count_does_not_grow_with_dossiers(
+    client, people, version, receive, django_assert_num_queries
+):
+    client.force_login(people["desk"])
+    params = {"procedure": version.procedure.code}
+    client.get(URL, params)  # warm the session
+    with django_assert_num_queries(7):
+        assert client.get(URL, params).status_code == 200
+    for hour in range(8, 13):
+        receive(f"2026-03-02 {hour:02d}:00", version=version)
+    with django_assert_num_queries(7):
+        assert client.get(URL, params).status_code == 200
