@@ -49,3 +49,16 @@ def shoot(page):
         page.set_viewport_size({"width": 1280, "height": 900})
 
     return shoot
+
+
+@pytest.fixture
+def sign_in(page, live_server):
+    """Sign in through the login page as one of the demo accounts (password of `seed_demo`)."""
+
+    def sign_in(username: str, password: str = "Demo@2026") -> None:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Tên đăng nhập").fill(username)
+        page.get_by_label("Mật khẩu").fill(password)
+        page.get_by_role("button", name="Đăng nhập").click()
+
+    return sign_in

@@ -13,7 +13,7 @@ from dossiers.workflow import Status
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_citizen_follows_a_dossier_and_prints_the_receipt(page: Page, live_server, shoot):
+def test_citizen_follows_a_dossier_and_prints_the_receipt(page: Page, live_server, sign_in, shoot):
     # The live server and the browser run on the machine's clock (a frozen server clock would expire the session
     # cookie in the browser), so the demo history is seeded before the server's today: no assertion below depends
     # on which day that is.
@@ -21,10 +21,7 @@ def test_citizen_follows_a_dossier_and_prints_the_receipt(page: Page, live_serve
     dossier = Dossier.objects.filter(owner__username="citizen", status=Status.IN_PROCESSING).first()
     assert dossier is not None
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill("citizen")
-    page.get_by_label("Mật khẩu").fill("Demo@2026")
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in("citizen")
     page.get_by_role("link", name="Hồ sơ của tôi").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Hồ sơ của tôi")

@@ -13,16 +13,13 @@ from dossiers.workflow import Status
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_desk_forwards_a_received_dossier_from_its_page(page: Page, live_server, shoot):
+def test_desk_forwards_a_received_dossier_from_its_page(page: Page, live_server, sign_in, shoot):
     # Seeded before the live server's day (it runs on the machine's clock); nothing below depends on the date.
     call_command("seed_demo", dossiers=120, seed=2, force=True, verbosity=0, today=timezone.localdate())
     dossier = Dossier.objects.filter(receiving_agency__e_identifier="000.00.31.H56", status=Status.RECEIVED).first()
     assert dossier is not None
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill("desk")
-    page.get_by_label("Mật khẩu").fill("Demo@2026")
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in("desk")
     page.goto(f"{live_server.url}/dossiers/{dossier.code}/")
     actions = page.get_by_role("navigation", name="Thao tác")
     expect(actions.locator(".btn--primary")).to_have_text("Chuyển xử lý")

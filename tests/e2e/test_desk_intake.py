@@ -17,16 +17,15 @@ from tests.dossiers.files_fixtures import pdf_bytes
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_desk_receives_a_walk_in_dossier_and_prints_the_receipt(page: Page, live_server, shoot, settings, tmp_path):
+def test_desk_receives_a_walk_in_dossier_and_prints_the_receipt(
+    page: Page, live_server, sign_in, shoot, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     # Seeded before the live server's day (it runs on the machine's clock); nothing below depends on the date.
     call_command("seed_demo", dossiers=20, seed=2, force=True, verbosity=0, today=timezone.localdate())
     before = set(Dossier.objects.values_list("pk", flat=True))
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill("desk")
-    page.get_by_label("Mật khẩu").fill("Demo@2026")
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in("desk")
     page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Tiếp nhận hồ sơ").click()
     expect(page).to_have_url(re.compile(r"/desk/intake/$"))
 

@@ -14,17 +14,14 @@ from dossiers.workflow import Status
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_desk_officer_works_the_queue(page: Page, live_server, shoot):
+def test_desk_officer_works_the_queue(page: Page, live_server, sign_in, shoot):
     # Seeded before the server's today (the browser and the live server run on the machine's clock).
     call_command("seed_demo", dossiers=120, seed=2, force=True, verbosity=0, today=timezone.localdate())
     desk = User.objects.get(username="desk")
     dossier = dossiers_visible_to(desk).exclude(status=Status.DRAFT).select_related("applicant").order_by("-id").first()
     assert dossier is not None
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill("desk")
-    page.get_by_label("Mật khẩu").fill("Demo@2026")
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in("desk")
 
     expect(page).to_have_url(re.compile(r"/desk/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Bộ phận Một cửa — Hồ sơ cần xử lý")

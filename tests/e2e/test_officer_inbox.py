@@ -19,7 +19,7 @@ def _dues(page: Page) -> list[str]:
     return page.locator("tr.inbox-row").evaluate_all("rows => rows.map(r => r.dataset.due)")
 
 
-def test_officer_reads_the_inbox_by_due_moment_and_filters_the_overdue(page: Page, live_server, shoot):
+def test_officer_reads_the_inbox_by_due_moment_and_filters_the_overdue(page: Page, live_server, sign_in, shoot):
     # The server runs on the machine's clock (see test_citizen_dossiers): nothing below depends on the day.
     call_command("seed_demo", dossiers=120, seed=2, force=True, verbosity=0, today=timezone.localdate())
     # Whether a demo step is overdue depends on the hour the test runs: make sure one is, two working days late.
@@ -28,10 +28,7 @@ def test_officer_reads_the_inbox_by_due_moment_and_filters_the_overdue(page: Pag
     assert late is not None
     DossierStep.objects.filter(pk=late.pk).update(due_at=timezone.now() - dt.timedelta(days=4))
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill("officer")
-    page.get_by_label("Mật khẩu").fill("Demo@2026")
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in("officer")
     page.get_by_role("link", name="Hồ sơ cần xử lý").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hồ sơ cần xử lý")
 
