@@ -174,7 +174,7 @@ class IntakeForm(forms.Form):
             for upload in data.get(key) or []:
                 name = dossier_files.original_name_clean(getattr(upload, "name", ""))
                 try:
-                    _type, size, _digest = dossier_files._read_checked(upload, name)
+                    _type, size, _digest = dossier_files.upload_check(upload, name)
                 except dossier_files.FileRejected as rejected:
                     self.add_error(key, rejected.messages)
                     continue
@@ -184,7 +184,7 @@ class IntakeForm(forms.Form):
             self.add_error(
                 None,
                 _("Tổng dung lượng các bản quét vượt quá {limit} MB cho một hồ sơ.").format(
-                    limit=dossier_files._mb(limit)
+                    limit=dossier_files.mb_text(limit)
                 ),
             )
 

@@ -2,9 +2,9 @@
 
 Step 1 is a GET (`?q=` filters the agency's procedures in force, `?procedure=<code>` picks one), the applicant lookup
 is a GET too (`?id_type=&id_number=` pre-fills a known applicant), and "Tiếp nhận" POSTs everything once. The view
-restates no rule: it parses the form, checks every scan before anything is written, then in one transaction creates
-the applicant, calls `dossiers.services.dossier_receive_counter` with the form's client key (a double submit returns
-the first dossier) and attaches the scans through `dossiers.files.dossier_file_add`.
+restates no rule: it parses the form, checks every scan before anything is written, then hands everything to
+`desk.services.intake_receive`: one transaction for the applicant, the counter receipt with the form's client key (a
+double submit returns the first dossier) and the scans.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,24 +21,17 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import CitizenProfile
 from desk.forms_intake import ApplicantLookupForm, IntakeForm, personal_id_check
+from desk.services import intake_receive
 from dossiers import services, workflow
 from dossiers.errors import DossierRefused
-from dossiers.files import FileRejected, dossier_file_add
+from dossiers.files import FileRejected
 from dossiers.models import ApplicantIdentity, ApplicantKind, Dossier, IdDocumentType
 from dossiers.permissions import actor_role
 from procedures.models import ProcedureFee, ProcedureVersion, RequiredDocument
 from procedures.selectors import procedure_search
 
 PROCEDURE_LIST_MAX = 200
-
-
-class _AlreadyReceived(Exception):
-    """A concurrent submit with the same client key won: undo this request's applicant, show the first dossier."""
-
-    def __init__(self, dossier: Dossier):
-        self.dossier = dossier
 
 
 @login_required
@@ -163,81 +154,43 @@ def _replayed(request, agency) -> Dossier | None:
 
 
 def _receive(request, form: IntakeForm, version) -> Dossier | None:
-    """Everything in one transaction; a refusal (engine or file) keeps nothing and lands on the form."""
+    """Hand the form to the intake service; a refusal (engine or file) keeps nothing and lands on the form."""
     data = form.cleaned_data
-    stored: list[str] = []
+    representative = None
+    if data["representative_name"].strip():
+        rep_id = data["representative_id"].strip()
+        representative = services.ApplicantData(
+            kind=ApplicantKind.INDIVIDUAL,
+            name=data["representative_name"],
+            identities=[(IdDocumentType.PERSONAL_ID, rep_id)] if rep_id else [],
+        )
     try:
-        with transaction.atomic():
-            applicant = services.applicant_create(
-                data=services.ApplicantData(
-                    kind=data["kind"],
-                    name=data["name"],
-                    identities=[(data["id_type"], data["id_number"])],
-                    phone=data["phone"].strip(),
-                    email=data["email"],
-                    address=data["address"].strip(),
-                    user=_citizen_account(data["id_type"], data["id_number"]),
-                )
-            )
-            representative = None
-            if data["representative_name"].strip():
-                rep_id = data["representative_id"].strip()
-                representative = services.applicant_create(
-                    data=services.ApplicantData(
-                        kind=ApplicantKind.INDIVIDUAL,
-                        name=data["representative_name"],
-                        identities=[(IdDocumentType.PERSONAL_ID, rep_id)] if rep_id else [],
-                    )
-                )
-            dossier = services.dossier_receive_counter(
-                actor=request.user,
-                procedure_version=version,
-                applicant=applicant,
-                channel=data["channel"],
-                summary=data["summary"].strip(),
-                documents=form.documents_input(),
-                return_method=data["return_method"],
-                fee_mode=data["fee_mode"],
-                sets_count=data["sets_count"],
-                representative=representative,
-                client_key=data["client_key"],
-            )
-            if dossier.applicant_id != applicant.pk:
-                raise _AlreadyReceived(dossier)
-            rows = {row.required_document_id: row for row in dossier.documents.all()}
-            for required_id, upload in form.scans():
-                record = dossier_file_add(
-                    dossier=dossier, upload=upload, actor=request.user, document=rows[required_id]
-                )
-                stored.append(record.file.name)
-    except _AlreadyReceived as replay:
-        return replay.dossier
+        return intake_receive(
+            actor=request.user,
+            procedure_version=version,
+            applicant=services.ApplicantData(
+                kind=data["kind"],
+                name=data["name"],
+                identities=[(data["id_type"], data["id_number"])],
+                phone=data["phone"].strip(),
+                email=data["email"],
+                address=data["address"].strip(),
+            ),
+            representative=representative,
+            documents=form.documents_input(),
+            scans=form.scans(),
+            channel=data["channel"],
+            summary=data["summary"].strip(),
+            return_method=data["return_method"],
+            fee_mode=data["fee_mode"],
+            sets_count=data["sets_count"],
+            client_key=data["client_key"],
+        )
     except FileRejected as rejected:
-        _forget(stored)
         form.add_error(None, rejected.messages)
-        return None
     except DossierRefused as refusal:
-        _forget(stored)
         form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
-        return None
-    except BaseException:
-        _forget(stored)
-        raise
-    return dossier
-
-
-def _forget(names: list[str]) -> None:
-    """Scans written before the transaction rolled back (dossier_file_add cannot see an outer rollback)."""
-    for name in names:
-        default_storage.delete(name)
-
-
-def _citizen_account(doc_type: str, number: str):
-    """The citizen account with this personal ID, so the dossier shows in their account too."""
-    if doc_type != IdDocumentType.PERSONAL_ID:
-        return None
-    profile = CitizenProfile.objects.filter(personal_id=number).select_related("user").first()
-    return profile.user if profile is not None else None
+    return None
 
 
 def _received(request, dossier: Dossier, *, again: bool = False):

@@ -106,7 +106,7 @@ def original_name_clean(name: str | None) -> str:
     return name
 
 
-def _mb(size: int) -> str:
+def mb_text(size: int) -> str:
     """Bytes as MB for messages: "10", "1.5", "0.01" (never 0 for a non-zero size)."""
     value = max(size / MIB, 0.01) if size else 0
     return f"{value:.2f}".rstrip("0").rstrip(".")
@@ -118,8 +118,11 @@ def _storage_name(content_type: str) -> str:
     return f"dossiers/{today:%Y}/{today:%m}/{uuid.uuid4().hex}{EXTENSIONS[content_type]}"
 
 
-def _read_checked(upload, name: str) -> tuple[str, int, str]:
-    """One streaming pass: the type from the first bytes, the byte count and the SHA-256 of the whole file.
+def upload_check(upload, name: str) -> tuple[str, int, str]:
+    """Check one upload by content and size (or raise `FileRejected`); returns its type, byte count and SHA-256.
+
+    One streaming pass: the type from the first bytes, then the bytes counted and hashed. Screens that must
+    refuse a whole form before writing anything (the desk's intake) call it too, so the rules live here only.
 
     Chunks keep memory flat whatever the size (an upload over 2.5 MB is already a temporary file on disk).
     """
@@ -158,7 +161,7 @@ def _check_file_size(size: int, name: str, limit: int) -> None:
             _(
                 "Tệp “{name}” ({size} MB) vượt quá dung lượng tối đa {limit} MB cho mỗi tệp. / "
                 "File “{name}” ({size} MB) exceeds the {limit} MB limit per file."
-            ).format(name=name, size=_mb(size), limit=_mb(limit)),
+            ).format(name=name, size=mb_text(size), limit=mb_text(limit)),
             code="file_too_large",
         )
 
@@ -183,7 +186,7 @@ def dossier_file_add(
     if document is not None and document.dossier_id != dossier.pk:
         raise ValueError("document belongs to another dossier")
     name = original_name_clean(getattr(upload, "name", ""))
-    content_type, size, sha256 = _read_checked(upload, name)
+    content_type, size, sha256 = upload_check(upload, name)
 
     stored_name: str | None = None
     try:
@@ -197,7 +200,7 @@ def dossier_file_add(
                         "Không thể thêm tệp “{name}”: tổng dung lượng tệp của hồ sơ sẽ vượt quá {limit} MB "
                         "(đã có {used} MB). / Cannot add file “{name}”: the dossier's files would exceed "
                         "{limit} MB in total ({used} MB already)."
-                    ).format(name=name, limit=_mb(limit), used=_mb(used)),
+                    ).format(name=name, limit=mb_text(limit), used=mb_text(used)),
                     code="dossier_total_exceeded",
                 )
             stored_name = default_storage.save(_storage_name(content_type), upload)

@@ -14,10 +14,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from agencies.models import Agency, OneStopDesk
+from dossiers.counters import counter_next
 from dossiers.models import (
     DocumentCounter,
     DocumentNumber,
@@ -76,23 +76,6 @@ def numbers_on_transition(dossier: Dossier, *, action: str, now: dt.datetime) ->
     return {}
 
 
-def _bump(table_model, keys: dict, *, insert_extra: dict | None = None) -> tuple:
-    """Insert the counter row at 1 or add 1 to it, in one statement; returns the row's returned columns."""
-    table = connection.ops.quote_name(table_model._meta.db_table)
-    columns = {**keys, **(insert_extra or {})}
-    names = ", ".join(connection.ops.quote_name(name) for name in [*columns, "last"])
-    marks = ", ".join(["%s"] * len(columns))
-    conflict = ", ".join(connection.ops.quote_name(name) for name in keys)
-    returning = ", ".join(connection.ops.quote_name(name) for name in ["last", *(insert_extra or {})])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({names}) VALUES ({marks}, 1) "  # noqa: S608 - names are ours
-            f"ON CONFLICT ({conflict}) DO UPDATE SET last = {table}.last + 1 RETURNING {returning}",
-            list(columns.values()),
-        )
-        return cursor.fetchone()
-
-
 def _desk_of(dossier: Dossier) -> OneStopDesk | None:
     if dossier.desk_id is not None:
         return dossier.desk
@@ -112,7 +95,7 @@ def register_entry_issue(*, dossier: Dossier, now: dt.datetime) -> RegisterEntry
     if desk is None:
         return None
     year = timezone.localdate(now).year
-    number, book = _bump(
+    number, book = counter_next(
         RegisterCounter,
         {"desk_id": desk.pk, "year": year},
         insert_extra={"book": getattr(settings, "DOSSIER_REGISTER_BOOK", 1)},
@@ -138,7 +121,7 @@ def document_number_issue(*, dossier: Dossier, form_key: str, now: dt.datetime) 
     form = NUMBERED_FORMS[form_key]
     agency = _issuer(dossier, form)
     year = timezone.localdate(now).year
-    (number,) = _bump(DocumentCounter, {"agency_id": agency.pk, "year": year, "form_key": form_key})
+    (number,) = counter_next(DocumentCounter, {"agency_id": agency.pk, "year": year, "form_key": form_key})
     return DocumentNumber.objects.create(
         dossier=dossier,
         form_key=form_key,

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, OneStopDesk
 from dossiers import deadlines, workflow
+from dossiers.counters import counter_next
 from dossiers.deadlines import Clock
 from dossiers.errors import (  # DossierError re-exported: callers catch the base class from here
     DossierChanged,
@@ -76,14 +77,7 @@ def dossier_code_issue(*, agency: Agency, moment: dt.datetime) -> str:
     Art. 13). Must run inside the dossier's transaction, so a rolled-back dossier gives its number back.
     """
     day = timezone.localdate(moment)
-    table = connection.ops.quote_name(CodeCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 - table name is ours
-            f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [agency.pk, day],
-        )
-        (number,) = cursor.fetchone()
+    (number,) = counter_next(CodeCounter, {"agency_id": agency.pk, "day": day})
     return f"{agency.e_identifier}-{day:%y%m%d}-{number:04d}"
 
 

@@ -1,0 +1,78 @@
+"""Writes of the staff's screens that span more than one engine call, each in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from accounts.models import CitizenProfile
+from dossiers import services
+from dossiers.files import dossier_file_add
+from dossiers.models import Dossier, IdDocumentType
+from procedures.models import ProcedureVersion
+
+
+class _AlreadyReceived(Exception):
+    """A concurrent submit with the same client key won: undo this request's applicant, return the first dossier."""
+
+    def __init__(self, dossier: Dossier):
+        self.dossier = dossier
+
+
+def intake_receive(
+    *,
+    actor,
+    procedure_version: ProcedureVersion,
+    applicant: services.ApplicantData,
+    representative: services.ApplicantData | None,
+    documents: list[dict],
+    scans: Iterable[tuple[int, object]],
+    client_key: str,
+    **receipt,
+) -> Dossier:
+    """Walk-in intake (T2): the applicant (linked to the citizen account of their personal ID), the representative,
+    the counter receipt and the scans of each document — all or nothing.
+
+    A resent form (same client key) returns the dossier it created and keeps nothing new. A refusal of the engine
+    (`DossierRefused`) or of a scan (`FileRejected`) rolls everything back, the stored scans included.
+    """
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            applicant.user = _citizen_account(applicant)
+            owner = services.applicant_create(data=applicant)
+            rep = services.applicant_create(data=representative) if representative is not None else None
+            dossier = services.dossier_receive_counter(
+                actor=actor,
+                procedure_version=procedure_version,
+                applicant=owner,
+                documents=documents,
+                representative=rep,
+                client_key=client_key,
+                **receipt,
+            )
+            if dossier.applicant_id != owner.pk:
+                raise _AlreadyReceived(dossier)
+            rows = {row.required_document_id: row for row in dossier.documents.all()}
+            for required_id, upload in scans:
+                record = dossier_file_add(dossier=dossier, upload=upload, actor=actor, document=rows[required_id])
+                stored.append(record.file.name)
+    except _AlreadyReceived as replay:
+        return replay.dossier
+    except BaseException:
+        # dossier_file_add cannot see an outer rollback: delete the scans it wrote.
+        for name in stored:
+            default_storage.delete(name)
+        raise
+    return dossier
+
+
+def _citizen_account(applicant: services.ApplicantData):
+    """The citizen account with this personal ID, so the dossier shows in their account too."""
+    numbers = [number for doc_type, number in applicant.identities if doc_type == IdDocumentType.PERSONAL_ID]
+    if not numbers:
+        return None
+    profile = CitizenProfile.objects.filter(personal_id=numbers[0]).select_related("user").first()
+    return profile.user if profile is not None else None
