@@ -61,6 +61,11 @@ def _form_field(field: Field) -> forms.Field:  # noqa: C901 - one branch per dec
         return forms.ChoiceField(choices=[("", "—"), *field.choices], **common)
     if field.kind == Kind.ITEMS:
         return ItemsField(**common)
+    if field.kind == Kind.IDS:
+        # The rows to choose from belong to one dossier: the screen that shows the form fills in the choices.
+        return forms.TypedMultipleChoiceField(
+            coerce=int, choices=(), widget=forms.CheckboxSelectMultiple, **{**common, "required": field.required}
+        )
     if field.kind == Kind.AGENCY:
         return forms.ModelChoiceField(
             queryset=Agency.objects.filter(is_active=True).order_by("name"), empty_label=_("— Chọn —"), **common

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from dossiers.errors import DossierRefused
 from dossiers.models import Apology, Dossier, FeeMode, PaymentState, SupplementRequest
+from dossiers.workflow import POSTING
 
 
 def _supplement_not_requested_yet(d: Dossier, now: dt.datetime) -> DossierRefused | None:
@@ -42,6 +43,25 @@ def _fees_collected(d: Dossier, now: dt.datetime) -> DossierRefused | None:
     """Fees collected afterwards ("thu sau") are paid before the result is handed over (docs/domain.md §4.1 T16)."""
     if d.fee_mode == FeeMode.AFTER and d.payment_state == PaymentState.PENDING:
         return DossierRefused(_("Chưa thu phí, lệ phí (thu sau); cần thu trước khi trả kết quả."), code="fees_due")
+    return None
+
+
+def _fees_due(d: Dossier, now: dt.datetime) -> DossierRefused | None:
+    """A fee is collected only while one is due: never twice, never for a dossier without fees (§3.2)."""
+    if d.payment_state != PaymentState.PENDING:
+        return DossierRefused(
+            _("Hồ sơ không có phí, lệ phí phải thu ({state}).").format(state=d.get_payment_state_display()),
+            code="no_fee_due",
+        )
+    return None
+
+
+def _not_posted_yet(d: Dossier, now: dt.datetime) -> DossierRefused | None:
+    """A result is handed to the postal operator once; the delivery report then closes it (T16)."""
+    if d.substate == POSTING:
+        return DossierRefused(
+            _("Kết quả đã được gửi qua bưu chính; chờ xác nhận phát thành công."), code="already_posted"
+        )
     return None
 
 
@@ -80,6 +100,8 @@ GUARDS: dict[str, Callable[[Dossier, dt.datetime], DossierRefused | None]] = {
     "supplement_not_requested_yet": _supplement_not_requested_yet,
     "supplement_deadline_passed": _supplement_deadline_passed,
     "fees_collected": _fees_collected,
+    "fees_due": _fees_due,
+    "not_posted_yet": _not_posted_yet,
     "no_apology_yet": _no_apology_yet,
     "has_due_moment": _has_due_moment,
     "before_due_moment": _before_due_moment,

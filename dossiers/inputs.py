@@ -86,6 +86,8 @@ def _typed(field: Field, value: Any) -> Any:  # noqa: C901 - one branch per decl
             raise _refuse(field, invalid, "invalid")
     elif kind == Kind.ITEMS:
         value = _items(field, value)
+    elif kind == Kind.IDS:
+        value = _ids(field, value)
     elif kind == Kind.AGENCY:
         value = _instance(field, value, Agency)
     elif kind == Kind.USER:
@@ -115,6 +117,20 @@ def _items(field: Field, value: Any) -> list[dict]:
     if not items:
         raise _refuse(field, _("Cần nhập “{label}”."), "required")
     return items
+
+
+def _ids(field: Field, value: Any) -> list[int]:
+    """Primary keys, given as integers or digit strings (a form's checkboxes): distinct, in ascending order."""
+    if not isinstance(value, list | tuple | set):
+        raise _refuse(field, _("“{label}” không hợp lệ."), "invalid")
+    ids = set()
+    for item in value:
+        if isinstance(item, str) and item.strip().isdigit():
+            item = int(item)
+        if isinstance(item, bool) or not isinstance(item, int) or item < 1:
+            raise _refuse(field, _("“{label}” không hợp lệ."), "invalid")
+        ids.add(item)
+    return sorted(ids)
 
 
 def _instance(field: Field, value: Any, model) -> Any:

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.audit import event_digest
-from dossiers.workflow import Status
+from dossiers.workflow import ReceiverKind, ReturnMethod, Status  # ReturnMethod is re-exported
 from workcalendar.calendar import LOCAL_TZ
 
 OPEN_STATUSES = (
@@ -88,12 +88,6 @@ class PaymentState(models.TextChoices):
     PAID = "paid", _("Đã thanh toán")
     CANCELLED = "cancelled", _("Hủy thanh toán")
     REFUNDED = "refunded", _("Đã hoàn phí")
-
-
-class ReturnMethod(models.TextChoices):
-    COUNTER = "counter", _("Nhận trực tiếp tại Bộ phận Một cửa")
-    POST = "post", _("Qua dịch vụ bưu chính công ích")
-    ONLINE = "online", _("Nhận trực tuyến")
 
 
 class Applicant(models.Model):
@@ -539,6 +533,46 @@ class Apology(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier} → {self.new_due_at}"
+
+
+class ResultHandover(models.Model):
+    """How a result reached the applicant (T16, docs/domain.md §4.1): at the counter to a checked person, delivered
+    by post, or downloaded online — what the handover record prints. The event log keeps the same facts with the ID
+    number masked; a recalled result (T18) keeps its row and a later return adds another."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="handovers")
+    method = models.CharField(_("hình thức trả kết quả"), max_length=10, choices=ReturnMethod.choices)
+    receiver_kind = models.CharField(_("người nhận là"), max_length=24, choices=ReceiverKind.choices, blank=True)
+    receiver = models.CharField(_("người nhận kết quả"), max_length=255, blank=True)
+    receiver_id_number = models.CharField(_("số giấy tờ tùy thân"), max_length=40, blank=True)
+    id_checked = models.BooleanField(_("đã kiểm tra giấy tờ tùy thân"), default=False)
+    # The originals handed back, as they were named then: [{"id": …, "name": …, "count": …}].
+    originals_returned = models.JSONField(_("bản chính trả lại"), default=list, blank=True)
+    postal_operator = models.CharField(_("doanh nghiệp bưu chính"), max_length=255, blank=True)
+    tracking_number = models.CharField(_("mã vận đơn"), max_length=64, blank=True)
+    posted_at = models.DateTimeField(_("gửi bưu chính lúc"), null=True, blank=True)
+    delivered_on = models.DateField(_("ngày phát thành công"), null=True, blank=True)
+    file = models.ForeignKey(
+        "DossierFile", verbose_name=_("tệp kết quả"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handed_over_at = models.DateTimeField(_("trả kết quả lúc"))
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người trả kết quả"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        verbose_name = _("giao nhận kết quả")
+        verbose_name_plural = _("giao nhận kết quả")
+        indexes = [models.Index(fields=["dossier", "-handed_over_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.get_method_display()} {self.handed_over_at:%d/%m/%Y}"
 
 
 class FeeLine(models.Model):

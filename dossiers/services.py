@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, OneStopDesk
-from dossiers import deadlines, workflow
+from dossiers import deadlines, handover, workflow
 from dossiers.counters import counter_next
 from dossiers.deadlines import Clock
 from dossiers.errors import (  # DossierError re-exported: callers catch the base class from here
@@ -40,6 +40,7 @@ from dossiers.models import (
     Dossier,
     DossierDocument,
     DossierEvent,
+    DossierFile,
     DossierPause,
     DossierStep,
     DueAdjustment,
@@ -794,12 +795,6 @@ def _issue_result(
     return {"number": d.result_number, "outcome": d.outcome}
 
 
-def _return_result(d: Dossier, *, now, receiver: str = "", **_kw):
-    """T16: handed over (the "thu sau" fees guard runs first, declared in the table)."""
-    d.returned_at = now
-    return {"receiver": receiver}
-
-
 def _apologise(d: Dossier, *, actor, now, note, new_due_at: dt.datetime, **_kw):
     """T17: before the due moment, one new date at most; the official due date stays (§5.10).
 
@@ -844,11 +839,50 @@ _HANDLERS: dict[str, Callable[..., dict | None]] = {
     "stop": _stop,
     "withdraw": _withdraw,
     "issue_result": _issue_result,
-    "return_result": _return_result,
+    "collect_fee": handover.collect_fee,
+    "post_result": handover.post_result,
+    "return_result": handover.return_result,
     "apologise": _apologise,
     "recall": _recall,
 }
 assert set(_HANDLERS) == set(workflow.TRANSITIONS) - {"receive_counter"}, "every transition needs a handler"
+
+
+# --- The result downloaded online (T16) -------------------------------------------------------------------------
+
+
+def dossier_result_downloaded(*, file: DossierFile, user, now: dt.datetime | None = None) -> bool:
+    """The owner downloading a result file of a dossier to be returned online is the handover (§4.1 T16): the
+    system returns it, once. Anyone else's download, another kind of file, another return method or a dossier not
+    (or no longer) waiting for its return changes nothing. Returns whether this download returned the result.
+
+    A concurrent download that lost the race finds the dossier returned on the locked row and changes nothing;
+    "thu sau" fees still due are refused by the engine's guard like at the counter.
+    """
+    dossier = file.dossier
+    if (
+        file.kind != DossierFile.Kind.RESULT
+        or user is None
+        or dossier.owner_id != user.pk
+        or dossier.return_method != ReturnMethod.ONLINE
+        or dossier.status != Status.RESULT_READY
+    ):
+        return False
+    try:
+        dossier_transition(
+            dossier=dossier.pk,
+            action="return_result",
+            actor=None,
+            now=now,
+            method=ReturnMethod.ONLINE,
+            file=file.pk,
+            receiver=dossier.applicant.name,
+        )
+    except DossierRefused as refusal:
+        if refusal.code == "wrong_status":
+            return False
+        raise
+    return True
 
 
 # --- Jobs (§5.12) ---------------------------------------------------------------------------------------------

@@ -67,6 +67,31 @@ class RequestChannel(models.TextChoices):
     ONLINE = "online", _("Trực tuyến trên Cổng dịch vụ công")
 
 
+# How the result reaches the applicant (registered at receipt, Dossier.return_method; docs/domain.md §4.1 T16).
+# Declared here so the transition table can offer it as a choice; `dossiers.models` re-exports it.
+class ReturnMethod(models.TextChoices):
+    COUNTER = "counter", _("Nhận trực tiếp tại Bộ phận Một cửa")
+    POST = "post", _("Qua dịch vụ bưu chính công ích")
+    ONLINE = "online", _("Nhận trực tuyến")
+
+
+# Who collects a result at the counter (docs/domain.md §4.1 T16: "who received it (type, name)").
+class ReceiverKind(models.TextChoices):
+    OWNER = "owner", _("Chủ hồ sơ")
+    AUTHORISED = "authorised", _("Người được ủy quyền")
+    LEGAL_REPRESENTATIVE = "legal_representative", _("Người đại diện theo pháp luật")
+
+
+# How a fee collected at the counter was paid ("thu sau", docs/domain.md §3.2).
+class FeePaymentMethod(models.TextChoices):
+    CASH = "cash", _("Tiền mặt")
+    TRANSFER = "transfer", _("Chuyển khoản")
+    CARD = "card", _("Thẻ ngân hàng")
+
+
+POSTING = "posting"  # the sub-state of a result handed to the postal operator (SUBSTATE_SYNC)
+
+
 # --- Typed inputs -------------------------------------------------------------------------------------------
 
 
@@ -80,6 +105,7 @@ class Kind:
     DATETIME = "datetime"
     CHOICE = "choice"
     ITEMS = "items"  # a list of {"document": str, "content": str, "form": str, "count": int}
+    IDS = "ids"  # a list of primary keys of the dossier's own rows (which ones: the handler checks)
     AGENCY = "agency"  # an agencies.Agency
     USER = "user"  # a staff account
     # Only in the counter receipt (T2), whose intake screen builds them: a procedure version, an applicant, the list
@@ -416,14 +442,74 @@ TRANSITIONS: dict[str, Transition] = {
             ],
         ),
         _t(
+            "collect_fee",
+            "T16a",
+            [
+                Status.RECEIVED,
+                Status.IN_PROCESSING,
+                Status.SUPPLEMENT_REQUESTED,
+                Status.AWAITING_FINANCIAL_OBLIGATION,
+                Status.RESULT_READY,
+            ],
+            SAME,
+            [DESK],
+            _("Thu phí, lệ phí"),
+            "The desk records fees paid at the counter — \"thu sau\" fees before the result is returned (§4.1 T16, "
+            "§3.2); the whole amount due, once.",
+            fields=[
+                Field("amount", Kind.INT, _("Số tiền đã thu (đồng)"), required=True, min_value=0),
+                Field(
+                    "payment_method",
+                    Kind.CHOICE,
+                    _("Hình thức thanh toán"),
+                    required=True,
+                    choices=tuple(FeePaymentMethod.choices),
+                ),
+                Field("receipt_number", Kind.TEXT, _("Số biên lai"), required=True, max_length=50),
+                _note(),
+            ],
+            guards=["fees_due"],
+        ),
+        _t(
+            "post_result",
+            "T16b",
+            [Status.RESULT_READY],
+            SAME,
+            [DESK],
+            _("Gửi kết quả qua bưu chính"),
+            "The desk hands the result to the postal operator; the dossier stays result_ready, sub-state posting, until "
+            "the delivery is reported (§3.1, §4.1 T16). Fees collected afterwards come first.",
+            fields=[
+                Field("postal_operator", Kind.TEXT, _("Doanh nghiệp bưu chính"), required=True, max_length=255),
+                Field("tracking_number", Kind.TEXT, _("Mã vận đơn (số hiệu bưu gửi)"), required=True, max_length=64),
+                Field("originals_returned", Kind.IDS, _("Bản chính gửi trả kèm kết quả")),
+                _note(),
+            ],
+            guards=["fees_collected", "not_posted_yet"],
+            substate=POSTING,
+        ),
+        _t(
             "return_result",
             "T16",
             [Status.RESULT_READY],
             Status.RETURNED,
             [DESK, SYSTEM],
             _("Trả kết quả"),
-            "Handed over, posted or downloaded; fees collected afterwards come first (§4.1 T16).",
-            fields=[_note(), Field("receiver", Kind.TEXT, _("Người nhận kết quả"), max_length=255)],
+            "Handed over at the counter (identity checked), delivered by post, or downloaded online by the owner; fees "
+            "collected afterwards come first (§4.1 T16). What each method needs is checked by the handler "
+            "(`dossiers.handover.HANDOVER_FIELDS`); the method defaults to the one registered at receipt.",
+            fields=[
+                Field("method", Kind.CHOICE, _("Hình thức trả kết quả"), choices=tuple(ReturnMethod.choices)),
+                Field("receiver_kind", Kind.CHOICE, _("Người nhận là"), choices=tuple(ReceiverKind.choices)),
+                Field("receiver", Kind.TEXT, _("Họ tên người nhận kết quả"), max_length=255),
+                Field("receiver_id_number", Kind.TEXT, _("Số giấy tờ tùy thân của người nhận"), max_length=40),
+                Field("id_checked", Kind.BOOL, _("Đã kiểm tra giấy tờ tùy thân")),
+                Field("originals_returned", Kind.IDS, _("Bản chính trả lại")),
+                Field("delivered_on", Kind.DATE, _("Ngày phát thành công")),
+                Field("tracking_number", Kind.TEXT, _("Mã vận đơn (số hiệu bưu gửi)"), max_length=64),
+                Field("file", Kind.INT, _("Tệp kết quả đã tải về"), min_value=1),
+                _note(),
+            ],
             guards=["fees_collected"],
             substate="",
         ),

@@ -18,7 +18,9 @@ from dossiers.models import (
     DossierStep,
     DueAdjustment,
     RegisterCounter,
+    FeeMode,
     RegisterEntry,
+    ResultHandover,
     SupplementRequest,
 )
 from dossiers.workflow import Status
@@ -37,6 +39,15 @@ def materialise(params: dict, people: dict) -> dict:
 ITEMS = {"note": "Thiếu bản sao giấy tờ tùy thân", "items": [{"document": "Giấy tờ tùy thân", "content": "Bản sao"}]}
 REASON = {"note": "Không thuộc thẩm quyền giải quyết của Ủy ban nhân dân cấp xã"}
 WITHDRAWAL = {"request_date": dt.date(2026, 3, 3), "request_channel": "counter"}
+# T16 at the counter: who received the result, the ID number the desk checked, and the tick (docs/domain.md §4.1).
+HANDOVER = {
+    "receiver_kind": "owner",
+    "receiver": "Hoàng Thị Mai",
+    "receiver_id_number": "038190001234",
+    "id_checked": True,
+}
+FEE_PAID = {"amount": 16000, "payment_method": "cash", "receipt_number": "0001234"}
+POSTED = {"postal_operator": "Bưu điện Việt Nam", "tracking_number": "EE123456789VN"}
 
 # Where a dossier must be before each action: a chain of (action, actor, params) from a received or submitted one.
 SETUPS = {
@@ -48,9 +59,14 @@ SETUPS = {
     "appraisal_supplement": ("received", [("forward", "desk", {}), ("request_supplement", "officer", ITEMS)]),
     "awaiting": ("received", [("forward", "desk", {}), ("await_obligation", "officer", {})]),
     "result_ready": ("received", [("forward", "desk", {}), ("issue_result", "head", {"number": "15/QĐ"})]),
+    # "Thu sau": a 16.000 đồng fee, to be collected before the result is returned.
+    "result_ready_fee_after": (
+        "received_fee_after",
+        [("forward", "desk", {}), ("issue_result", "head", {"number": "15/QĐ"})],
+    ),
     "returned": (
         "received",
-        [("forward", "desk", {}), ("issue_result", "head", {"number": "15/QĐ"}), ("return_result", "desk", {})],
+        [("forward", "desk", {}), ("issue_result", "head", {"number": "15/QĐ"}), ("return_result", "desk", HANDOVER)],
     ),
 }
 
@@ -132,12 +148,26 @@ CASES = {
         Status.RESULT_READY,
         ["anonymous", "other_citizen", "other_head", "officer"],
     ),
+    "collect_fee": (
+        "result_ready_fee_after",
+        "desk",
+        FEE_PAID,
+        Status.RESULT_READY,
+        ["anonymous", "other_citizen", "other_desk", "officer", "citizen"],
+    ),
+    "post_result": (
+        "result_ready",
+        "desk",
+        POSTED,
+        Status.RESULT_READY,
+        ["anonymous", "other_citizen", "other_desk", "officer", "head"],
+    ),
     "return_result": (
         "result_ready",
         "desk",
-        {"receiver": "Hoàng Thị Mai"},
+        HANDOVER,
         Status.RETURNED,
-        ["anonymous", "other_citizen", "other_desk"],
+        ["anonymous", "other_citizen", "other_desk", "officer", "citizen"],
     ),
     "apologise": (
         "in_processing",
@@ -168,7 +198,12 @@ def prepared(people, receive, submitted, make_version, applicant_for, agencies):
                 applicant=applicant_for(people["citizen"]),
                 agency=agencies["000.00.31.H56"],
             )
-        dossier = submitted("2026-03-02 08:00") if start == "submitted" else receive("2026-03-02 08:00")
+        if start == "submitted":
+            dossier = submitted("2026-03-02 08:00")
+        elif start == "received_fee_after":
+            dossier = receive("2026-03-02 08:00", version=make_version(fee=16000), fee_mode=FeeMode.AFTER)
+        else:
+            dossier = receive("2026-03-02 08:00")
         dossier = advance(dossier, *chain, people=people, when="2026-03-02 09:00")
         # The setup's notifications went out long ago; otherwise they would hold the action's mail back (order).
         OutboxMessage.objects.filter(dossier_id=dossier.pk).update(state=OutboxState.DELIVERED)
@@ -198,6 +233,7 @@ def snapshot(dossier: Dossier) -> dict:
             OutboxMessage,
             RegisterEntry,
             DocumentNumber,
+            ResultHandover,
         )
     }
     # The code, register and document-number counters: a refused action gives no number away.
