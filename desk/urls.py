@@ -1,6 +1,7 @@
-"""The staff's screens: the desk's queue under /desk/, the officers' inbox under /work/, actions on a dossier."""
+"""The staff's screens: the desk's queue under /desk/, the officers' inbox under /work/, actions on a dossier,
+the return of its result."""
 
-from desk import urls_actions, urls_inbox, urls_intake, urls_queue
+from desk import urls_actions, urls_inbox, urls_intake, urls_queue, urls_return
 
 app_name = "desk"
 
@@ -9,4 +10,5 @@ urlpatterns = [
     *urls_inbox.urlpatterns,
     *urls_actions.urlpatterns,
     *urls_intake.urlpatterns,
+    *urls_return.urlpatterns,
 ]

@@ -35,6 +35,7 @@ PRINTS = {
     "apologise": "apology",
     "withdraw": "stop_notice",
 }
+RETURN_SCREEN = ("return_result", "post_result")
 STAFF_ROLES = {workflow.DESK, workflow.OFFICER, workflow.HEAD, workflow.ADMIN}
 
 
@@ -48,6 +49,9 @@ def dossier_action(request, code: str, action: str):
         raise Http404
     dossier = dossier_detail(user=request.user, code=code, purpose=f"action:{action}", **request_client(request))
     offered = any(t.key == action for t in dossier_actions_available(request.user, dossier))
+    if action in RETURN_SCREEN and request.method == "GET":
+        # Returning a result has its own screen (the receiver, the originals, the post); a POST still goes through.
+        return redirect("desk:return", code=dossier.code)
     if not offered and request.method == "GET":
         # Nothing to fill in: the button is not shown either. A POST still goes to the engine, which says why.
         raise Http404

@@ -66,12 +66,12 @@ def _originals(d: Dossier, ids: list[int] | None, *, action: str) -> list[dict]:
     """The dossier's own originals among `ids`, as they are named now; anything else is refused."""
     if not ids:
         return []
-    rows = list(
-        DossierDocument.objects.filter(dossier_id=d.pk, pk__in=ids, form=DocumentForm.ORIGINAL).order_by("pk")
-    )
+    rows = list(DossierDocument.objects.filter(dossier_id=d.pk, pk__in=ids, form=DocumentForm.ORIGINAL).order_by("pk"))
     if len(rows) != len(ids):
         raise DossierRefused(
-            _("“{label}”: chỉ chọn bản chính đã nộp trong hồ sơ này.").format(label=_label(action, "originals_returned")),
+            _("“{label}”: chỉ chọn bản chính đã nộp trong hồ sơ này.").format(
+                label=_label(action, "originals_returned")
+            ),
             code="invalid",
             field="originals_returned",
         )

@@ -1,5 +1,5 @@
 """The official paper forms of a dossier as PDF (docs/domain.md §6): receipt, supplement request, refusal,
-apology, stop notice, process control sheet and the desk's tracking register.
+apology, stop notice, process control sheet, the desk's tracking register and the result handover record.
 
 Each form is one function that gathers its data into plain strings (dates, times and money already written the
 Vietnamese way) and one template under `templates/dossiers/print/`; `render_form` dispatches on the stable key.
@@ -35,11 +35,12 @@ from dossiers.models import (
     DossierEvent,
     DossierStep,
     RegisterEntry,
+    ResultHandover,
     ReturnMethod,
     SupplementRequest,
 )
 from dossiers.numbering import NUMBERED_FORMS
-from dossiers.workflow import Status
+from dossiers.workflow import FeePaymentMethod, Status
 from procedures.display import time_limit_text, vnd
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -69,6 +70,8 @@ FORM_KEYS: dict[str, OfficialForm] = {
     "stop_notice": OfficialForm("05", "Thông báo dừng giải quyết hồ sơ"),
     "control_sheet": OfficialForm("06", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
     "register": OfficialForm("07", "Sổ theo dõi hồ sơ", page="A4 landscape"),
+    # Not a form of the circular [design, docs/domain.md §6.2]: no "Mẫu số" line.
+    "handover": OfficialForm("", "Phiếu giao nhận kết quả giải quyết hồ sơ"),
 }
 
 RECEIVE_ACTIONS = ("receive", "receive_counter")
@@ -124,6 +127,12 @@ def vn_day(day: dt.date | dt.datetime) -> str:
         day = local(day).date()
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
     return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def vn_moment(moment: dt.datetime) -> str:
+    """A moment with its date written out: "14 giờ 05 phút, ngày 09 tháng 3 năm 2026" (docs/domain.md §6.1a)."""
+    moment = local(moment)
+    return f"{moment:%H} giờ {moment:%M} phút, {vn_day(moment)}"
 
 
 def vn_place_date(place: str, day: dt.date | dt.datetime) -> str:
@@ -708,6 +717,67 @@ def render_register(desk: OneStopDesk, period: tuple[dt.date, dt.date], *, now: 
     return _render("register", context)
 
 
+def _fee_collected(dossier: Dossier) -> dict | None:
+    """The fee collected at the counter (T16a), from its event: amount, how it was paid, the receipt number."""
+    event = _last_event(dossier, action="collect_fee")
+    if event is None:
+        return None
+    data = event.data or {}
+    method = data.get("payment_method", "")
+    return {
+        "amount": vnd(data.get("amount")),
+        "method": str(FeePaymentMethod(method).label) if method in FeePaymentMethod.values else method,
+        "receipt_number": data.get("receipt_number", ""),
+    }
+
+
+@_vietnamese
+def render_handover(dossier: Dossier, *, now: dt.datetime | None = None) -> bytes:
+    """The result handover record (T16): the result, who received it with the ID checked, the originals given back,
+    the fee collected afterwards, the postal delivery, the moment, and both signatures (docs/domain.md §4.1 T16)."""
+    dossier = _load(dossier)
+    handover = (
+        ResultHandover.objects.select_related("handed_over_by")
+        .filter(dossier=dossier)
+        .order_by("-handed_over_at", "-id")
+        .first()
+    )
+    if handover is None or dossier.status != Status.RETURNED:
+        raise FormUnavailable(_("Hồ sơ chưa được trả kết quả nên chưa có phiếu giao nhận kết quả."))
+    desk = _desk(dossier)
+    context = {
+        "header": _desk_header(dossier, desk, day=local(handover.handed_over_at).date()),
+        **_common(dossier),
+        "desk_label": _desk_label(dossier, desk),
+        "result": {
+            "type": dossier.result_type or dossier.procedure_version.result,
+            "number": dossier.result_number,
+            "date": vn_date(dossier.result_date),
+            "signer": dossier.result_signer,
+        },
+        "due_at": vn_time(dossier.current_due_at),
+        "outcome": dossier.get_outcome_display() if dossier.outcome else "",
+        "method": handover.get_method_display(),
+        "is_counter": handover.method == ReturnMethod.COUNTER,
+        "is_post": handover.method == ReturnMethod.POST,
+        "receiver": handover.receiver,
+        "receiver_kind": handover.get_receiver_kind_display() if handover.receiver_kind else "",
+        "receiver_id_number": handover.receiver_id_number,
+        "id_checked": handover.id_checked,
+        "originals": handover.originals_returned,
+        "fee_mode": dossier.get_fee_mode_display(),
+        "fee": _fee_collected(dossier),
+        "postal_operator": handover.postal_operator,
+        "tracking_number": handover.tracking_number,
+        "posted_at": vn_time(handover.posted_at),
+        "delivered_on": vn_date(handover.delivered_on),
+        "handed_over_at": vn_moment(handover.handed_over_at),
+        "giver": person(handover.handed_over_by),
+        "note": handover.note,
+    }
+    return _render("handover", context)
+
+
 _DOSSIER_FORMS = {
     "receipt": render_receipt,
     "supplement": render_supplement,
@@ -715,6 +785,7 @@ _DOSSIER_FORMS = {
     "apology": render_apology,
     "stop_notice": render_stop_notice,
     "control_sheet": render_control_sheet,
+    "handover": render_handover,
 }
 
 

@@ -20,7 +20,8 @@ from dossiers.workflow import CITIZEN
 
 # Forms each audience may print; the register is per desk and period, printed from the desk's pages.
 CITIZEN_FORMS = ("receipt", "supplement", "refusal", "apology", "stop_notice")
-STAFF_FORMS = (*CITIZEN_FORMS, "control_sheet")
+# The handover record names the receiver with their ID number: printed by the desk, not offered to the account.
+STAFF_FORMS = (*CITIZEN_FORMS, "control_sheet", "handover")
 
 
 @login_required
@@ -49,8 +50,17 @@ def dossier_detail(request, code: str):
                 if _form_applies(key, dossier)
             ],
             "is_citizen": is_citizen,
+            "return_screen": _return_screen(dossier),
         },
     )
+
+
+def _return_screen(dossier) -> tuple[str, ...]:
+    """Actions done on the desk's return screen rather than the generic form: the return itself, posting the result
+    and, once the result is ready, the fee collected before it."""
+    if dossier.status != "result_ready":
+        return ()
+    return ("return_result", "post_result", "collect_fee")
 
 
 # Actions that stop, turn back or delay a dossier: offered, but never as the highlighted next step.
@@ -65,6 +75,7 @@ SIDE_ACTIONS = {
     "apologise",
     "interconnect",
     "await_obligation",
+    "post_result",  # the return screen pre-selects the method registered at receipt
 }
 
 
@@ -83,6 +94,7 @@ def _form_applies(key: str, dossier) -> bool:
         "apology": lambda: hasattr(dossier, "apology"),
         "refusal": lambda: dossier.status == "refused",
         "stop_notice": lambda: dossier.status == "withdrawn",
+        "handover": lambda: dossier.status == "returned" and dossier.handovers.exists(),
     }
     return checks[key]()
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from dossiers.audit import request_client
 from dossiers.files import dossier_file_open
+from dossiers.services import dossier_result_downloaded
 
 logger = logging.getLogger(__name__)
 
@@ -16,13 +17,22 @@ logger = logging.getLogger(__name__)
 @require_GET
 @login_required
 def file_download(request, code: str, file_id: str):
-    """The stored bytes under the user's original name; someone else's dossier is the same 404 as none."""
+    """The stored bytes under the user's original name; someone else's dossier is the same 404 as none.
+
+    The owner downloading the result of a dossier to be returned online is its return (T16, once): recorded
+    after the stored object was found, before it is sent; a refusal (fees still due) sends nothing.
+    """
     record = dossier_file_open(user=request.user, dossier_code=code, file_id=int(file_id), **request_client(request))
     try:
         handle = record.file.open("rb")
     except FileNotFoundError as error:
         logger.error("Dossier file %s has no stored object %s", record.pk, record.file.name)
         raise Http404(_("Không tìm thấy tệp hồ sơ.")) from error
+    try:
+        dossier_result_downloaded(file=record, user=request.user)
+    except BaseException:
+        handle.close()
+        raise
     # The detected type and an attachment disposition: a browser never renders an upload inline.
     response = FileResponse(handle, as_attachment=True, filename=record.original_name, content_type=record.content_type)
     response["X-Content-Type-Options"] = "nosniff"

@@ -454,7 +454,7 @@ TRANSITIONS: dict[str, Transition] = {
             SAME,
             [DESK],
             _("Thu phí, lệ phí"),
-            "The desk records fees paid at the counter — \"thu sau\" fees before the result is returned (§4.1 T16, "
+            'The desk records fees paid at the counter — "thu sau" fees before the result is returned (§4.1 T16, '
             "§3.2); the whole amount due, once.",
             fields=[
                 Field("amount", Kind.INT, _("Số tiền đã thu (đồng)"), required=True, min_value=0),
@@ -477,8 +477,8 @@ TRANSITIONS: dict[str, Transition] = {
             SAME,
             [DESK],
             _("Gửi kết quả qua bưu chính"),
-            "The desk hands the result to the postal operator; the dossier stays result_ready, sub-state posting, until "
-            "the delivery is reported (§3.1, §4.1 T16). Fees collected afterwards come first.",
+            "The desk hands the result to the postal operator; the dossier stays result_ready, sub-state posting, "
+            "until the delivery is reported (§3.1, §4.1 T16). Fees collected afterwards come first.",
             fields=[
                 Field("postal_operator", Kind.TEXT, _("Doanh nghiệp bưu chính"), required=True, max_length=255),
                 Field("tracking_number", Kind.TEXT, _("Mã vận đơn (số hiệu bưu gửi)"), required=True, max_length=64),

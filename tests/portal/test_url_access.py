@@ -47,6 +47,7 @@ URL_ACCESS = {
     "desk:queue": "staff",  # desk officers only; other staff and citizens get 403
     "desk:after-login": "public",  # only redirects: desk officers to their queue, everyone else home
     "desk:intake": "staff",  # the desk role only; other staff get 403
+    "desk:return": "staff",  # the desk of the receiving agency only; other staff get 403, another desk 404
     # The admin: its own sign-in page is open, everything else in the namespace needs is_staff — named URLs
     # and the unnamed ones (object redirects, the final catch-all) alike.
     "admin:login": "public",
