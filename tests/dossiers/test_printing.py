@@ -96,7 +96,7 @@ def assert_size(pdf: bytes, expected: tuple[float, float]) -> None:
     assert height == pytest.approx(expected[1], abs=1)
 
 
-def test_form_keys_are_the_seven_official_forms_numbered_once():
+def test_form_keys_are_the_seven_official_forms_numbered_once_and_the_handover_record():
     assert list(FORM_KEYS) == [
         "receipt",
         "supplement",
@@ -105,8 +105,10 @@ def test_form_keys_are_the_seven_official_forms_numbered_once():
         "stop_notice",
         "control_sheet",
         "register",
+        "handover",
     ]
-    assert [form.number for form in FORM_KEYS.values()] == ["01", "02", "03", "04", "05", "06", "07"]
+    # The handover record is ours, not a form of the circular: it carries no "Mẫu số" line.
+    assert [form.number for form in FORM_KEYS.values()] == ["01", "02", "03", "04", "05", "06", "07", ""]
     assert FORM_KEYS["register"].page.startswith("A4")
     assert all(form.page.startswith("A5") for key, form in FORM_KEYS.items() if key != "register")
 
