@@ -56,9 +56,11 @@ def test_the_screen_offers_the_counter_handover_pre_filled_from_the_dossier(clie
 
     assert 'href="?method=counter" aria-current="page"' in page
     assert 'name="step" value="counter"' in page
-    assert 'value="Hoàng Thị Mai"' in page and 'value="038190001234"' in page
+    assert 'value="Hoàng Thị Mai"' in page
+    assert 'value="038190001234"' in page
     assert 'name="id_checked"' in page
-    assert f'value="{original.pk}"' in page and original.name in page
+    assert f'value="{original.pk}"' in page
+    assert original.name in page
     assert 'name="step" value="fee"' not in page  # nothing to collect
     assert "15/QĐ" in page
 
@@ -81,10 +83,12 @@ def test_the_desk_returns_the_result_at_the_counter_and_prints_the_handover(clie
     record = f"/dossiers/{dossier.code}/forms/handover.pdf"
     assert f'href="{record}"' in page  # in the message and as the page's button
     assert "Đã trả kết quả" in page
-    assert f"rt-class--{dossier.outcome}" in page and dossier.get_outcome_display() in page
+    assert f"rt-class--{dossier.outcome}" in page
+    assert dossier.get_outcome_display() in page
     # The dossier page shows its class too, and offers the record among its papers.
     detail = client.get(f"/dossiers/{dossier.code}/").text
-    assert dossier.get_outcome_display() in detail and record in detail
+    assert dossier.get_outcome_display() in detail
+    assert record in detail
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
@@ -104,7 +108,8 @@ def test_the_handover_record_names_the_receiver_the_id_the_code_and_the_time(cli
     assert "Số giấy tờ tùy thân: 038190001234 — đã kiểm tra giấy tờ tùy thân" in text
     assert original.name in text
     assert "Thời gian trả kết quả: 09 giờ 00 phút, ngày 03 tháng 3 năm 2026" in text
-    assert "NGƯỜI NHẬN" in text and "NGƯỜI TRẢ KẾT QUẢ" in text
+    assert "NGƯỜI NHẬN" in text
+    assert "NGƯỜI TRẢ KẾT QUẢ" in text
     assert "15/QĐ" in text
     assert "Mẫu số" not in text  # not a form of the circular
 
@@ -135,7 +140,8 @@ def test_thu_sau_fees_are_collected_on_the_screen_before_the_return_form(client,
     client.force_login(people["desk"])
 
     page = client.get(url(dossier)).text
-    assert 'name="step" value="fee"' in page and 'value="16000"' in page
+    assert 'name="step" value="fee"' in page
+    assert 'value="16000"' in page
     assert 'name="step" value="counter"' not in page  # the fee first
     assert 'name="step" value="counter"' not in client.get(url(dossier) + "?method=counter").text
 
@@ -167,7 +173,8 @@ def test_the_desk_posts_the_result_then_records_the_delivery(client, prepared, p
     client.force_login(people["desk"])
 
     page = client.get(url(dossier)).text  # the method registered at receipt is pre-selected
-    assert 'href="?method=post" aria-current="page"' in page and 'name="step" value="post"' in page
+    assert 'href="?method=post" aria-current="page"' in page
+    assert 'name="step" value="post"' in page
 
     posted = client.post(
         url(dossier),
@@ -182,7 +189,8 @@ def test_the_desk_posts_the_result_then_records_the_delivery(client, prepared, p
     dossier.refresh_from_db()
     assert (dossier.status, dossier.substate) == (Status.RESULT_READY, "posting")
     page = client.get(posted["Location"]).text
-    assert "mã vận đơn EE123456789VN" in page and 'name="step" value="delivered"' in page
+    assert "mã vận đơn EE123456789VN" in page
+    assert 'name="step" value="delivered"' in page
 
     delivered = client.post(
         url(dossier),

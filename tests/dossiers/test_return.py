@@ -99,9 +99,7 @@ def test_the_id_check_is_required_at_the_counter(prepared, people, tick):
 @pytest.mark.parametrize("missing", ["receiver_kind", "receiver", "receiver_id_number"])
 def test_the_receiver_and_their_id_number_are_required_at_the_counter(prepared, people, missing):
     dossier = prepared("result_ready")
-    refusal = refused(
-        dossier, "return_result", "desk", people, **{k: v for k, v in HANDOVER.items() if k != missing}
-    )
+    refusal = refused(dossier, "return_result", "desk", people, **{k: v for k, v in HANDOVER.items() if k != missing})
     assert (refusal.code, refusal.field) == ("required", missing)
 
 
@@ -111,9 +109,9 @@ def test_a_counter_return_keeps_the_receiver_the_id_and_the_originals(prepared, 
     copy = dossier.documents.exclude(form=DocumentForm.ORIGINAL).first()
     assert copy is not None
     # Only the dossier's own originals can be given back.
-    assert refused(
-        dossier, "return_result", "desk", people, **HANDOVER, originals_returned=[copy.pk]
-    ).field == ("originals_returned")
+    assert refused(dossier, "return_result", "desk", people, **HANDOVER, originals_returned=[copy.pk]).field == (
+        "originals_returned"
+    )
 
     act(
         dossier,
