@@ -74,7 +74,9 @@ def result_return(request, code: str):
     tab = request.POST.get("step") if request.method == "POST" else request.GET.get("method")
     tab = {"delivered": ReturnMethod.POST, "fee": None}.get(tab, tab)
     if tab not in TABS:
-        tab = dossier.return_method if dossier.return_method in TABS else ReturnMethod.COUNTER
+        # The method registered at receipt; a result already with the postal operator waits for its delivery.
+        tab = ReturnMethod.POST if dossier.substate == POSTING else dossier.return_method
+        tab = tab if tab in TABS else ReturnMethod.COUNTER
     return render(request, "desk/return.html", _context(dossier, forms, tab), status=status)
 
 

@@ -192,29 +192,27 @@ def _at_counter(d: Dossier, handover: ResultHandover, *, role: str, given: dict)
 
 
 def _by_post(d: Dossier, handover: ResultHandover, *, now: dt.datetime, given: dict) -> None:
-    posted = (
-        DossierEvent.objects.filter(dossier_id=d.pk, action="post_result").order_by("-id").first()
-        if d.substate == workflow.POSTING
-        else None
-    )
-    if posted is None:
+    """Delivered after it was posted (sub-state posting). The posting event gives the operator, the tracking number
+    and the originals enclosed; a dossier put in posting without one (imported data) takes what the input says."""
+    if d.substate != workflow.POSTING:
         raise DossierRefused(
             _("Kết quả chưa được gửi qua bưu chính; cần ghi nhận “Gửi kết quả qua bưu chính” trước."),
             code="not_posted",
             field="method",
         )
-    delivered = given["delivered_on"]
-    if delivered > timezone.localdate(now) or delivered < timezone.localdate(posted.at):
-        raise DossierRefused(
-            _("Ngày phát thành công phải từ ngày gửi ({posted}) đến hôm nay.").format(
-                posted=f"{timezone.localdate(posted.at):%d/%m/%Y}"
-            ),
-            code="invalid",
-            field="delivered_on",
+    posted = DossierEvent.objects.filter(dossier_id=d.pk, action="post_result").order_by("-id").first()
+    delivered, today = given["delivered_on"], timezone.localdate(now)
+    posted_on = timezone.localdate(posted.at) if posted is not None else None
+    if delivered > today or (posted_on is not None and delivered < posted_on):
+        message = (
+            _("Ngày phát thành công phải từ ngày gửi ({posted}) đến hôm nay.").format(posted=f"{posted_on:%d/%m/%Y}")
+            if posted_on is not None
+            else _("Ngày phát thành công không được sau ngày hôm nay.")
         )
-    data = posted.data or {}
+        raise DossierRefused(message, code="invalid", field="delivered_on")
+    data = (posted.data or {}) if posted is not None else {}
     handover.delivered_on = delivered
-    handover.posted_at = posted.at
+    handover.posted_at = posted.at if posted is not None else None
     handover.postal_operator = data.get("postal_operator", "")
     handover.tracking_number = given.get("tracking_number") or data.get("tracking_number", "")
     handover.originals_returned = data.get("originals_returned", [])

@@ -258,3 +258,21 @@ def test_the_return_screen_runs_a_fixed_number_of_queries(client, prepared, peop
     # prefetches (identities, documents, steps and their agencies, fees, events), the read log.
     with django_assert_num_queries(13):
         assert client.get(url(dossier)).status_code == 200
+
+
+def test_a_posted_result_opens_on_its_delivery_whatever_the_registered_method(client, prepared, people):
+    dossier = prepared("result_ready")
+    assert dossier.return_method == ReturnMethod.COUNTER
+    client.force_login(people["desk"])
+    client.post(
+        url(dossier),
+        {
+            "step": "post",
+            "expected_revision": dossier.revision,
+            "postal_operator": "VNPost",
+            "tracking_number": "EE1VN",
+        },
+    )
+    page = client.get(url(dossier)).text
+    assert 'href="?method=post" aria-current="page"' in page
+    assert 'name="step" value="delivered"' in page

@@ -308,3 +308,19 @@ def test_the_download_returns_nothing_and_sends_nothing_while_thu_sau_fees_are_d
     assert "Chưa thu phí, lệ phí" in body.decode()
     assert pdf_bytes() not in body
     assert snapshot(dossier) == before
+
+
+def test_a_result_put_in_posting_by_imported_data_can_still_be_delivered(prepared, people):
+    # The demo seeder (and data from another system) may set the sub-state without a posting event.
+    dossier = prepared("result_ready")
+    type(dossier).objects.filter(pk=dossier.pk).update(substate="posting")
+    dossier.refresh_from_db()
+    future = refused(dossier, "return_result", "desk", people, method="post", delivered_on=dt.date(2026, 3, 4))
+    assert (future.field, future.message) == ("delivered_on", "Ngày phát thành công không được sau ngày hôm nay.")
+
+    act(dossier, "return_result", "desk", people, method="post", delivered_on="2026-03-02", tracking_number="EE9VN")
+
+    dossier.refresh_from_db()
+    assert (dossier.status, dossier.substate) == (Status.RETURNED, "")
+    handover = ResultHandover.objects.get(dossier=dossier)
+    assert (handover.tracking_number, handover.posted_at, handover.delivered_on) == ("EE9VN", None, dt.date(2026, 3, 2))
