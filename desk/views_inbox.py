@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +12,7 @@ from accounts.roles import Role
 from desk import selectors_inbox as inbox_selectors
 from desk.selectors_inbox import MINE, STATES, TABS, UNASSIGNED, UNIT, InboxFilters
 from dossiers.permissions import actor_role
+from portal.access import AGENCY, staff_only
 
 
 class InboxFilterForm(forms.Form):
@@ -77,7 +76,7 @@ class InboxFilterForm(forms.Form):
         )
 
 
-@login_required
+@staff_only(roles=[*inbox_selectors.INBOX_ROLES, Role.DESK], scope=AGENCY)
 @require_GET
 def inbox(request):
     """Hồ sơ cần xử lý: the open steps of my agency, mine or my unit's, the soonest due first (50 a page).
@@ -88,8 +87,6 @@ def inbox(request):
     role = actor_role(request.user)
     if role == Role.DESK:
         return render(request, "desk/inbox_not_for_desk.html")
-    if role not in inbox_selectors.INBOX_ROLES:
-        raise PermissionDenied
     agency = request.user.staff_profile.agency
     procedures = inbox_selectors.procedure_choices(agency=agency)
     handlers = inbox_selectors.handler_choices(agency=agency)
@@ -109,6 +106,9 @@ def inbox(request):
             "states": [(key, state_labels[key], page.counts[key]) for key, _label in STATES],
             "agency": agency,
             "window_hours": inbox_selectors.due_soon_hours(),
+            # A head assigns checked rows of the unit tab to one of these (desk.views_bulk); nobody else sees it.
+            "assignees": handlers if role == Role.HEAD and filters.tab == UNIT else [],
+            "inbox_query": request.GET.urlencode(),
         },
         status=400 if errors else 200,
     )

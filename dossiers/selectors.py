@@ -7,6 +7,7 @@ import re
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from agencies.models import OneStopDesk
 from dossiers.models import Dossier, DossierEvent, PersonalDataAccess
 from dossiers.permissions import actor_role, dossiers_visible_to
 from dossiers.workflow import CITIZEN
@@ -58,6 +59,14 @@ def dossier_detail(
         user=user, dossier_id=dossier.pk, purpose=purpose, ip_address=ip_address, user_agent=user_agent
     )
     return dossier
+
+
+def register_desk(*, user) -> OneStopDesk | None:
+    """The desk whose tracking register a staff member keeps: their own, else their agency's first active one."""
+    profile = getattr(user, "staff_profile", None)
+    if profile is None:
+        return None
+    return profile.desk or profile.agency.desks.filter(is_active=True).order_by("pk").first()
 
 
 _USER_AGENT_LENGTH = PersonalDataAccess._meta.get_field("user_agent").max_length
