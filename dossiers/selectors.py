@@ -66,7 +66,10 @@ def register_desk(*, user) -> OneStopDesk | None:
     profile = getattr(user, "staff_profile", None)
     if profile is None:
         return None
-    return profile.desk or profile.agency.desks.filter(is_active=True).order_by("pk").first()
+    desks = OneStopDesk.objects.select_related("agency")
+    if profile.desk_id is not None:
+        return desks.filter(pk=profile.desk_id).first()
+    return desks.filter(agency_id=profile.agency_id, is_active=True).order_by("pk").first()
 
 
 _USER_AGENT_LENGTH = PersonalDataAccess._meta.get_field("user_agent").max_length
