@@ -56,7 +56,9 @@ def codes(response) -> list[str]:
 # --- The register ----------------------------------------------------------------------------------------------
 
 
-def test_the_register_shows_this_months_dossiers_of_the_desk_by_default(client, people, received, version, applicant_for):
+def test_the_register_shows_this_months_dossiers_of_the_desk_by_default(
+    client, people, received, version, applicant_for
+):
     february, first, second = received("2026-02-27 09:00", "2026-03-02 08:00", "2026-03-19 15:00")
     elsewhere = services.dossier_receive_counter(
         actor=people["other_desk"],
@@ -71,11 +73,14 @@ def test_the_register_shows_this_months_dossiers_of_the_desk_by_default(client, 
 
     assert response.status_code == 200
     assert codes(response) == [first.code, second.code]  # in the order of receipt; not February, not elsewhere
-    assert february.code not in response.text and elsewhere.code not in response.text
+    assert february.code not in response.text
+    assert elsewhere.code not in response.text
     assert response.context["period"] == MARCH
     html = response.text
-    assert 'value="01/03/2026"' in html and 'value="31/03/2026"' in html
-    assert "Hoàng Thị Mai" in html and "0912345678" in html  # the applicant, with phone, as in column (5)
+    assert 'value="01/03/2026"' in html
+    assert 'value="31/03/2026"' in html
+    assert "Hoàng Thị Mai" in html
+    assert "0912345678" in html
 
 
 def test_the_screen_and_the_pdf_are_built_from_the_same_rows(client, people, received):
@@ -89,7 +94,8 @@ def test_the_screen_and_the_pdf_are_built_from_the_same_rows(client, people, rec
     expected = [printing.register_row(d) for d in printing.register_dossiers(desk_of(people["desk"]), period)]
     assert rows == expected
     assert rows[0]["forwarded_at"] == "10 giờ 00 phút, ngày 02/03/2026"
-    assert rows[0]["number"] and rows[0]["number"] != rows[1]["number"]  # TT: the entries in the desk's book
+    assert rows[0]["number"]
+    assert rows[0]["number"] != rows[1]["number"]
     pdf = client.get(reverse("dossiers:register-pdf"), MARCH)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     for row in rows:
@@ -221,7 +227,8 @@ def test_the_control_sheet_on_screen_is_the_pdfs_context_with_a_link_to_the_pdf(
         "Thẩm định lần 1; hạn bước: 05/03/2026",
     ]
     html = response.text
-    assert "Thẩm định lần 1" in html and "Hoàng Thị Mai" in html
+    assert "Thẩm định lần 1" in html
+    assert "Hoàng Thị Mai" in html
     assert f'href="/dossiers/{dossier.code}/forms/control_sheet.pdf"' in html
     access = PersonalDataAccess.objects.get()
     assert (access.user, access.purpose) == (people["officer"], "view:control_sheet")

@@ -124,7 +124,8 @@ def test_every_desk_url_and_every_dossier_page_is_declared_on_its_view():
     assert {url.key for url in declared_urls()} == expected
     for key in expected:
         access = urls[key].access
-        assert access.roles and access.scope in SCOPES, key
+        assert access.roles, key
+        assert access.scope in SCOPES, key
         # A province leader reaches no dossier, file, form or step list (docs/domain.md §2, §11).
         assert Role.LEADER not in access.roles, key
 
@@ -133,7 +134,8 @@ def test_the_dossier_pages_admit_their_owner_and_staff_but_not_a_leader():
     urls = {url.key: url for url in live_urls()}
     for key in ("dossiers:list", "dossiers:detail", "dossiers:form-pdf", "dossiers:file-download"):
         access = urls[key].access
-        assert access.owner and access.scope == "dossier", key
+        assert access.owner, key
+        assert access.scope == "dossier", key
         assert set(access.roles) == {Role.DESK, Role.OFFICER, Role.HEAD, Role.ADMIN}, key
 
 
@@ -185,7 +187,9 @@ def test_a_staff_rule_left_in_the_table_is_reported(monkeypatch):
 
     monkeypatch.setitem(URL_ACCESS, "new-staff-page", "staff")
     (url,) = walk([path("new/", _view, name="new-staff-page")])
-    assert rule_problems([url]) == ["new-staff-page: 'staff' in URL_ACCESS — declare the rule on the view with @staff_only"]
+    assert rule_problems([url]) == [
+        "new-staff-page: 'staff' in URL_ACCESS — declare the rule on the view with @staff_only"
+    ]
 
 
 # --- The decorator records and enforces ----------------------------------------------------------------------
