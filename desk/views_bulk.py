@@ -121,5 +121,10 @@ def bulk_assign(request):
             ),
         )
     for code, message in refused:
-        messages.error(request, _("Không phân công được hồ sơ {code}: {message}").format(code=code, message=message))
+        if code in message:  # the engine's message names the dossier already ("Hồ sơ … vừa được … thay đổi …")
+            messages.error(request, _("Không phân công được: {message}").format(message=message))
+        else:
+            messages.error(
+                request, _("Không phân công được hồ sơ {code}: {message}").format(code=code, message=message)
+            )
     return redirect(back)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from accounts.roles import Role
 from desk import selectors_inbox as inbox_selectors
 from desk.selectors_inbox import MINE, STATES, TABS, UNASSIGNED, UNIT, InboxFilters
+from dossiers import workflow
 from dossiers.permissions import actor_role
 from portal.access import AGENCY, staff_only
 
@@ -108,6 +109,8 @@ def inbox(request):
             "window_hours": inbox_selectors.due_soon_hours(),
             # A head assigns checked rows of the unit tab to one of these (desk.views_bulk); nobody else sees it.
             "assignees": handlers if role == Role.HEAD and filters.tab == UNIT else [],
+            # Rows whose dossier the engine's "assign" accepts from (the transition table's sources).
+            "assignable": [str(status) for status in workflow.TRANSITIONS["assign"].sources],
             "inbox_query": request.GET.urlencode(),
         },
         status=400 if errors else 200,

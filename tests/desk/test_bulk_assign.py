@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from dossiers import services
 from dossiers.models import Dossier, DossierEvent, DossierStep
+from dossiers.workflow import Status
 from tests.dossiers.conftest import advance, at
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +81,18 @@ def test_a_head_sees_checkboxes_and_the_bar_on_the_unit_tab(client, people, open
     assert {int(pk) for pk, _name in options} == {people["officer"].pk, people["head"].pk}
 
 
+def test_a_row_the_engine_would_not_assign_has_no_checkbox(client, people, open_dossiers):
+    """The sources of "assign" in the transition table decide: a paused-for-supplement dossier is not offered."""
+    offered, waiting = open_dossiers(2)
+    Dossier.objects.filter(pk=waiting.pk).update(status=Status.SUPPLEMENT_REQUESTED)
+    client.force_login(people["head"])
+
+    html = client.get(INBOX, {"tab": "unit"}).text
+
+    assert waiting.code in html
+    assert re.findall(r'name="dossier" value="([^"]+)"', html) == picked(offered)
+
+
 @pytest.mark.parametrize(("who", "tab"), [("officer", "unit"), ("officer", "mine"), ("head", "mine")])
 def test_nobody_else_and_no_other_tab_shows_the_bar(client, people, open_dossiers, who, tab):
     open_dossiers(1)
@@ -135,7 +148,7 @@ def test_a_dossier_changed_since_the_page_was_shown_is_refused_and_the_others_go
         ("success", f"Đã phân công 2 hồ sơ cho Head: {first.code}, {last.code}."),
         (
             "error",
-            f"Không phân công được hồ sơ {changed.code}: Hồ sơ {changed.code} vừa được officer thay đổi lúc "
+            f"Không phân công được: Hồ sơ {changed.code} vừa được officer thay đổi lúc "
             "08:55 05/03/2026; vui lòng tải lại trang và kiểm tra.",
         ),
     ]
@@ -149,8 +162,7 @@ def test_the_refusals_are_listed_on_the_inbox_after_the_redirect(client, people,
     response = client.post(ASSIGN, {"handler": people["officer"].pk, "dossier": [stale]}, follow=True)
 
     assert response.redirect_chain == [(f"{INBOX}?tab=unit", 302)]
-    assert "Không phân công được hồ sơ" in response.text
-    assert "vừa được" in response.text
+    assert f"Không phân công được: Hồ sơ {dossier.code} vừa được" in response.text
     assert handlers(dossier) == [None]
 
 
