@@ -84,8 +84,9 @@ def test_head_assigns_two_dossiers_at_once(page: Page, live_server, sign_in, sho
 
     # The same rows sent again with the revisions of before: each is refused with the engine's reason.
     page.evaluate(
-        """([first, second]) => {
-            for (const [i, value] of [first, second].entries()) { document.querySelectorAll('input[name=dossier]')[i].value = value; }
+        """(values) => {
+            const boxes = document.querySelectorAll('input[name=dossier]');
+            values.forEach((value, i) => { boxes[i].value = value; });
         }""",
         [first, second],
     )
