@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +22,7 @@ from dossiers.errors import DossierRefused
 from dossiers.forms import action_form_class
 from dossiers.permissions import actor_role, dossier_actions_available
 from dossiers.selectors import dossier_detail
+from portal.access import DOSSIER, staff_only
 
 # The paper each action produces, offered for printing once it is done (docs/domain.md §6.1).
 PRINTS = {
@@ -36,14 +35,12 @@ PRINTS = {
     "withdraw": "stop_notice",
 }
 RETURN_SCREEN = ("return_result", "post_result")
-STAFF_ROLES = {workflow.DESK, workflow.OFFICER, workflow.HEAD, workflow.ADMIN}
+STAFF_ROLES = (workflow.DESK, workflow.OFFICER, workflow.HEAD, workflow.ADMIN)
 
 
-@login_required
+@staff_only(roles=STAFF_ROLES, scope=DOSSIER)
 @require_http_methods(["GET", "POST"])
 def dossier_action(request, code: str, action: str):
-    if actor_role(request.user) not in STAFF_ROLES:
-        raise PermissionDenied
     transition = workflow.TRANSITIONS.get(action)
     if transition is None or None in transition.sources:
         raise Http404

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +11,9 @@ from django.views.decorators.http import require_GET
 from accounts.roles import Role
 from desk import selectors_inbox as inbox_selectors
 from desk.selectors_inbox import MINE, STATES, TABS, UNASSIGNED, UNIT, InboxFilters
+from dossiers import workflow
 from dossiers.permissions import actor_role
+from portal.access import AGENCY, staff_only
 
 
 class InboxFilterForm(forms.Form):
@@ -77,7 +77,7 @@ class InboxFilterForm(forms.Form):
         )
 
 
-@login_required
+@staff_only(roles=[*inbox_selectors.INBOX_ROLES, Role.DESK], scope=AGENCY)
 @require_GET
 def inbox(request):
     """Hồ sơ cần xử lý: the open steps of my agency, mine or my unit's, the soonest due first (50 a page).
@@ -88,8 +88,6 @@ def inbox(request):
     role = actor_role(request.user)
     if role == Role.DESK:
         return render(request, "desk/inbox_not_for_desk.html")
-    if role not in inbox_selectors.INBOX_ROLES:
-        raise PermissionDenied
     agency = request.user.staff_profile.agency
     procedures = inbox_selectors.procedure_choices(agency=agency)
     handlers = inbox_selectors.handler_choices(agency=agency)
@@ -109,6 +107,11 @@ def inbox(request):
             "states": [(key, state_labels[key], page.counts[key]) for key, _label in STATES],
             "agency": agency,
             "window_hours": inbox_selectors.due_soon_hours(),
+            # A head assigns checked rows of the unit tab to one of these (desk.views_bulk); nobody else sees it.
+            "assignees": handlers if role == Role.HEAD and filters.tab == UNIT else [],
+            # Rows whose dossier the engine's "assign" accepts from (the transition table's sources).
+            "assignable": [str(status) for status in workflow.TRANSITIONS["assign"].sources],
+            "inbox_query": request.GET.urlencode(),
         },
         status=400 if errors else 200,
     )

@@ -12,8 +12,6 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,18 +25,16 @@ from dossiers import services, workflow
 from dossiers.errors import DossierRefused
 from dossiers.files import FileRejected
 from dossiers.models import ApplicantIdentity, ApplicantKind, Dossier, IdDocumentType
-from dossiers.permissions import actor_role
+from portal.access import DESK, staff_only
 from procedures.models import ProcedureFee, ProcedureVersion, RequiredDocument
 from procedures.selectors import procedure_search
 
 PROCEDURE_LIST_MAX = 200
 
 
-@login_required
+@staff_only(roles=[workflow.DESK], scope=DESK)
 @require_http_methods(["GET", "POST"])
 def intake(request):
-    if actor_role(request.user) != workflow.DESK:
-        raise PermissionDenied
     agency = request.user.staff_profile.agency
     code = (request.POST.get("procedure") if request.method == "POST" else request.GET.get("procedure")) or ""
     code = code.strip()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +13,7 @@ from django.views.decorators.http import require_GET
 from accounts.roles import Role
 from desk import selectors_queue as q
 from desk.forms_queue import QueueFilterForm
+from portal.access import DESK, staff_only
 
 SECTION_TITLES = {
     "waiting": gettext_lazy("Hồ sơ trực tuyến chờ tiếp nhận"),
@@ -58,12 +57,10 @@ def _decorate(rows, now: dt.datetime, search: q.Search | None = None):
     return rows
 
 
-@login_required
+@staff_only(roles=[Role.DESK], scope=DESK)
 @require_GET
 def queue(request):
     """Sections with counts, filters and a search box; the desk's agency scope only (desk officers only)."""
-    if not _is_desk(request.user):
-        raise PermissionDenied(_("Trang này dành cho cán bộ Bộ phận Một cửa."))
     now = timezone.now()
     today = timezone.localtime(now).date()
     form = QueueFilterForm(request.GET or None, procedures=q.procedure_choices(user=request.user))

@@ -9,8 +9,6 @@ handover record to print. Every write is one engine action; the view restates no
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,9 +22,9 @@ from dossiers import services, workflow
 from dossiers.audit import request_client
 from dossiers.errors import DossierRefused
 from dossiers.models import DocumentForm, Dossier, PaymentState
-from dossiers.permissions import actor_role
 from dossiers.selectors import dossier_detail
 from dossiers.workflow import POSTING, ReceiverKind, ReturnMethod, Status
+from portal.access import DOSSIER, staff_only
 
 # The step a POST carries → (its form, the engine action, the input the step adds).
 STEPS = {
@@ -38,11 +36,9 @@ STEPS = {
 TABS = (ReturnMethod.COUNTER, ReturnMethod.POST)
 
 
-@login_required
+@staff_only(roles=[workflow.DESK], scope=DOSSIER)
 @require_http_methods(["GET", "POST"])
 def result_return(request, code: str):
-    if actor_role(request.user) != workflow.DESK:
-        raise PermissionDenied(_("Trang này dành cho cán bộ Bộ phận Một cửa."))
     # The desk of the agency that received the dossier returns its result; any other desk gets the same 404.
     agency_id = request.user.staff_profile.agency_id
     if not Dossier.objects.filter(code=code, receiving_agency_id=agency_id).exclude(status=Status.DRAFT).exists():

@@ -49,6 +49,8 @@ DESK_UNIT = "Bộ phận Tiếp nhận và Trả kết quả"
 NATIONAL_PORTAL = "Cổng Dịch vụ công quốc gia (dichvucong.gov.vn)"
 PRINT_CSS = settings.BASE_DIR / "static" / "css" / "print.css"
 BLANK = "……………"
+# The longest period one register (PDF or screen) covers: a quarter.
+MAX_REGISTER_DAYS = 92
 
 
 @dataclass(frozen=True)
@@ -618,6 +620,12 @@ def _handover_blocks(dossier: Dossier, desk: OneStopDesk | None, steps: list[Dos
 def render_control_sheet(dossier: Dossier, *, now: dt.datetime | None = None) -> bytes:
     """Mẫu 06: who handed the dossier to whom and when, one block per handover; first block desk → processing
     body, last block back to the desk once a result exists (T6, T7, T15)."""
+    return _render("control_sheet", control_sheet_context(dossier, now=now))
+
+
+def control_sheet_context(dossier: Dossier, *, now: dt.datetime | None = None) -> dict:
+    """What the control sheet states, as plain strings: the PDF and the desk's screen (desk:control-sheet) both
+    show exactly this. A fixed number of queries, whatever the number of steps."""
     dossier = _load(dossier)
     desk = _desk(dossier)
     processing = dossier.processing_agency or dossier.receiving_agency
@@ -626,7 +634,7 @@ def render_control_sheet(dossier: Dossier, *, now: dt.datetime | None = None) ->
     for step in steps:
         if step.agency_id not in (processing.pk, dossier.receiving_agency_id) and step.agency.name not in others:
             others.append(step.agency.name)
-    context = {
+    return {
         "header": _desk_header(dossier, desk, day=_now(now).date()),
         **_common(dossier),
         "due_at": vn_time(dossier.current_due_at),
@@ -634,7 +642,6 @@ def render_control_sheet(dossier: Dossier, *, now: dt.datetime | None = None) ->
         "coordinating": "; ".join(others) or dossier.procedure_version.coordinating_agency,
         "blocks": _handover_blocks(dossier, desk, steps),
     }
-    return _render("control_sheet", context)
 
 
 def _entry(dossier: Dossier) -> RegisterEntry | None:
@@ -644,7 +651,7 @@ def _entry(dossier: Dossier) -> RegisterEntry | None:
         return None
 
 
-def _register_row(dossier: Dossier) -> dict:
+def register_row(dossier: Dossier) -> dict:
     """One line of the register: TT is the dossier's number in the desk's book (blank when never entered)."""
     # Prefetched, ordered by (order, id); the first after the desk's intake step is the handover to the body.
     forwarded = next((s for s in dossier.steps.all() if not _is_intake(s, dossier)), None)
@@ -678,27 +685,30 @@ def _register_row(dossier: Dossier) -> dict:
     }
 
 
-@_vietnamese
-def render_register(desk: OneStopDesk, period: tuple[dt.date, dt.date], *, now: dt.datetime | None = None) -> bytes:
-    """Mẫu 07: the desk's tracking register for the dossiers received between two local dates, inclusive.
-
-    One query for the rows and one for their steps, whatever their number. Dossiers not tied to a desk count
-    for the desk of their receiving agency.
-    """
+def register_dossiers(desk: OneStopDesk, period: tuple[dt.date, dt.date]):
+    """The register's dossiers: received at `desk` between two local dates, inclusive, in the order of receipt,
+    with what a row shows — one query for the rows and one for their steps, whatever their number (the screen
+    slices it into pages). Dossiers not tied to a desk count for the desk of their receiving agency."""
     date_from, date_to = period
     if date_from > date_to:
         raise FormUnavailable(_("Khoảng thời gian không hợp lệ: ngày bắt đầu sau ngày kết thúc."))
     start = dt.datetime.combine(date_from, dt.time.min, tzinfo=VN_TZ)
     end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=VN_TZ)
-    dossiers = (
+    return (
         Dossier.objects.filter(received_at__gte=start, received_at__lt=end)
         .filter(Q(desk=desk) | Q(desk__isnull=True, receiving_agency_id=desk.agency_id))
         .select_related("procedure_version", "applicant", "receiving_agency", "processing_agency", "register_entry")
         .prefetch_related(Prefetch("steps", queryset=DossierStep.objects.only("dossier", "agency", "started_at")))
         .order_by("received_at", "id")
     )
+
+
+@_vietnamese
+def render_register(desk: OneStopDesk, period: tuple[dt.date, dt.date], *, now: dt.datetime | None = None) -> bytes:
+    """Mẫu 07: the desk's tracking register for the dossiers received between two local dates, inclusive."""
+    date_from, date_to = period
     agency = desk.agency
-    rows = [_register_row(d) for d in dossiers]
+    rows = [register_row(d) for d in register_dossiers(desk, period)]
     books = sorted({row["book"] for row in rows if row["book"] is not None})
     context = {
         "header": {

@@ -7,6 +7,7 @@ import re
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from agencies.models import OneStopDesk
 from dossiers.models import Dossier, DossierEvent, PersonalDataAccess
 from dossiers.permissions import actor_role, dossiers_visible_to
 from dossiers.workflow import CITIZEN
@@ -58,6 +59,17 @@ def dossier_detail(
         user=user, dossier_id=dossier.pk, purpose=purpose, ip_address=ip_address, user_agent=user_agent
     )
     return dossier
+
+
+def register_desk(*, user) -> OneStopDesk | None:
+    """The desk whose tracking register a staff member keeps: their own, else their agency's first active one."""
+    profile = getattr(user, "staff_profile", None)
+    if profile is None:
+        return None
+    desks = OneStopDesk.objects.select_related("agency")
+    if profile.desk_id is not None:
+        return desks.filter(pk=profile.desk_id).first()
+    return desks.filter(agency_id=profile.agency_id, is_active=True).order_by("pk").first()
 
 
 _USER_AGENT_LENGTH = PersonalDataAccess._meta.get_field("user_agent").max_length

@@ -3,7 +3,6 @@
 import datetime as dt
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,16 +14,20 @@ from accounts.roles import Role
 from dossiers import selectors
 from dossiers.audit import request_client
 from dossiers.permissions import actor_role, dossier_actions_available
-from dossiers.printing import FORM_KEYS, FormUnavailable, render_form
+from dossiers.printing import FORM_KEYS, MAX_REGISTER_DAYS, FormUnavailable, render_form
 from dossiers.workflow import CITIZEN
+from portal.access import DESK, DOSSIER, staff_only, staff_or_owner
 
 # Forms each audience may print; the register is per desk and period, printed from the desk's pages.
 CITIZEN_FORMS = ("receipt", "supplement", "refusal", "apology", "stop_notice")
 # The handover record names the receiver with their ID number: printed by the desk, not offered to the account.
 STAFF_FORMS = (*CITIZEN_FORMS, "control_sheet", "handover")
+# Staff who open dossiers, their files and forms: not a province leader, who follows figures, never personal
+# data (docs/domain.md §2, §11).
+DOSSIER_ROLES = (Role.DESK, Role.OFFICER, Role.HEAD, Role.ADMIN)
 
 
-@login_required
+@staff_or_owner(roles=DOSSIER_ROLES, scope=DOSSIER)
 @require_GET
 def dossier_list(request):
     """Hồ sơ của tôi (citizen) or the agency's dossiers (staff): 20 a page, newest first."""
@@ -32,7 +35,7 @@ def dossier_list(request):
     return render(request, "dossiers/dossier_list.html", {"page": page})
 
 
-@login_required
+@staff_or_owner(roles=DOSSIER_ROLES, scope=DOSSIER)
 @require_GET
 def dossier_detail(request, code: str):
     dossier = selectors.dossier_detail(user=request.user, code=code, **request_client(request))
@@ -99,7 +102,7 @@ def _form_applies(key: str, dossier) -> bool:
     return checks[key]()
 
 
-@login_required
+@staff_or_owner(roles=DOSSIER_ROLES, scope=DOSSIER)
 @require_GET
 def dossier_form_pdf(request, code: str, key: str):
     is_citizen = actor_role(request.user) == CITIZEN
@@ -117,9 +120,6 @@ def dossier_form_pdf(request, code: str, key: str):
     return response
 
 
-MAX_REGISTER_DAYS = 92
-
-
 def _parse_day(value: str):
     for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
@@ -129,14 +129,11 @@ def _parse_day(value: str):
     return None
 
 
-@login_required
+@staff_only(roles=[Role.DESK], scope=DESK)
 @require_GET
 def desk_register_pdf(request):
     """Sổ theo dõi hồ sơ of the signed-in desk officer's desk for ?from=dd/mm/yyyy&to=dd/mm/yyyy (≤ one quarter)."""
-    profile = getattr(request.user, "staff_profile", None)
-    if profile is None or profile.role != Role.DESK:
-        raise Http404
-    desk = profile.desk or profile.agency.desks.filter(is_active=True).first()
+    desk = selectors.register_desk(user=request.user)
     date_from, date_to = _parse_day(request.GET.get("from", "")), _parse_day(request.GET.get("to", ""))
     error = None
     if desk is None:

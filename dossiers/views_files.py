@@ -2,7 +2,6 @@
 
 import logging
 
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -10,12 +9,14 @@ from django.views.decorators.http import require_GET
 from dossiers.audit import request_client
 from dossiers.files import dossier_file_open
 from dossiers.services import dossier_result_downloaded
+from dossiers.views import DOSSIER_ROLES
+from portal.access import DOSSIER, staff_or_owner
 
 logger = logging.getLogger(__name__)
 
 
+@staff_or_owner(roles=DOSSIER_ROLES, scope=DOSSIER)
 @require_GET
-@login_required
 def file_download(request, code: str, file_id: str):
     """The stored bytes under the user's original name; someone else's dossier is the same 404 as none.
 

@@ -202,5 +202,6 @@ def test_a_bad_register_period_gets_a_clear_message(client, dossier, people, par
 
 @pytest.mark.parametrize("who", ["citizen", "officer", "leader"])
 def test_only_desk_officers_print_a_register(client, dossier, people, who):
+    """The register is the desk's (portal.access rule: desk role only); everyone else is told so with a 403."""
     client.force_login(people[who])
-    assert client.get("/dossiers/register.pdf", {"from": "01/03/2026", "to": "31/03/2026"}).status_code == 404
+    assert client.get("/dossiers/register.pdf", {"from": "01/03/2026", "to": "31/03/2026"}).status_code == 403

@@ -298,7 +298,17 @@ def test_the_owner_downloads_the_exact_bytes_as_an_attachment(client, files_worl
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("who", ["desk", "leader"])
+def test_a_province_leader_gets_no_file_and_nothing_is_logged(client, files_world, birth_certificate):
+    """A leader follows figures, never applicants' files (docs/domain.md §2, §11): 403 with the reason."""
+    response, body = fetch(client, files_world.leader, download_url(DOSSIER_CODE, birth_certificate.pk))
+
+    assert response.status_code == 403
+    assert "lãnh đạo UBND tỉnh" in body.decode()
+    assert not PersonalDataAccess.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["desk"])
 def test_staff_who_may_see_the_dossier_download_and_the_read_is_logged(client, files_world, birth_certificate, who):
     staff = getattr(files_world, who)
 

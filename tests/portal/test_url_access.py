@@ -1,28 +1,32 @@
 """Every URL declares who may open it, and behaves so for an anonymous visitor and a signed-in citizen.
 
 The list of URLs comes from the URL resolver itself (every pattern, every namespace, the admin and the
-development-only static patterns included), so a new URL without a rule here fails the test
-(cisagov URL_PERMISSIONS). Nothing is skipped silently: the admin is covered by a declared namespace rule.
+development-only static patterns included), so a new URL without a rule fails the test (cisagov URL_PERMISSIONS).
+A URL's rule lives in one of two places, never both:
+
+- on its view, for every URL that is not public: `@staff_only(roles=[...], scope=...)` or `@staff_or_owner(...)`
+  from `portal/access.py` (docs/conventions.md "Access"), which enforces the roles and records the rule;
+- in URL_ACCESS below, for the public URLs and the Django admin (which has its own is_staff rule).
+
+tests/desk/test_access_matrix.py then requests every declared URL as each kind of user.
 """
 
 import importlib.util
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 from django.core.management import call_command
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.test import RequestFactory
 
 import portal.urls
 from accounts.roles import Role
+from portal.access import SCOPES, Access, access_of, staff_only, staff_or_owner
+from tests.portal.url_walk import Url, declared_urls, live_urls, walk
 from tests.procedures.conftest import SMALL
 
-# Rules:
-#   public    — anyone, signed in or not;
-#   signed-in — any signed-in user (anonymous is sent to the sign-in page; others' objects are 404);
-#   staff     — agency staff (a citizen is refused with 403/404, anonymous is sent to the sign-in page);
-#   admin     — Django admin, is_staff accounts only (others are sent to the admin's sign-in page).
+# Rules for the URLs whose views declare nothing:
+#   public — anyone, signed in or not;
+#   admin  — Django admin, is_staff accounts only (others are sent to the admin's sign-in page).
+# Every other URL declares its rule on its view (portal/access.py); "staff" or "signed-in" here is refused.
 # Keys: "namespace:name" for a named URL; "route:<full route>" for an unnamed one. A key ending in "*" is a
 # prefix rule (the admin namespace, the static files); an exact key wins over a prefix.
 URL_ACCESS = {
@@ -37,17 +41,7 @@ URL_ACCESS = {
     "procedures_api:list": "public",
     "procedures_api:detail": "public",
     "public-lookup": "public",
-    "dossiers:list": "signed-in",
-    "dossiers:register-pdf": "staff",
-    "dossiers:detail": "signed-in",
-    "dossiers:form-pdf": "signed-in",
-    "dossiers:file-download": "signed-in",
-    "desk:action": "staff",
-    "desk:inbox": "staff",  # officers and heads; a desk officer gets a pointer to the desk's pages, others 403
-    "desk:queue": "staff",  # desk officers only; other staff and citizens get 403
     "desk:after-login": "public",  # only redirects: desk officers to their queue, everyone else home
-    "desk:intake": "staff",  # the desk role only; other staff get 403
-    "desk:return": "staff",  # the desk of the receiving agency only; other staff get 403, another desk 404
     # The admin: its own sign-in page is open, everything else in the namespace needs is_staff — named URLs
     # and the unnamed ones (object redirects, the final catch-all) alike.
     "admin:login": "public",
@@ -56,10 +50,10 @@ URL_ACCESS = {
     # Served by Django in development only (DEBUG): the public procedure form templates.
     "route:^media/procedure\\-forms/*": "public",
 }
-RULES = {"public", "signed-in", "staff", "admin"}
+RULES = {"public", "admin"}
 POST_ONLY = {"logout", "set_language"}
 
-# Values for the URL parameters, so every pattern can be requested.
+# Values for the URL parameters, so every pattern can be requested (no such objects exist: object URLs are 404).
 SAMPLE_KWARGS = {
     "code": "1.001193",
     "key": "receipt",
@@ -74,38 +68,16 @@ SAMPLE_KWARGS = {
 }
 
 
-@dataclass(frozen=True)
-class Url:
-    key: str
-    route: str
-
-    @property
-    def sample_path(self) -> str:
-        """A concrete path for the pattern, its parameters filled with sample values."""
-        path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: SAMPLE_KWARGS[m[1]], self.route)  # regex groups
-        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: SAMPLE_KWARGS[m[1]], path)  # route converters
-        return "/" + path.replace("^", "").replace("$", "").replace("\\", "")
-
-
-def walk(patterns, namespace: str = "", prefix: str = "") -> Iterator[Url]:
-    """Every pattern under `patterns`, recursively through includes and namespaces."""
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from walk(entry.url_patterns, inner, prefix + str(entry.pattern))
-        elif isinstance(entry, URLPattern):
-            route = prefix + str(entry.pattern)
-            key = f"{namespace}{entry.name}" if entry.name else f"{namespace}route:{route}"
-            yield Url(key=key, route=route)
-        else:  # pragma: no cover - Django has no third kind
-            raise AssertionError(f"unknown URL entry {entry!r}")
-
-
-def rule_for(key: str) -> str | None:
+def table_rule(key: str) -> str | None:
     if key in URL_ACCESS:
         return URL_ACCESS[key]
     prefixes = [k for k in URL_ACCESS if k.endswith("*") and key.startswith(k[:-1])]
     return URL_ACCESS[max(prefixes, key=len)] if prefixes else None
+
+
+def rule_for(url: Url) -> str | Access | None:
+    """The URL's one rule: its view's declaration, else its URL_ACCESS entry, else None."""
+    return url.access or table_rule(url.key)
 
 
 def debug_urlpatterns(settings) -> list:
@@ -118,19 +90,53 @@ def debug_urlpatterns(settings) -> list:
 
 
 def all_urls(settings) -> list[Url]:
-    live = list(walk(get_resolver().url_patterns))
-    debug_only = [url for url in walk(debug_urlpatterns(settings)) if url not in live]
+    live = live_urls()
+    keys = {url.key for url in live}
+    debug_only = [url for url in walk(debug_urlpatterns(settings)) if url.key not in keys]
     return live + debug_only
+
+
+def rule_problems(urls: list[Url]) -> list[str]:
+    """What is wrong with the URLs' rules: none, two, or one this file does not know."""
+    problems = []
+    for url in urls:
+        declared, listed = url.access, table_rule(url.key)
+        if declared is None and listed is None:
+            problems.append(f"{url.key}: no rule — declare it on the view with @staff_only (docs/conventions.md)")
+        elif declared is not None and listed is not None:
+            problems.append(f"{url.key}: declared on the view and listed in URL_ACCESS ({listed!r}); keep one")
+        elif listed is not None and listed not in RULES:
+            problems.append(f"{url.key}: {listed!r} in URL_ACCESS — declare the rule on the view with @staff_only")
+    return problems
 
 
 # --- Every URL is declared ---------------------------------------------------------------------------------
 
 
-def test_every_url_declares_a_known_access_rule(settings):
-    urls = all_urls(settings)
-    undeclared = sorted(url.key for url in urls if rule_for(url.key) is None)
-    assert undeclared == [], f"add an access rule to URL_ACCESS for: {undeclared}"
-    assert {rule_for(url.key) for url in urls} <= RULES
+def test_every_url_has_exactly_one_known_access_rule(settings):
+    assert rule_problems(all_urls(settings)) == []
+
+
+def test_every_desk_url_and_every_dossier_page_is_declared_on_its_view():
+    """The staff's screens and the pages that show a dossier carry their rule, roles and scope on the view."""
+    urls = {url.key: url for url in live_urls()}
+    expected = {key for key in urls if key.startswith(("desk:", "dossiers:"))} - {"desk:after-login"}
+    assert {url.key for url in declared_urls()} == expected
+    for key in expected:
+        access = urls[key].access
+        assert access.roles, key
+        assert access.scope in SCOPES, key
+        # A province leader reaches no dossier, file, form or step list (docs/domain.md §2, §11).
+        assert Role.LEADER not in access.roles, key
+
+
+def test_the_dossier_pages_admit_their_owner_and_staff_but_not_a_leader():
+    urls = {url.key: url for url in live_urls()}
+    for key in ("dossiers:list", "dossiers:detail", "dossiers:form-pdf", "dossiers:file-download"):
+        access = urls[key].access
+        assert access.owner, key
+        assert access.scope == "dossier", key
+        assert set(access.roles) == {Role.DESK, Role.OFFICER, Role.HEAD, Role.ADMIN}, key
 
 
 def test_the_walk_reaches_namespaces_the_admin_and_the_static_patterns(settings):
@@ -151,7 +157,98 @@ def test_no_rule_is_stale(settings):
     assert stale == []
 
 
-# --- Every URL behaves as declared --------------------------------------------------------------------------
+def _view(request):
+    from django.http import HttpResponse
+
+    return HttpResponse("ok")
+
+
+def test_an_undeclared_url_is_reported():
+    """The check itself: a view with no rule is found; the same view declared is not."""
+    from django.urls import path
+
+    declared = staff_only(roles=[Role.DESK], scope="desk")(_view)
+    extra = [
+        *portal.urls.urlpatterns,
+        path("secret-report/", _view, name="secret-report"),
+        path("desk-report/", declared, name="desk-report"),
+    ]
+    urls = {url.key: url for url in walk(extra)}
+    assert rule_problems([urls["secret-report"]]) == [
+        "secret-report: no rule — declare it on the view with @staff_only (docs/conventions.md)"
+    ]
+    assert rule_problems([urls["desk-report"]]) == []
+    assert urls["desk-report"].access == Access(roles=("desk",), scope="desk")
+
+
+def test_a_staff_rule_left_in_the_table_is_reported(monkeypatch):
+    """A branch that lists its new URL as "staff" in URL_ACCESS is told to declare it on the view instead."""
+    from django.urls import path
+
+    monkeypatch.setitem(URL_ACCESS, "new-staff-page", "staff")
+    (url,) = walk([path("new/", _view, name="new-staff-page")])
+    assert rule_problems([url]) == [
+        "new-staff-page: 'staff' in URL_ACCESS — declare the rule on the view with @staff_only"
+    ]
+
+
+# --- The decorator records and enforces ----------------------------------------------------------------------
+
+
+def test_a_declaration_survives_other_decorators_and_is_read_from_a_class_based_view():
+    from django.views import View
+    from django.views.decorators.http import require_GET
+
+    wrapped = require_GET(staff_or_owner(roles=[Role.OFFICER])(_view))
+    assert access_of(wrapped) == Access(roles=("officer",), scope="dossier", owner=True)
+
+    class Page(View):
+        access = Access(roles=("desk",), scope="desk")
+
+    assert access_of(Page.as_view()) == Page.access
+    assert access_of(_view) is None
+
+
+@pytest.mark.parametrize(
+    ("roles", "scope"),
+    [([], "desk"), (["citizen"], "desk"), (["desk"], "province"), (["superuser"], None)],
+)
+def test_a_malformed_rule_is_refused_when_the_module_loads(roles, scope):
+    with pytest.raises(ValueError, match="access"):
+        staff_only(roles=roles, scope=scope)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("anonymous", 302), ("citizen", 403), ("officer", 403), ("leader", 403), ("desk", 200)],
+)
+def test_the_decorator_enforces_the_roles(make_staff, django_user_model, who, status):
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.cache import SessionStore
+
+    view = staff_only(roles=[Role.DESK], scope="desk")(_view)
+    request = RequestFactory().get("/desk-report/?x=1")
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    if who == "anonymous":
+        request.user = AnonymousUser()
+    elif who == "citizen":
+        request.user = django_user_model.objects.create_user(username="mai", password="x")
+    else:
+        request.user = make_staff(who, role=Role(who), agency_id="000.00.31.H56")
+    response = view(request)
+    assert response.status_code == status
+    if who == "anonymous":
+        assert response["Location"] == "/accounts/login/?next=/desk-report/%3Fx%3D1"
+    if who == "leader":
+        assert "lãnh đạo UBND tỉnh" in response.content.decode()
+    elif status == 403:
+        assert "Trang này chỉ dành cho: Cán bộ Bộ phận Một cửa." in response.content.decode()
+
+
+# --- Every URL behaves as declared for anonymous and a citizen -----------------------------------------------
 
 
 @pytest.fixture
@@ -159,56 +256,44 @@ def citizen(django_user_model):
     return django_user_model.objects.create_user(username="citizen", password="Demo@2026", full_name="Hoàng Thị Mai")
 
 
-def _refusals(url: Url, rule: str, who: str, response) -> list[str]:
-    status, location = response.status_code, response.get("Location", "")
-    problem = None
+def sample_path(url: Url) -> str:
+    return url.path(SAMPLE_KWARGS)
+
+
+def _problem(rule: str | Access, who: str, status: int, location: str) -> str | None:
     if status >= 500:
-        problem = "server error"
-    elif rule == "public":
-        if status in (401, 403) or "/login/" in location:
-            problem = "refused a public URL"
-    elif who == "anonymous" and rule in ("signed-in", "staff"):
-        if not (status == 302 and location.startswith("/accounts/login/?next=")):
-            problem = "did not send anonymous to sign in"
-    elif rule == "signed-in":
-        if status not in (200, 404) or location:
-            problem = "did not serve a signed-in citizen (or 404 for what is not theirs)"
-    elif rule == "staff":
-        if status not in (403, 404):
-            problem = "did not refuse a citizen"
-    elif rule == "admin":
-        if not (status == 302 and location.startswith("/admin/login/")):
-            problem = "did not send a non-staff visitor to the admin's sign-in page"
-    return [f"{url.key} ({url.sample_path}) as {who}: {rule} but {status} {location} — {problem}"] if problem else []
-
-
-@pytest.mark.django_db
-def test_staff_urls_serve_agency_staff(client, make_staff):
-    """The other side of "staff": a desk officer is not refused (the citizen check above cannot tell)."""
-    client.force_login(make_staff("desk", role=Role.DESK, agency_id="000.00.31.H56"))
-    staff_urls = [url for url in walk(get_resolver().url_patterns) if rule_for(url.key) == "staff"]
-    assert staff_urls
-    for url in staff_urls:
-        response = client.get(url.sample_path, {"from": "01/03/2026", "to": "31/03/2026"})
-        # A URL about one dossier answers 404 for the sample code (no such dossier): it must not refuse the role.
-        refused = (401, 403) if "(?P<code>" in url.route else (401, 403, 404)
-        assert response.status_code not in refused, url.key
-        assert "/login/" not in response.get("Location", ""), url.key
+        return "server error"
+    if rule == "public":
+        return "refused a public URL" if status in (401, 403) or "/login/" in location else None
+    if rule == "admin":
+        ok = status == 302 and location.startswith("/admin/login/")
+        return None if ok else "did not send a non-staff visitor to the admin's sign-in page"
+    if who == "anonymous":
+        ok = status == 302 and location.startswith("/accounts/login/?next=")
+        return None if ok else "did not send anonymous to sign in"
+    if rule.owner:
+        ok = status in (200, 404) and not location
+        return None if ok else "did not serve a signed-in citizen (or 404 for what is not theirs)"
+    return None if status in (403, 404) else "did not refuse a citizen"
 
 
 @pytest.mark.django_db
 def test_every_url_behaves_as_its_rule_says_for_anonymous_and_a_citizen(client, citizen):
     call_command("import_procedures", str(SMALL), verbosity=0)  # so public detail pages have something to show
     failures = []
-    for url in walk(get_resolver().url_patterns):
-        rule = rule_for(url.key)
+    for url in live_urls():
+        rule = rule_for(url)
         assert rule is not None, url.key
         for who in ("anonymous", "citizen"):
             client.logout()
             if who == "citizen":
                 client.force_login(citizen)
             method = client.post if url.key in POST_ONLY else client.get
-            failures += _refusals(url, rule, who, method(url.sample_path))
+            response = method(sample_path(url))
+            status, location = response.status_code, response.get("Location", "")
+            problem = _problem(rule, who, status, location)
+            if problem:
+                failures.append(f"{url.key} ({sample_path(url)}) as {who}: {status} {location} — {problem}")
     assert failures == []
 
 
@@ -227,13 +312,3 @@ def test_admin_sends_anonymous_to_sign_in_and_refuses_citizens(client, citizen):
     response = client.get("/admin/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
-
-
-def test_an_undeclared_url_is_reported(monkeypatch):
-    """The check itself: a URL with no rule is found (guards against a walk that silently skips)."""
-    from django.urls import path
-
-    extra = [*portal.urls.urlpatterns, path("secret-report/", lambda request: None, name="secret-report")]
-    keys = {url.key for url in walk(extra)}
-    assert "secret-report" in keys
-    assert rule_for("secret-report") is None

@@ -1,0 +1,108 @@
+"""Who may open a staff URL, declared on the view itself (docs/conventions.md "Access").
+
+`@staff_only(roles=[...], scope=...)` enforces the role half of the rule and records the whole rule on the view as
+`view.access`; `@staff_or_owner(...)` does the same for the pages a citizen also opens for their own dossiers.
+The other half, the scope, is kept by the view fetching through the user's scope (`dossiers_visible_to`, the
+user's desk or agency); the declaration names it so the tests can check it:
+
+- tests/portal/test_url_access.py fails for any URL that is neither public, nor the admin's, nor declared here;
+- tests/desk/test_access_matrix.py requests every declared URL as an anonymous visitor, a citizen, staff of
+  another agency and a province leader, and checks each is refused as the rule says.
+
+A refusal never reveals an object: the role check runs before anything is fetched, so it cannot depend on
+whether the object exists; outside the scope the view answers the same 404 as for a missing object.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role
+from dossiers.permissions import actor_role
+from dossiers.workflow import CITIZEN
+
+# What the rows and objects of a page are limited to (the rule's second half):
+DOSSIER = "dossier"  # one dossier (its files, forms, steps) or a list of them, through `dossiers_visible_to`
+DESK = "desk"  # the user's own one-stop desk (its queue, intake, register)
+AGENCY = "agency"  # the user's own agency (its open steps, its staff)
+SCOPES = (DOSSIER, DESK, AGENCY, None)  # None: the page shows nothing of any agency
+
+
+@dataclass(frozen=True)
+class Access:
+    """A view's declared rule: the staff roles it admits, the scope of what it shows, whether owners may open it."""
+
+    roles: tuple[str, ...]
+    scope: str | None
+    owner: bool = False  # a citizen opens it for their own dossiers (a missing or other's object is 404)
+
+    def admits(self, role: str | None) -> bool:
+        if role == CITIZEN:
+            return self.owner
+        return role in self.roles
+
+
+def _rule(roles: Iterable[str], scope: str | None, owner: bool) -> Access:
+    roles = tuple(roles)
+    unknown = [role for role in roles if role not in Role.values]
+    if not roles or unknown:
+        raise ValueError(f"An access rule needs staff roles from accounts.roles.Role; got {roles!r}")
+    if scope not in SCOPES:
+        raise ValueError(f"Unknown access scope {scope!r}; expected one of {SCOPES}")
+    return Access(roles=roles, scope=scope, owner=owner)
+
+
+def refused(request, access: Access, role: str | None):
+    """403 with a short Vietnamese explanation: a leader is told why, anyone else who the page is for."""
+    if role == Role.LEADER:
+        message = _(
+            "Tài khoản lãnh đạo UBND tỉnh dùng để theo dõi số liệu tổng hợp. Hồ sơ, tệp đính kèm và biểu mẫu "
+            "chứa dữ liệu cá nhân của người nộp nên chỉ cán bộ của cơ quan đang giữ hồ sơ được mở (nguyên tắc "
+            "giới hạn mục đích xử lý dữ liệu cá nhân). Trang số liệu dành cho lãnh đạo sẽ được bổ sung."
+        )
+    else:
+        message = _("Trang này chỉ dành cho: {roles}.").format(
+            roles=", ".join(str(Role(role).label) for role in access.roles)
+        )
+    return render(request, "portal/forbidden.html", {"message": message, "role": role}, status=403)
+
+
+def _guard(access: Access) -> Callable:
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            role = actor_role(request.user)
+            if not access.admits(role):
+                return refused(request, access, role)
+            return view(request, *args, **kwargs)
+
+        wrapper.access = access
+        return wrapper
+
+    return decorator
+
+
+def staff_only(*, roles: Iterable[str], scope: str | None) -> Callable:
+    """Staff of `roles` only: anonymous → sign-in page, anyone else (citizens, other roles) → 403."""
+    return _guard(_rule(roles, scope, owner=False))
+
+
+def staff_or_owner(*, roles: Iterable[str], scope: str = DOSSIER) -> Callable:
+    """Staff of `roles`, and citizens for their own dossiers (the view's selector makes others' a 404)."""
+    return _guard(_rule(roles, scope, owner=True))
+
+
+def access_of(view: Callable) -> Access | None:
+    """The rule declared on a view function (or a class-based view's class), None when there is none."""
+    declared = getattr(view, "access", None)
+    if declared is None:
+        declared = getattr(getattr(view, "view_class", None), "access", None)
+    return declared if isinstance(declared, Access) else None
