@@ -16,7 +16,7 @@ from dossiers import selectors
 from dossiers.audit import request_client
 from dossiers.permissions import actor_role, dossier_actions_available
 from dossiers.printing import FORM_KEYS, FormUnavailable, render_form
-from dossiers.workflow import CITIZEN
+from dossiers.workflow import CITIZEN, Status
 
 # Forms each audience may print; the register is per desk and period, printed from the desk's pages.
 CITIZEN_FORMS = ("receipt", "supplement", "refusal", "apology", "stop_notice")
@@ -49,6 +49,10 @@ def dossier_detail(request, code: str):
                 if _form_applies(key, dossier)
             ],
             "is_citizen": is_citizen,
+            # Staff see the result once issued; the applicant once it is returned to them (T16).
+            "result_files": selectors.dossier_result_files(dossier)
+            if not is_citizen or dossier.status == Status.RETURNED
+            else [],
         },
     )
 

@@ -14,11 +14,13 @@ from dossiers.models import (
     DocumentNumber,
     Dossier,
     DossierEvent,
+    DossierFile,
     DossierPause,
     DossierStep,
     DueAdjustment,
     RegisterCounter,
     RegisterEntry,
+    ResultSignature,
     SupplementRequest,
 )
 from dossiers.workflow import Status
@@ -198,6 +200,8 @@ def snapshot(dossier: Dossier) -> dict:
             OutboxMessage,
             RegisterEntry,
             DocumentNumber,
+            DossierFile,
+            ResultSignature,
         )
     }
     # The code, register and document-number counters: a refused action gives no number away.

@@ -43,6 +43,7 @@ URL_ACCESS = {
     "dossiers:form-pdf": "signed-in",
     "dossiers:file-download": "signed-in",
     "desk:action": "staff",
+    "desk:result": "staff",  # a head of the agency holding the dossier; others 403, other agencies' dossiers 404
     "desk:inbox": "staff",  # officers and heads; a desk officer gets a pointer to the desk's pages, others 403
     "desk:queue": "staff",  # desk officers only; other staff and citizens get 403
     "desk:after-login": "public",  # only redirects: desk officers to their queue, everyone else home
