@@ -18,6 +18,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ class SignatureCheck:
         """For the event log (JSON, part of its hash chain)."""
         return {
             "signer": self.signer,
-            "signed_at": self.signed_at.isoformat() if self.signed_at else None,
+            "signed_at": timezone.localtime(self.signed_at).isoformat() if self.signed_at else None,
             "intact": self.intact,
             "covers_whole": self.covers_whole,
             "trusted": self.trusted,
