@@ -76,9 +76,7 @@ def dossier_result_files(dossier: Dossier) -> list[DossierFile]:
 def dossier_steps(dossier: Dossier) -> list[DossierStep]:
     """The process steps of a dossier already fetched through the user's scope, with agency and handler (one
     query)."""
-    return list(
-        DossierStep.objects.filter(dossier=dossier).select_related("agency", "handler").order_by("order", "id")
-    )
+    return list(DossierStep.objects.filter(dossier=dossier).select_related("agency", "handler").order_by("order", "id"))
 
 
 _USER_AGENT_LENGTH = PersonalDataAccess._meta.get_field("user_agent").max_length

@@ -11,10 +11,12 @@ Verification never raises for a bad signature: a signature that cannot be checke
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import functools
 import io
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -86,7 +88,21 @@ def pdf_signatures_verify(data: bytes) -> list[SignatureCheck]:
     except Exception as error:  # pyHanko raises several kinds for a damaged file; all mean "not readable"
         raise UnreadablePdf(str(error)) from error
     roots = list(trust_roots())
-    return [_check(signature, roots) for signature in embedded]
+    return _outside_event_loop(lambda: [_check(signature, roots) for signature in embedded])
+
+
+def _outside_event_loop(work):
+    """Run `work` here, or in a worker thread when this thread already runs an event loop.
+
+    pyHanko's synchronous validation starts its own event loop (asyncio.run), which a thread that runs one — an
+    async caller, Playwright's synchronous API in a browser test — may not do.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
 
 
 def _check(signature, roots: list) -> SignatureCheck:

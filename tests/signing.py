@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -197,7 +198,6 @@ def make_signed_pdf(*, signer: str = SIGNER_NAME, text: str = "", signed_at: dt.
     arguments: call it freely (the first call costs about half a second).
     """
     import time_machine
-
     from asn1crypto import keys as asn1_keys
     from asn1crypto import x509 as asn1_x509
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -224,8 +224,15 @@ def make_signed_pdf(*, signer: str = SIGNER_NAME, text: str = "", signed_at: dt.
         new_field_spec=SigFieldSpec("Signature1"),
     )
     out = io.BytesIO()
-    with time_machine.travel(signed_at, tick=False):
-        pdf_signer.sign_pdf(writer, output=out)
+
+    def sign() -> None:
+        with time_machine.travel(signed_at, tick=False):
+            pdf_signer.sign_pdf(writer, output=out)
+
+    # pyHanko signs in an event loop of its own (asyncio.run): in a worker thread, so that a caller whose thread
+    # runs one (Playwright's synchronous API in a browser test) may call this too.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(sign).result()
     return SignedPdf(data=out.getvalue(), ca_pem=ca_pem(), signer=signer, signed_at=signed_at)
 
 

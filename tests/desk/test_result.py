@@ -80,7 +80,8 @@ def test_the_screen_shows_the_dossier_its_steps_and_the_result_fields(client, pr
     assert 'value="05/03/2026"' in text
     assert f'value="{people["head"]}"' in text
     # The steps so far: the desk's intake, then the step at the commune (Bước 2), still open.
-    assert "Bước 1" in text and "Bước 2" in text
+    assert "Bước 1" in text
+    assert "Bước 2" in text
     assert 'class="is-open"' in text
 
 
@@ -140,9 +141,7 @@ def test_uploading_a_signed_pdf_shows_its_signature_on_the_dossier_page(client, 
 
     done = client.post(
         url(dossier),
-        form_data(
-            dossier, source="upload", signer="", result_file=SimpleUploadedFile("kq-ky-so.pdf", signed.data)
-        ),
+        form_data(dossier, source="upload", signer="", result_file=SimpleUploadedFile("kq-ky-so.pdf", signed.data)),
         follow=True,
     )
 
@@ -151,7 +150,8 @@ def test_uploading_a_signed_pdf_shows_its_signature_on_the_dossier_page(client, 
     assert dossier.status == Status.RESULT_READY
     assert dossier.result_signer == SIGNER_NAME
     signature = ResultSignature.objects.get(file__dossier=dossier)
-    assert signature.trusted and signature.valid
+    assert signature.trusted
+    assert signature.valid
     page = done.text
     assert "kq-ky-so.pdf" in page
     assert "Đã ký số" in page

@@ -1,5 +1,7 @@
 """T15 with its file: the result PDF is stored with its hash in the issuing transaction, and the digital signatures
 of an uploaded PDF are verified with pyHanko and kept — signer, time, integrity, trust (docs/domain.md §4.1)."""
+# `files_media` is a fixture imported for the tests that take it, not redefined by their parameters.
+# ruff: noqa: F811
 
 import hashlib
 import logging
@@ -124,7 +126,8 @@ def test_a_pdf_changed_inside_the_signed_bytes_fails_integrity(prepared, people,
     signed = make_signed_pdf()
     trust(signed.ca_pem)
     changed = tampered(signed.data)
-    assert len(changed) == len(signed.data) and changed != signed.data
+    assert len(changed) == len(signed.data)
+    assert changed != signed.data
     dossier = prepared("in_processing")
 
     issue(dossier, people, pdf_upload(changed))
@@ -226,5 +229,6 @@ def test_an_unreadable_trust_root_is_logged_and_leaves_the_chain_untrusted(setti
     settings.RESULT_TRUST_ROOTS = [str(missing)]
     with caplog.at_level(logging.ERROR, logger="dossiers.signatures"):
         [check] = pdf_signatures_verify(make_signed_pdf().data)
-    assert check.intact and not check.trusted
+    assert check.intact
+    assert not check.trusted
     assert str(missing) in caplog.text
