@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -424,17 +425,7 @@ def dossier_transition(
     pk = dossier.pk if isinstance(dossier, Dossier) else dossier
     role = actor_role(actor) if actor is not None else workflow.SYSTEM
     stored: list[str] = []  # storage names a handler wrote: deleted again if the transaction rolls back
-    try:
-        return _transition_locked(pk, transition, action, actor, role, expected_revision, now, cleaned, stored)
-    except BaseException:
-        for name in stored:
-            _file_discard(name)
-        raise
-
-
-def _transition_locked(pk, transition, action, actor, role, expected_revision, now, cleaned, stored) -> Dossier:
-    """The body of `dossier_transition`: one transaction, the row locked, the table applied."""
-    with transaction.atomic():
+    with _discard_on_rollback(stored), transaction.atomic():
         locked = (
             Dossier.objects.select_for_update(of=("self",))
             .select_related("procedure_version", "receiving_agency", "processing_agency", "applicant", "current_step")
@@ -481,6 +472,17 @@ def _transition_locked(pk, transition, action, actor, role, expected_revision, n
         )
         _notify_on_commit(locked, event)
     return locked
+
+
+@contextmanager
+def _discard_on_rollback(stored: list[str]):
+    """Delete the files a handler stored when the transaction around them fails (Django has no on-rollback hook)."""
+    try:
+        yield
+    except BaseException:
+        for name in stored:
+            _file_discard(name)
+        raise
 
 
 # Facts of the dossier that a conditional target may depend on (`workflow.Conditional` "dossier:<name>").
