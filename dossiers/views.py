@@ -50,6 +50,7 @@ def dossier_detail(request, code: str):
             ],
             "is_citizen": is_citizen,
             # Staff see the result once issued; the applicant once it is returned to them (T16).
+            "show_result": bool(dossier.result_number) and (not is_citizen or dossier.status == Status.RETURNED),
             "result_files": selectors.dossier_result_files(dossier)
             if not is_citizen or dossier.status == Status.RETURNED
             else [],

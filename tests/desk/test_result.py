@@ -267,3 +267,13 @@ def test_the_result_is_shown_to_the_applicant_only_once_returned(client, prepare
     page = client.get(f"/dossiers/{returned.code}/").text
     assert "Kết quả giải quyết" in page
     assert "Chưa ký số" in page
+
+
+def test_a_result_recorded_without_a_file_shows_its_number_and_says_there_is_no_file(client, prepared, people):
+    dossier = prepared("in_processing")
+    # As the demo seeder writes past results: the number on the dossier, no file stored.
+    Dossier.objects.filter(pk=dossier.pk).update(result_number="7/GCN", result_signer="Lê Văn Nam")
+    client.force_login(people["head"])
+    page = client.get(f"/dossiers/{dossier.code}/").text
+    assert "7/GCN" in page
+    assert "Chưa có tệp kết quả trên Cổng." in page
