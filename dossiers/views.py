@@ -36,6 +36,8 @@ def dossier_list(request):
 def dossier_detail(request, code: str):
     dossier = selectors.dossier_detail(user=request.user, code=code, **request_client(request))
     is_citizen = actor_role(request.user) == CITIZEN
+    # Staff see the result once issued (T15); the applicant once it is returned to them (T16).
+    result_visible = not is_citizen or dossier.status == Status.RETURNED
     return render(
         request,
         "dossiers/dossier_detail.html",
@@ -49,11 +51,8 @@ def dossier_detail(request, code: str):
                 if _form_applies(key, dossier)
             ],
             "is_citizen": is_citizen,
-            # Staff see the result once issued; the applicant once it is returned to them (T16).
-            "show_result": bool(dossier.result_number) and (not is_citizen or dossier.status == Status.RETURNED),
-            "result_files": selectors.dossier_result_files(dossier)
-            if not is_citizen or dossier.status == Status.RETURNED
-            else [],
+            "show_result": result_visible and bool(dossier.result_number),
+            "result_files": selectors.dossier_result_files(dossier) if result_visible else [],
         },
     )
 
