@@ -1,7 +1,7 @@
 """The staff's screens: the desk's queue under /desk/, the officers' inbox under /work/, actions on a dossier,
 the return of its result."""
 
-from desk import urls_actions, urls_bulk, urls_inbox, urls_intake, urls_queue, urls_register, urls_return
+from desk import urls_actions, urls_bulk, urls_inbox, urls_intake, urls_queue, urls_register, urls_result, urls_return
 
 app_name = "desk"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     *urls_return.urlpatterns,
     *urls_register.urlpatterns,
     *urls_bulk.urlpatterns,
+    *urls_result.urlpatterns,
 ]

@@ -36,6 +36,9 @@ PRINTS = {
 }
 RETURN_SCREEN = ("return_result", "post_result")
 STAFF_ROLES = (workflow.DESK, workflow.OFFICER, workflow.HEAD, workflow.ADMIN)
+# Actions with a screen of their own, for more than the declared fields (the result: a summary, the steps, where
+# the file comes from). The generic URL leads there.
+DEDICATED_SCREENS = {"issue_result": "desk:result"}
 
 
 @staff_only(roles=STAFF_ROLES, scope=DOSSIER)
@@ -44,6 +47,8 @@ def dossier_action(request, code: str, action: str):
     transition = workflow.TRANSITIONS.get(action)
     if transition is None or None in transition.sources:
         raise Http404
+    if action in DEDICATED_SCREENS and request.method == "GET":
+        return redirect(DEDICATED_SCREENS[action], code=code)
     dossier = dossier_detail(user=request.user, code=code, purpose=f"action:{action}", **request_client(request))
     offered = any(t.key == action for t in dossier_actions_available(request.user, dossier))
     if action in RETURN_SCREEN and request.method == "GET":
@@ -56,7 +61,7 @@ def dossier_action(request, code: str, action: str):
     initial = {"expected_revision": dossier.revision}
     if action == "assign" and actor_role(request.user) == workflow.OFFICER:
         initial["handler"] = request.user.pk  # an officer takes the step for themself ("Nhận xử lý")
-    form = form_class(request.POST or None, initial=initial)
+    form = form_class(request.POST or None, request.FILES or None, initial=initial)
     _narrow_choices(form, request.user)
     status = 200
     if request.method == "POST":

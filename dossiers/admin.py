@@ -11,6 +11,7 @@ from dossiers.models import (
     PersonalDataAccess,
     RegisterCounter,
     RegisterEntry,
+    ResultSignature,
 )
 from portal.admin_mixins import ReadOnlyAdminMixin
 
@@ -68,4 +69,13 @@ class DocumentNumberAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["dossier", "agency"]
     list_filter = ["form_key", "year"]
     search_fields = ["dossier__code"]
+    show_full_result_count = False
+
+
+@admin.register(ResultSignature)
+class ResultSignatureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["file", "signer", "signed_at", "intact", "covers_whole", "trusted", "verified_at"]
+    list_select_related = ["file"]
+    list_filter = ["intact", "covers_whole", "trusted"]
+    search_fields = ["signer", "file__dossier__code"]
     show_full_result_count = False

@@ -221,6 +221,12 @@ def dossier_file_add(
         raise
 
 
+def stored_file_discard(name: str) -> None:
+    """Delete a stored object whose row was rolled back (a caller's outer transaction failed after
+    `dossier_file_add`); a failure is logged, never raised over the error that caused the rollback."""
+    _delete_quietly(name)
+
+
 def _delete_quietly(name: str) -> None:
     try:
         default_storage.delete(name)

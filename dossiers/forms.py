@@ -14,6 +14,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from dossiers.files import EXTENSIONS
 from dossiers.workflow import Field, Kind, Transition
 
 DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d"]
@@ -73,6 +74,10 @@ def _form_field(field: Field) -> forms.Field:  # noqa: C901 - one branch per dec
     if field.kind == Kind.USER:
         users = get_user_model().objects.filter(staff_profile__isnull=False)
         return forms.ModelChoiceField(queryset=users, empty_label=_("— Chọn —"), **common)
+    if field.kind == Kind.FILE:
+        # The browser's file picker offers the accepted types; the engine checks the bytes (dossiers/inputs.py).
+        accept = ",".join([*(EXTENSIONS[t] for t in field.accept if t in EXTENSIONS), *field.accept])
+        return forms.FileField(widget=forms.FileInput(attrs={"accept": accept} if accept else {}), **common)
     raise ValueError(f"{field.name}: the kind {field.kind!r} has no form field")
 
 

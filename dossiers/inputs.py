@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.files import File
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
@@ -92,6 +93,8 @@ def _typed(field: Field, value: Any) -> Any:  # noqa: C901 - one branch per decl
         value = _instance(field, value, Agency)
     elif kind == Kind.USER:
         value = _instance(field, value, get_user_model())
+    elif kind == Kind.FILE:
+        value = _file(field, value)
     if field.choices and value not in {key for key, _label in field.choices}:
         raise DossierRefused(
             _("“{label}” chỉ nhận một trong các giá trị: {values}.").format(
@@ -141,3 +144,28 @@ def _instance(field: Field, value: Any, model) -> Any:
         if found is not None:
             return found
     raise _refuse(field, _("“{label}” không hợp lệ."), "invalid")
+
+
+def _file(field: Field, value: Any) -> File:
+    """An uploaded file that passes the portal's upload rules (dossiers/files.py) and is of an accepted type.
+
+    Nothing is stored here: the handler stores it, in the transaction of the action.
+    """
+    from dossiers.files import PDF, FileRejected, original_name_clean, upload_check
+
+    if not isinstance(value, File):
+        raise _refuse(field, _("“{label}” không hợp lệ."), "invalid")
+    name = original_name_clean(getattr(value, "name", ""))
+    try:
+        content_type, _size, _sha256 = upload_check(value, name)
+    except FileRejected as rejected:
+        if rejected.code != "file_type" or not field.accept:
+            raise DossierRefused(rejected.messages[0], code=rejected.code, field=field.name) from None
+        content_type = None
+    if field.accept and content_type not in field.accept:
+        if field.accept == (PDF,):
+            message = _("Tệp “{name}” không phải là tệp PDF. “{label}” phải là tệp PDF (.pdf).")
+        else:
+            message = _("Tệp “{name}” không đúng định dạng cho “{label}”.")
+        raise DossierRefused(message.format(name=name, label=field.label), code="file_type", field=field.name)
+    return value

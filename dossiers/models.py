@@ -400,6 +400,51 @@ class DossierFile(models.Model):
         return self.original_name
 
 
+class ResultSignature(models.Model):
+    """A digital signature found in a result file, as verified when the result was issued (T15, docs/domain.md
+    §4.1): signer, signing time, integrity and trust, kept so the page shows what was checked then.
+
+    A result file without rows is not digitally signed ("Chưa ký số"). Written by `dossiers.services` only.
+    """
+
+    file = models.ForeignKey(DossierFile, on_delete=models.PROTECT, related_name="signatures")
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=1)
+    field_name = models.CharField(_("trường chữ ký"), max_length=255, blank=True)
+    signer = models.CharField(_("người ký (CN)"), max_length=255, blank=True)
+    signed_at = models.DateTimeField(_("thời điểm ký"), null=True, blank=True)
+    intact = models.BooleanField(_("toàn vẹn"))
+    covers_whole = models.BooleanField(_("bao phủ toàn bộ tệp"))
+    trusted = models.BooleanField(_("chuỗi chứng thư tin cậy"))
+    summary = models.CharField(_("kết quả kiểm tra"), max_length=255, blank=True)
+    verified_at = models.DateTimeField(_("kiểm tra lúc"))
+
+    class Meta:
+        verbose_name = _("chữ ký số trên kết quả")
+        verbose_name_plural = _("chữ ký số trên kết quả")
+        ordering = ["file", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["file", "order"], name="result_signature_file_order")]
+
+    def __str__(self) -> str:
+        return f"{self.signer} — {self.integrity_label}"
+
+    @property
+    def valid(self) -> bool:
+        """The document is exactly what was signed: intact, and nothing added after the signature."""
+        return self.intact and self.covers_whole
+
+    @property
+    def integrity_label(self) -> str:
+        if not self.intact:
+            return _("Tài liệu đã bị thay đổi sau khi ký")
+        if not self.covers_whole:
+            return _("Chữ ký không bao phủ toàn bộ tệp")
+        return _("Nguyên vẹn")
+
+    @property
+    def trust_label(self) -> str:
+        return _("Chứng thư số tin cậy") if self.trusted else _("Chưa xác thực được chuỗi chứng thư số")
+
+
 class DossierStep(models.Model):
     """A step of the internal process with its due moment from its budget and its outcome (§5.7)."""
 

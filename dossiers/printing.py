@@ -788,6 +788,53 @@ def render_handover(dossier: Dossier, *, now: dt.datetime | None = None) -> byte
     return _render("handover", context)
 
 
+# Not one of Circular 03/2025's forms: the result document itself, generated when the head uploads no signed PDF.
+RESULT_FORM = OfficialForm("", "Kết quả giải quyết thủ tục hành chính", page="A4 portrait")
+RESULT_SIGNER_TITLE = "Thủ trưởng cơ quan"
+
+
+@_vietnamese
+def render_result(
+    dossier: Dossier,
+    *,
+    number: str,
+    result_date: dt.date,
+    signer: str,
+    result_type: str = "",
+    signer_title: str = "",
+) -> bytes:
+    """The result of a dossier as a PDF from the portal's generic template (T15, docs/domain.md §4.1): the issuing
+    body with its number and symbol, place and date, the procedure's result text, the applicant, the dossier code
+    with the QR code of the public lookup, and the signer. Called by the engine inside the issuing transaction."""
+    dossier = _load(dossier)
+    body = dossier.processing_agency or dossier.receiving_agency
+    desk = _desk(dossier)
+    result = (dossier.procedure_version.result or "").strip() or result_type or dossier.procedure_version.name
+    context = {
+        "form": RESULT_FORM,
+        "form_key": "result",
+        "header": {
+            "parent": (body.parent.name if body.parent else "").upper(),
+            "unit": body.name.upper(),
+            "number": number,
+            "place_date": vn_place_date(place_of(body), result_date),
+        },
+        **_common(dossier),
+        "title": RESULT_FORM.title,
+        "result_type": result_type if result_type and result_type != result else "",
+        "result": result,
+        "number": number,
+        "result_date": vn_date(result_date),
+        "body": body.name,
+        "desk_label": _desk_label(dossier, desk),
+        "qr": qr_data_uri(lookup_url(dossier.code or "")) if dossier.code else "",
+        "lookup_site": f"{settings.SITE_URL}/tra-cuu/",
+        "signer": signer,
+        "signer_title": (signer_title or RESULT_SIGNER_TITLE).upper(),
+    }
+    return html_to_pdf(render_to_string("dossiers/print/result.html", context))
+
+
 _DOSSIER_FORMS = {
     "receipt": render_receipt,
     "supplement": render_supplement,

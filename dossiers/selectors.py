@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from agencies.models import OneStopDesk
-from dossiers.models import Dossier, DossierEvent, PersonalDataAccess
+from dossiers.models import Dossier, DossierEvent, DossierFile, DossierStep, PersonalDataAccess
 from dossiers.permissions import actor_role, dossiers_visible_to
 from dossiers.workflow import CITIZEN
 
@@ -70,6 +70,25 @@ def register_desk(*, user) -> OneStopDesk | None:
     if profile.desk_id is not None:
         return desks.filter(pk=profile.desk_id).first()
     return desks.filter(agency_id=profile.agency_id, is_active=True).order_by("pk").first()
+
+
+def dossier_result_files(dossier: Dossier) -> list[DossierFile]:
+    """The result files of a dossier already fetched through the user's scope, newest first, each with the digital
+    signatures verified when it was issued (`file.signatures.all`). No query before a result exists (T15 sets
+    the number); then two, whatever the number of files and signatures."""
+    if not dossier.result_number:
+        return []
+    return list(
+        DossierFile.objects.filter(dossier=dossier, kind=DossierFile.Kind.RESULT)
+        .prefetch_related("signatures")
+        .order_by("-id")
+    )
+
+
+def dossier_steps(dossier: Dossier) -> list[DossierStep]:
+    """The process steps of a dossier already fetched through the user's scope, with agency and handler (one
+    query)."""
+    return list(DossierStep.objects.filter(dossier=dossier).select_related("agency", "handler").order_by("order", "id"))
 
 
 _USER_AGENT_LENGTH = PersonalDataAccess._meta.get_field("user_agent").max_length

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,6 +51,7 @@ from dossiers.models import (
     Outcome,
     PauseKind,
     PaymentState,
+    ResultSignature,
     ReturnMethod,
     SupplementRequest,
     SupplementStage,
@@ -421,7 +424,8 @@ def dossier_transition(
     now = now or timezone.now()
     pk = dossier.pk if isinstance(dossier, Dossier) else dossier
     role = actor_role(actor) if actor is not None else workflow.SYSTEM
-    with transaction.atomic():
+    stored: list[str] = []  # storage names a handler wrote: deleted again if the transaction rolls back
+    with _discard_on_rollback(stored), transaction.atomic():
         locked = (
             Dossier.objects.select_for_update(of=("self",))
             .select_related("procedure_version", "receiving_agency", "processing_agency", "applicant", "current_step")
@@ -445,7 +449,9 @@ def dossier_transition(
         target = _resolve(transition.target, locked, cleaned)
         substate = _resolve(transition.substate, locked, cleaned)
         from_status = locked.status
-        extra = _HANDLERS[action](locked, actor=actor, role=role, now=now, **cleaned) or {}
+        extra = _HANDLERS[action](locked, actor=actor, role=role, now=now, stored=stored, **cleaned) or {}
+        # Committed: the stored files are the dossier's now, whatever a later on-commit callback raises.
+        transaction.on_commit(stored.clear)
         if target != workflow.SAME:
             locked.status = target
         if substate is not None and substate != workflow.SAME:
@@ -466,6 +472,17 @@ def dossier_transition(
         )
         _notify_on_commit(locked, event)
     return locked
+
+
+@contextmanager
+def _discard_on_rollback(stored: list[str]):
+    """Delete the files a handler stored when the transaction around them fails (Django has no on-rollback hook)."""
+    try:
+        yield
+    except BaseException:
+        for name in stored:
+            _file_discard(name)
+        raise
 
 
 # Facts of the dossier that a conditional target may depend on (`workflow.Conditional` "dossier:<name>").
@@ -776,23 +793,125 @@ def _withdraw(
 def _issue_result(
     d: Dossier,
     *,
+    actor,
     now,
+    stored: list[str],
     number: str,
     signer: str = "",
     result_type: str = "",
     result_date: dt.date | None = None,
+    result_file=None,
     **_kw,
 ):
-    """T15: the result is signed and issued; the dossier and its last step are classed by date (§5.11)."""
+    """T15: the result is signed and issued with its file; the dossier and its last step are classed by date (§5.11).
+
+    The file is the head's signed PDF (`result_file`), its digital signatures verified and kept, or — without one —
+    the PDF the portal generates from its result template. Either way it is stored with its SHA-256 in this
+    transaction, and the event records the hash and the signatures found (docs/domain.md §4.1 T15).
+    """
+    result_date = result_date or timezone.localdate(now)
+    checks = _result_signatures_check(result_file) if result_file is not None else []
+    # The signer named on the result: as entered, else the first signer of the PDF, else the head issuing it.
+    signer = signer or next((c.signer for c in checks if c.signer), "") or _person(actor)
+    d.result_type = result_type or d.procedure_version.result[:255]
+    generated = result_file is None
+    if generated:
+        result_file = _result_generate(d, actor=actor, number=number, result_date=result_date, signer=signer)
+    record = _result_store(d, upload=result_file, actor=actor, stored=stored)
+    ResultSignature.objects.bulk_create(
+        [
+            ResultSignature(
+                file=record,
+                order=order,
+                field_name=check.field_name[:255],
+                signer=check.signer,
+                signed_at=check.signed_at,
+                intact=check.intact,
+                covers_whole=check.covers_whole,
+                trusted=check.trusted,
+                summary=check.summary,
+                verified_at=now,
+            )
+            for order, check in enumerate(checks, start=1)
+        ]
+    )
     _close_step(d, now=now)
     d.current_step = None
     d.completed_at, d.clock_state = now, ClockState.STOPPED
     d.outcome = outcome_by_date(now, d.current_due_at)
     d.is_overdue = d.outcome == Outcome.LATE
-    d.result_number, d.result_signer = number, signer
-    d.result_type = result_type or d.procedure_version.result[:255]
-    d.result_date = result_date or timezone.localdate(now)
-    return {"number": d.result_number, "outcome": d.outcome}
+    d.result_number, d.result_signer = number, signer[:150]
+    d.result_date = result_date
+    return {
+        "number": d.result_number,
+        "outcome": d.outcome,
+        "result_file": {
+            "id": record.pk,
+            "sha256": record.sha256,
+            "size": record.size,
+            "name": record.original_name,
+            "source": "template" if generated else "upload",
+        },
+        "signatures": [check.as_data() for check in checks],
+    }
+
+
+def _person(user) -> str:
+    return str(user) if user is not None else ""  # the account's full name, else its username
+
+
+def _result_signatures_check(upload) -> list:
+    """The uploaded PDF's signatures, verified before anything is stored; a PDF that cannot be read is refused."""
+    from dossiers.files import original_name_clean
+    from dossiers.signatures import UnreadablePdf, pdf_signatures_verify
+
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    try:
+        return pdf_signatures_verify(data)
+    except UnreadablePdf:
+        raise DossierRefused(
+            _("Tệp “{name}” không đọc được như một tệp PDF hợp lệ (tệp hỏng hoặc có đặt mật khẩu).").format(
+                name=original_name_clean(getattr(upload, "name", ""))
+            ),
+            code="file_unreadable",
+            field="result_file",
+        ) from None
+
+
+def _result_generate(d: Dossier, *, actor, number: str, result_date: dt.date, signer: str) -> ContentFile:
+    """The result PDF from the portal's template, for a head who uploads no signed file."""
+    from dossiers.printing import render_result
+
+    profile = getattr(actor, "staff_profile", None)
+    pdf = render_result(
+        d,
+        number=number,
+        result_date=result_date,
+        signer=signer,
+        result_type=d.result_type,
+        signer_title=profile.title if profile is not None else "",
+    )
+    return ContentFile(pdf, name=f"ket-qua-{d.code}.pdf")
+
+
+def _result_store(d: Dossier, *, upload, actor, stored: list[str]) -> DossierFile:
+    """Store the result file as the dossier's RESULT file (upload rules and total size of dossiers/files.py)."""
+    from dossiers.files import FileRejected, dossier_file_add
+
+    try:
+        record = dossier_file_add(dossier=d, upload=upload, actor=actor, kind=DossierFile.Kind.RESULT)
+    except FileRejected as rejected:
+        raise DossierRefused(rejected.messages[0], code=rejected.code, field="result_file") from None
+    stored.append(record.file.name)
+    return record
+
+
+def _file_discard(name: str) -> None:
+    from dossiers.files import stored_file_discard
+
+    stored_file_discard(name)
 
 
 def _apologise(d: Dossier, *, actor, now, note, new_due_at: dt.datetime, **_kw):

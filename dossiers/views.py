@@ -15,7 +15,7 @@ from dossiers import selectors
 from dossiers.audit import request_client
 from dossiers.permissions import actor_role, dossier_actions_available
 from dossiers.printing import FORM_KEYS, MAX_REGISTER_DAYS, FormUnavailable, render_form
-from dossiers.workflow import CITIZEN
+from dossiers.workflow import CITIZEN, Status
 from portal.access import DESK, DOSSIER, staff_only, staff_or_owner
 
 # Forms each audience may print; the register is per desk and period, printed from the desk's pages.
@@ -40,6 +40,8 @@ def dossier_list(request):
 def dossier_detail(request, code: str):
     dossier = selectors.dossier_detail(user=request.user, code=code, **request_client(request))
     is_citizen = actor_role(request.user) == CITIZEN
+    # Staff see the result once issued (T15); the applicant once it is returned to them (T16).
+    result_visible = not is_citizen or dossier.status == Status.RETURNED
     return render(
         request,
         "dossiers/dossier_detail.html",
@@ -54,6 +56,8 @@ def dossier_detail(request, code: str):
             ],
             "is_citizen": is_citizen,
             "return_screen": _return_screen(dossier),
+            "show_result": result_visible and bool(dossier.result_number),
+            "result_files": selectors.dossier_result_files(dossier) if result_visible else [],
         },
     )
 

@@ -108,6 +108,9 @@ class Kind:
     IDS = "ids"  # a list of primary keys of the dossier's own rows (which ones: the handler checks)
     AGENCY = "agency"  # an agencies.Agency
     USER = "user"  # a staff account
+    # An uploaded file (a django.core.files.File: an UploadedFile from a form, a ContentFile from code); its type
+    # is detected from the bytes and must be one of the field's `accept` types.
+    FILE = "file"
     # Only in the counter receipt (T2), whose intake screen builds them: a procedure version, an applicant, the list
     # of the procedure's documents with what was handed in.
     PROCEDURE_VERSION = "procedure_version"
@@ -130,6 +133,8 @@ class Field:
     max_length: int | None = None
     min_value: int | None = None
     help_text: str = ""
+    # FILE only: the MIME types accepted, detected from the content (dossiers/files.py); empty → any the portal takes.
+    accept: tuple[str, ...] = ()
 
 
 def _note(required: bool = False, label=None) -> Field:
@@ -432,13 +437,23 @@ TRANSITIONS: dict[str, Transition] = {
             Status.RESULT_READY,
             [HEAD],
             _("Ban hành kết quả"),
-            "The result is signed and issued; the dossier and its steps are classed by date (§5.11).",
+            "The result is signed and issued, its file kept with its hash and the verification of its digital "
+            "signatures (§4.1 T15); the dossier and its steps are classed by date (§5.11).",
             fields=[
                 _note(),
                 Field("number", Kind.TEXT, _("Số, ký hiệu văn bản kết quả"), required=True, max_length=100),
                 Field("signer", Kind.TEXT, _("Người ký"), max_length=255),
                 Field("result_type", Kind.TEXT, _("Loại kết quả"), max_length=255),
                 Field("result_date", Kind.DATE, _("Ngày ban hành")),
+                # Absent: the portal generates the result PDF from its template (dossiers/printing.py). Present: the
+                # signed PDF itself; its digital signatures are verified and kept (dossiers/signatures.py).
+                Field(
+                    "result_file",
+                    Kind.FILE,
+                    _("Tệp kết quả (PDF đã ký số)"),
+                    accept=("application/pdf",),
+                    help_text=_("Để trống thì Cổng tạo văn bản kết quả từ mẫu."),
+                ),
             ],
         ),
         _t(

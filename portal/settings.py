@@ -288,6 +288,9 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mot-cua@localhost")
 # The "Nộp hồ sơ trực tuyến" button leads to the online submission form: off until that form exists.
 ONLINE_SUBMISSION_ENABLED = env_bool("ONLINE_SUBMISSION_ENABLED", False)
+# Digital signatures of uploaded result PDFs (dossiers/signatures.py): comma-separated paths of PEM files holding
+# the certificate authorities to trust (e.g. the national root CA). Empty: every chain is shown as not trusted.
+RESULT_TRUST_ROOTS = env_list("RESULT_TRUST_ROOTS", [])
 # Which agency's identifier prefixes a dossier code (Circular 03/2025 Art. 13): "resolving" or "receiving".
 DOSSIER_CODE_AGENCY = os.environ.get("DOSSIER_CODE_AGENCY", "resolving")
 
@@ -302,6 +305,9 @@ LOGGING = {
         "django.request": {"filters": ["error_reference"]},
         # WeasyPrint and fontTools narrate every render at INFO.
         **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+        # pyHanko logs a traceback for every chain it cannot build; an untrusted signer is an outcome the head
+        # sees on the page (dossiers/signatures.py), not an operator's error.
+        "pyhanko": {"level": "ERROR"},
     },
 }
 

@@ -10,6 +10,14 @@ from agencies.models import Agency
 from agencies.services import agency_tree_load
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Stored files (uploads, the result PDF generated at T15) go to the session's temporary directory, never to
+    the developer's var/media. A test that needs an empty directory sets its own (tests/dossiers/files_fixtures.py).
+    """
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
 @pytest.fixture
 def demo_agencies(db) -> dict[str, Agency]:
     """The demo province's agency tree, keyed by electronic identifier."""

@@ -38,6 +38,9 @@ def _serializer_field(field: Field) -> serializers.Field:  # noqa: C901 - one br
     if field.kind == Kind.USER:
         users = get_user_model().objects.filter(staff_profile__isnull=False)
         return serializers.PrimaryKeyRelatedField(queryset=users, **common)
+    if field.kind == Kind.FILE:
+        # A multipart upload; its type is checked from the bytes by the engine (dossiers/inputs.py).
+        return serializers.FileField(**common)
     raise ValueError(f"{field.name}: the kind {field.kind!r} has no serializer field")
 
 

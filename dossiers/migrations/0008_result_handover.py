@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dossiers', '0006_desk_queue_indexes'),
+        ('dossiers', '0007_result_signatures'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

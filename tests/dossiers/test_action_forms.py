@@ -79,3 +79,25 @@ def test_the_serializer_refuses_what_the_table_refuses():
     serializer = action_serializer_class(workflow.TRANSITIONS["refuse"])(data={"legal_basis": "Điều 11"})
     assert not serializer.is_valid()
     assert set(serializer.errors) == {"note"}
+
+
+def test_the_result_file_is_an_optional_pdf_upload_on_the_form_and_the_serializer():
+    transition = workflow.TRANSITIONS["issue_result"]
+    form = action_form_class(transition)()
+    assert form.is_multipart()
+    assert form.fields["result_file"].widget.attrs["accept"] == ".pdf,application/pdf"
+    assert not form.fields["result_file"].required
+    serializer = action_serializer_class(transition)()
+    assert type(serializer.fields["result_file"]).__name__ == "FileField"
+    assert not serializer.fields["result_file"].required
+
+
+def test_a_posted_file_reaches_the_action_input():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("kq.pdf", b"%PDF-1.7 ...", content_type="application/pdf")
+    form = action_form_class(workflow.TRANSITIONS["issue_result"])(
+        data={"number": "25/QĐ-UBND"}, files={"result_file": upload}
+    )
+    assert form.is_valid(), form.errors
+    assert form.action_input() == {"number": "25/QĐ-UBND", "result_file": upload}

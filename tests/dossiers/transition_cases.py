@@ -14,6 +14,7 @@ from dossiers.models import (
     DocumentNumber,
     Dossier,
     DossierEvent,
+    DossierFile,
     DossierPause,
     DossierStep,
     DueAdjustment,
@@ -21,6 +22,7 @@ from dossiers.models import (
     RegisterCounter,
     RegisterEntry,
     ResultHandover,
+    ResultSignature,
     SupplementRequest,
 )
 from dossiers.workflow import Status
@@ -234,6 +236,8 @@ def snapshot(dossier: Dossier) -> dict:
             RegisterEntry,
             DocumentNumber,
             ResultHandover,
+            DossierFile,
+            ResultSignature,
         )
     }
     # The code, register and document-number counters: a refused action gives no number away.
