@@ -71,7 +71,8 @@ FORM_KEYS: dict[str, OfficialForm] = {
     "register": OfficialForm("07", "Sổ theo dõi hồ sơ", page="A4 landscape"),
 }
 
-RECEIVE_ACTIONS = ("receive", "receive_counter")
+# Who received the complete dossier: at the counter, online, or when an intake supplement was accepted (T2, T3, T10).
+RECEIVE_ACTIONS = ("receive", "receive_counter", "accept_supplement")
 
 # How a withdrawal request reached the desk (event data "request_channel"): channel codes or words.
 REQUEST_CHANNELS = {

@@ -31,6 +31,8 @@ def _serializer_field(field: Field) -> serializers.Field:  # noqa: C901 - one br
         return serializers.ChoiceField(choices=field.choices, **common)
     if field.kind == Kind.ITEMS:
         return serializers.ListField(child=serializers.DictField(child=serializers.CharField()), **common)
+    if field.kind == Kind.DOCUMENT_IDS:
+        return serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=True, **common)
     if field.kind == Kind.AGENCY:
         return serializers.PrimaryKeyRelatedField(queryset=Agency.objects.filter(is_active=True), **common)
     if field.kind == Kind.USER:
