@@ -220,7 +220,7 @@ def test_a_double_submit_creates_one_dossier(client, people, version):
     assert first["Location"] == second["Location"] == f"/dossiers/{dossier.code}/"
     assert Applicant.objects.count() == 1
     assert CodeCounter.objects.get().last == 1
-    assert "đã tiếp nhận trước đó, không tạo hồ sơ mới" in client.get(second["Location"]).text
+    assert "đã được ghi nhận trước đó, không tạo hồ sơ mới" in client.get(second["Location"]).text
 
 
 def test_a_concurrent_double_submit_is_settled_by_the_engine_s_client_key(client, people, version, monkeypatch):

@@ -42,11 +42,13 @@ URL_ACCESS = {
     "dossiers:detail": "signed-in",
     "dossiers:form-pdf": "signed-in",
     "dossiers:file-download": "signed-in",
+    "dossiers:file-inline": "signed-in",
     "desk:action": "staff",
     "desk:inbox": "staff",  # officers and heads; a desk officer gets a pointer to the desk's pages, others 403
     "desk:queue": "staff",  # desk officers only; other staff and citizens get 403
     "desk:after-login": "public",  # only redirects: desk officers to their queue, everyone else home
     "desk:intake": "staff",  # the desk role only; other staff get 403
+    "desk:review": "staff",  # the desk role only; other staff get 403, another agency's dossier 404
     # The admin: its own sign-in page is open, everything else in the namespace needs is_staff — named URLs
     # and the unnamed ones (object redirects, the final catch-all) alike.
     "admin:login": "public",
