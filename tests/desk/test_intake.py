@@ -450,8 +450,12 @@ def test_the_form_offers_the_three_outcomes_and_never_submits_on_enter(client, p
     page = client.get(URL, {"procedure": version.procedure.code}).text
     for value in ("receive", "supplement", "refuse"):
         assert f'name="outcome" value="{value}"' in page
-    assert "Hồ sơ chưa đầy đủ" in page and "Không đủ điều kiện tiếp nhận" in page
-    # The first submit button of the form is a disabled one: Enter in a field sends nothing.
+    assert "Hồ sơ chưa đầy đủ" in page
+    assert "Không đủ điều kiện tiếp nhận" in page
+    # Each field once (the page is one form), and the intake form's first submit button is a disabled one: Enter in a
+    # field sends nothing.
+    assert page.count('name="name"') == 1
+    assert page.count('name="outcome"') == 3
     form = page.split('id="intake-form"')[1]
     assert form.index("disabled hidden") < form.index('name="outcome"')
     assert 'src="/static/js/checklist.js"' in page

@@ -102,7 +102,8 @@ def test_the_screen_lists_the_checklist_with_its_files_and_shows_the_first_one_i
     # The window: an hour left, not late.
     assert "còn 1 giờ 00 phút" in page
     assert "Tiếp nhận muộn" not in page
-    assert 'src="/static/js/review.js"' in page and "<script>" not in page
+    assert 'src="/static/js/review.js"' in page
+    assert "<script>" not in page
     # The staff read is logged, for the citizen's access history.
     assert PersonalDataAccess.objects.filter(dossier=online, user=people["desk"], purpose="review").exists()
 
@@ -319,7 +320,8 @@ def test_a_dossier_back_from_a_supplement_is_received_with_t10_and_its_ticks(cli
     page = client.get(url(online)).text
     assert "Nhận hồ sơ bổ sung" in page
     assert "Giấy tờ tùy thân: Bản sao" in page
-    assert 'value="refuse"' not in page and 'value="supplement"' not in page
+    assert 'value="refuse"' not in page
+    assert 'value="supplement"' not in page
     response = decide(client, online, "receive", checked=documents(online))
     assert response.status_code == 302
     online.refresh_from_db()
