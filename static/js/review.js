@@ -85,6 +85,13 @@
       return;
     }
     var key = event.key;
+    // The arrows move through the checklist only from it (or from nowhere in particular): elsewhere they scroll.
+    var nowhere = event.target === document.body || event.target.id === "main";
+    var inList = nowhere || !!(event.target.closest && event.target.closest("[data-review-list]"));
+    var arrow = key === "ArrowDown" || key === "ArrowUp";
+    if (arrow && !inList) {
+      return;
+    }
     if (key === "j" || key === "J" || key === "ArrowDown") {
       event.preventDefault();
       select(current + 1, true);
