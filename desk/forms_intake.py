@@ -1,4 +1,5 @@
-"""The walk-in intake form (T2): applicant, document checklist with scans, fee, return method (docs/domain.md §4.1 T2).
+"""The walk-in intake form: applicant, document checklist with scans, fee, return method, and the desk's outcome —
+receive (T2), ask for a supplement (T4) or refuse (T5) (docs/domain.md §4.1).
 
 Labels come from the transition's declared input (`workflow.TRANSITIONS["receive_counter"].fields`); the form only
 parses what was typed. Scans are checked here with the same rules `dossiers/files.py` applies when it stores them, so a
@@ -13,6 +14,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from desk.forms_outcome import RECEIVE, REFUSE, OutcomeForm
 from dossiers import files as dossier_files
 from dossiers import workflow
 from dossiers.models import ApplicantKind, Channel, DocumentForm, FeeMode, IdDocumentType, ReturnMethod
@@ -55,7 +57,7 @@ class ApplicantLookupForm(forms.Form):
     id_number = forms.CharField(label=_("Số giấy tờ"), max_length=40)
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(OutcomeForm):
     client_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     id_type = forms.ChoiceField(
@@ -131,6 +133,7 @@ class IntakeForm(forms.Form):
                     "files": self[prefix + "files"],
                 }
             )
+        self.add_missing_fields(self.required_documents, mandatory=lambda document: document.mandatory)
 
     def clean_id_number(self):
         return self.cleaned_data["id_number"].strip()
@@ -147,9 +150,15 @@ class IntakeForm(forms.Form):
         if rep_id and not PERSONAL_ID_RE.match(rep_id):
             self.add_error("representative_id", _("Số định danh cá nhân gồm đúng 12 chữ số."))
         # The dossier has no address of its own: the post goes to the applicant's (the engine keeps no other).
-        if data.get("return_method") == ReturnMethod.POST and not (data.get("address") or "").strip():
+        if (
+            self.outcome != REFUSE
+            and data.get("return_method") == ReturnMethod.POST
+            and not (data.get("address") or "").strip()
+        ):
             self.add_error("address", _("Trả kết quả qua bưu chính: cần nhập địa chỉ của chủ hồ sơ."))
-        if self.required_documents and not any(data.get(f"doc_{d.pk}_checked") for d in self.required_documents):
+        if self.outcome != RECEIVE:
+            self.clean_outcome_input(data, self._missing_items(data))
+        elif self.required_documents and not any(data.get(f"doc_{d.pk}_checked") for d in self.required_documents):
             self.add_error(None, _("Chưa đánh dấu thành phần hồ sơ nào đã nhận."))
         else:
             # T2 receives a complete dossier only (docs/domain.md §4.1); an incomplete one is for "Yêu cầu bổ sung".
@@ -159,12 +168,27 @@ class IntakeForm(forms.Form):
             if missing:
                 self.add_error(
                     None,
-                    _("Hồ sơ chưa đủ thành phần bắt buộc ({count} giấy tờ): chỉ tiếp nhận hồ sơ đầy đủ.").format(
-                        count=len(missing)
-                    ),
+                    _(
+                        "Hồ sơ chưa đủ thành phần bắt buộc ({count} giấy tờ): chỉ tiếp nhận hồ sơ đầy đủ; hồ sơ chưa "
+                        "đầy đủ thì chọn “Hồ sơ chưa đầy đủ” để yêu cầu bổ sung."
+                    ).format(count=len(missing)),
                 )
         self._check_scans(data)
         return data
+
+    def _missing_items(self, data) -> list[dict]:
+        """The components not ticked, as the supplement request's items (form and count as entered on the row)."""
+        items = [
+            self.missing_item(
+                d,
+                mandatory=d.mandatory,
+                form=data.get(f"doc_{d.pk}_form") or "",
+                count=data.get(f"doc_{d.pk}_count") or max(1, d.originals + d.copies),
+            )
+            for d in self.required_documents
+            if not data.get(f"doc_{d.pk}_checked")
+        ]
+        return [item for item in items if item is not None]
 
     def _check_scans(self, data) -> None:
         """Each scan by content and size, then all of them against the dossier's total (dossiers/files.py rules)."""

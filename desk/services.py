@@ -21,6 +21,14 @@ class _AlreadyReceived(Exception):
         self.dossier = dossier
 
 
+# The engine's creation for each outcome at the counter (docs/domain.md §4.1 T2, T4, T5).
+CREATE = {
+    "receive": services.dossier_receive_counter,
+    "supplement": services.dossier_request_supplement_counter,
+    "refuse": services.dossier_refuse_counter,
+}
+
+
 def intake_receive(
     *,
     actor,
@@ -30,10 +38,12 @@ def intake_receive(
     documents: list[dict],
     scans: Iterable[tuple[int, object]],
     client_key: str,
-    **receipt,
+    outcome: str = "receive",
+    **decision,
 ) -> Dossier:
-    """Walk-in intake (T2): the applicant (linked to the citizen account of their personal ID), the representative,
-    the counter receipt and the scans of each document — all or nothing.
+    """Walk-in intake: the applicant (linked to the citizen account of their personal ID), the representative, the
+    dossier as the desk decided it — received (T2), sent back for a supplement (T4) or refused (T5) — and the scans of
+    each document, all or nothing. `decision` is the rest of the engine function's input.
 
     A resent form (same client key) returns the dossier it created and keeps nothing new. A refusal of the engine
     (`DossierRefused`) or of a scan (`FileRejected`) rolls everything back, the stored scans included.
@@ -44,14 +54,14 @@ def intake_receive(
             applicant.user = _citizen_account(applicant)
             owner = services.applicant_create(data=applicant)
             rep = services.applicant_create(data=representative) if representative is not None else None
-            dossier = services.dossier_receive_counter(
+            dossier = CREATE[outcome](
                 actor=actor,
                 procedure_version=procedure_version,
                 applicant=owner,
                 documents=documents,
                 representative=rep,
                 client_key=client_key,
-                **receipt,
+                **decision,
             )
             if dossier.applicant_id != owner.pk:
                 raise _AlreadyReceived(dossier)

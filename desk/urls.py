@@ -1,7 +1,17 @@
 """The staff's screens: the desk's queue under /desk/, the officers' inbox under /work/, actions on a dossier,
 the return of its result."""
 
-from desk import urls_actions, urls_bulk, urls_inbox, urls_intake, urls_queue, urls_register, urls_result, urls_return
+from desk import (
+    urls_actions,
+    urls_bulk,
+    urls_inbox,
+    urls_intake,
+    urls_queue,
+    urls_register,
+    urls_result,
+    urls_return,
+    urls_review,
+)
 
 app_name = "desk"
 
@@ -14,4 +24,5 @@ urlpatterns = [
     *urls_register.urlpatterns,
     *urls_bulk.urlpatterns,
     *urls_result.urlpatterns,
+    *urls_review.urlpatterns,
 ]

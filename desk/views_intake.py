@@ -1,10 +1,11 @@
-"""The walk-in intake screen (T2): the desk receives a counter or postal dossier in one page (docs/domain.md §4.1 T2).
+"""The walk-in intake screen: the desk checks a counter or postal dossier in one page and receives it (T2), asks for
+everything missing (T4, form 02) or refuses it (T5, form 03) (docs/domain.md §4.1).
 
 Step 1 is a GET (`?q=` filters the agency's procedures in force, `?procedure=<code>` picks one), the applicant lookup
 is a GET too (`?id_type=&id_number=` pre-fills a known applicant), and "Tiếp nhận" POSTs everything once. The view
 restates no rule: it parses the form, checks every scan before anything is written, then hands everything to
-`desk.services.intake_receive`: one transaction for the applicant, the counter receipt with the form's client key (a
-double submit returns the first dossier) and the scans.
+`desk.services.intake_receive`: one transaction for the applicant, the engine's creation for the outcome with the
+form's client key (a double submit returns the first dossier) and the scans.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from desk.forms_intake import ApplicantLookupForm, IntakeForm, personal_id_check
+from desk.forms_outcome import REFUSE, SUPPLEMENT
 from desk.services import intake_receive
 from dossiers import services, workflow
 from dossiers.errors import DossierRefused
@@ -49,7 +52,9 @@ def intake(request):
         replay = _replayed(request, agency)
         if replay is not None:
             return _received(request, replay, again=True)
-        form = IntakeForm(request.POST, request.FILES, required_documents=required)
+        form = IntakeForm(
+            request.POST, request.FILES, required_documents=required, outcome=request.POST.get("outcome") or None
+        )
         if form.is_valid():
             dossier = _receive(request, form, version)
             if dossier is not None:
@@ -146,12 +151,13 @@ def _replayed(request, agency) -> Dossier | None:
     key = request.POST.get("client_key", "").strip()
     if not key:
         return None
-    return Dossier.objects.filter(client_key=key, receiving_agency=agency).only("pk", "code").first()
+    return Dossier.objects.filter(client_key=key, receiving_agency=agency).only("pk", "code", "status").first()
 
 
 def _receive(request, form: IntakeForm, version) -> Dossier | None:
     """Hand the form to the intake service; a refusal (engine or file) keeps nothing and lands on the form."""
     data = form.cleaned_data
+    decision = _decision(form, data)
     representative = None
     if data["representative_name"].strip():
         rep_id = data["representative_id"].strip()
@@ -177,33 +183,64 @@ def _receive(request, form: IntakeForm, version) -> Dossier | None:
             scans=form.scans(),
             channel=data["channel"],
             summary=data["summary"].strip(),
-            return_method=data["return_method"],
-            fee_mode=data["fee_mode"],
             sets_count=data["sets_count"],
             client_key=data["client_key"],
+            outcome=form.outcome,
+            **decision,
         )
     except FileRejected as rejected:
         form.add_error(None, rejected.messages)
     except DossierRefused as refusal:
-        form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+        form.engine_error(refusal.field, refusal.message)
     return None
 
 
+def _decision(form: IntakeForm, data: dict) -> dict:
+    """The engine input particular to the outcome: how the dossier goes on, the supplement's items, the reasons."""
+    if form.outcome == REFUSE:
+        return {"note": data["refusal_note"], "legal_basis": data["refusal_legal_basis"]}
+    carry_on = {"return_method": data["return_method"], "fee_mode": data["fee_mode"]}
+    if form.outcome == SUPPLEMENT:
+        return {
+            **carry_on,
+            "note": data["supplement_note"],
+            "items": data["items"],
+            "legal_basis": data["supplement_legal_basis"],
+        }
+    return carry_on
+
+
+# What the desk prints after each outcome (docs/domain.md §6.1): form 01, 02 or 03.
+PRINTED = {
+    workflow.Status.RECEIVED: ("receipt", gettext_lazy("In giấy tiếp nhận và hẹn trả kết quả")),
+    workflow.Status.SUPPLEMENT_REQUESTED: ("supplement", gettext_lazy("In phiếu yêu cầu bổ sung, hoàn thiện hồ sơ")),
+    workflow.Status.REFUSED: ("refusal", gettext_lazy("In phiếu từ chối tiếp nhận giải quyết hồ sơ")),
+}
+DONE = {
+    workflow.Status.RECEIVED: gettext_lazy("Đã tiếp nhận hồ sơ {code}."),
+    workflow.Status.SUPPLEMENT_REQUESTED: gettext_lazy("Đã ghi nhận hồ sơ {code} chưa đầy đủ và yêu cầu bổ sung."),
+    workflow.Status.REFUSED: gettext_lazy("Đã từ chối tiếp nhận hồ sơ {code}."),
+}
+
+
 def _received(request, dossier: Dossier, *, again: bool = False):
-    receipt = reverse("dossiers:form-pdf", args=[dossier.code, "receipt"])
+    key, label = PRINTED.get(dossier.status, PRINTED[workflow.Status.RECEIVED])
     if again:
-        done = _("Biểu mẫu này đã được gửi: hồ sơ {code} đã tiếp nhận trước đó, không tạo hồ sơ mới.").format(
+        done = _("Biểu mẫu này đã được gửi: hồ sơ {code} đã được ghi nhận trước đó, không tạo hồ sơ mới.").format(
             code=dossier.code
         )
     else:
-        done = _("Đã tiếp nhận hồ sơ {code}.").format(code=dossier.code)
-    messages.success(
-        request,
-        format_html(
-            '{} <a href="{}" target="_blank" rel="noopener" data-print="receipt">{}</a>',
-            done,
-            receipt,
-            _("In giấy tiếp nhận và hẹn trả kết quả"),
-        ),
-    )
+        done = str(DONE[dossier.status]).format(code=dossier.code)
+    messages.success(request, print_link(dossier.code, key, done, label))
     return redirect("dossiers:detail", code=dossier.code)
+
+
+def print_link(code: str, key: str, done: str, label) -> str:
+    """The message after a decision, with its form opening in a new tab for printing."""
+    return format_html(
+        '{} <a href="{}" target="_blank" rel="noopener" data-print="{}">{}</a>',
+        done,
+        reverse("dossiers:form-pdf", args=[code, key]),
+        key,
+        label,
+    )

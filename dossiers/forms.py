@@ -36,6 +36,22 @@ class ItemsField(forms.CharField):
         return items
 
 
+class DocumentIdsField(forms.Field):
+    """The ids of the checked components, from repeated hidden inputs (a screen with the checklist renders its own
+    checkboxes under the same name); none posted means "not given", so the ticks stay as they were."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        try:
+            return sorted({int(v) for v in values})
+        except (TypeError, ValueError) as error:
+            raise forms.ValidationError(_("Danh sách giấy tờ đã kiểm tra không hợp lệ."), code="invalid") from error
+
+
 def _form_field(field: Field) -> forms.Field:  # noqa: C901 - one branch per declared kind
     common = {
         "label": field.label,
@@ -67,6 +83,8 @@ def _form_field(field: Field) -> forms.Field:  # noqa: C901 - one branch per dec
         return forms.TypedMultipleChoiceField(
             coerce=int, choices=(), widget=forms.CheckboxSelectMultiple, **{**common, "required": field.required}
         )
+    if field.kind == Kind.DOCUMENT_IDS:
+        return DocumentIdsField(**{**common, "required": False})
     if field.kind == Kind.AGENCY:
         return forms.ModelChoiceField(
             queryset=Agency.objects.filter(is_active=True).order_by("name"), empty_label=_("— Chọn —"), **common

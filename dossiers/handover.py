@@ -114,7 +114,9 @@ def post_result(d: Dossier, *, postal_operator: str, tracking_number: str, origi
 # --- T16: returned ---------------------------------------------------------------------------------------------
 
 
-def return_result(d: Dossier, *, actor, role, now: dt.datetime, method: str | None = None, note: str = "", **given):
+def return_result(
+    d: Dossier, *, actor, role, now: dt.datetime, method: str | None = None, note: str = "", stored=None, **given
+):
     """T16: the result reached the applicant — at the counter, by post or by download — and the handover is kept.
 
     The method defaults to the one registered at receipt. At the counter the desk names the receiver, with the

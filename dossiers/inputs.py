@@ -23,7 +23,9 @@ def _refuse(field: Field, message: str, code: str) -> DossierRefused:
     return DossierRefused(message.format(label=field.label, name=field.name), code=code, field=field.name)
 
 
-def _blank(value: Any) -> bool:
+def _blank(field: Field, value: Any) -> bool:
+    if field.kind == Kind.DOCUMENT_IDS and isinstance(value, list | tuple):
+        return False  # "nothing checked" is an answer
     return value is None or (isinstance(value, str) and not value.strip()) or value == []
 
 
@@ -40,7 +42,7 @@ def clean_input(transition: Transition, params: dict[str, Any]) -> dict[str, Any
     cleaned: dict[str, Any] = {}
     for field in transition.fields:
         value = params.get(field.name)
-        if _blank(value):
+        if _blank(field, value):
             if field.required and field.name == "note":
                 raise DossierRefused(
                     _("Cần nêu rõ lý do cho thao tác “{action}”.").format(action=transition.label),
@@ -87,7 +89,7 @@ def _typed(field: Field, value: Any) -> Any:  # noqa: C901 - one branch per decl
             raise _refuse(field, invalid, "invalid")
     elif kind == Kind.ITEMS:
         value = _items(field, value)
-    elif kind == Kind.IDS:
+    elif kind in (Kind.IDS, Kind.DOCUMENT_IDS):
         value = _ids(field, value)
     elif kind == Kind.AGENCY:
         value = _instance(field, value, Agency)
@@ -123,13 +125,13 @@ def _items(field: Field, value: Any) -> list[dict]:
 
 
 def _ids(field: Field, value: Any) -> list[int]:
-    """Primary keys, given as integers or digit strings (a form's checkboxes): distinct, in ascending order."""
+    """Distinct positive ids, sorted; digits in a string are accepted (a posted form), anything else is refused."""
     if not isinstance(value, list | tuple | set):
         raise _refuse(field, _("“{label}” không hợp lệ."), "invalid")
     ids = set()
     for item in value:
         if isinstance(item, str) and item.strip().isdigit():
-            item = int(item)
+            item = int(item.strip())
         if isinstance(item, bool) or not isinstance(item, int) or item < 1:
             raise _refuse(field, _("“{label}” không hợp lệ."), "invalid")
         ids.add(item)

@@ -51,6 +51,8 @@ NUMBERED_FORMS: dict[str, NumberedForm] = {
 
 # Which action issues which numbered form.
 FORM_OF_ACTION = {
+    "request_supplement_counter": "supplement",
+    "refuse_counter": "refusal",
     "request_supplement_intake": "supplement",
     "request_supplement": "supplement",
     "refuse": "refusal",

@@ -76,7 +76,8 @@ FORM_KEYS: dict[str, OfficialForm] = {
     "handover": OfficialForm("", "Phiếu giao nhận kết quả giải quyết hồ sơ"),
 }
 
-RECEIVE_ACTIONS = ("receive", "receive_counter")
+# Who received the complete dossier: at the counter, online, or when an intake supplement was accepted (T2, T3, T10).
+RECEIVE_ACTIONS = ("receive", "receive_counter", "accept_supplement")
 
 # How a withdrawal request reached the desk (event data "request_channel"): channel codes or words.
 REQUEST_CHANNELS = {

@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -181,7 +182,7 @@ def _close_step(dossier: Dossier, *, now: dt.datetime) -> None:
     step.save(update_fields=["finished_at", "outcome", "is_late"])
 
 
-# --- Creation: drafts (T1 source) and counter/postal receipt (T2) ---------------------------------
+# --- Creation: drafts (T1 source) and the counter's three outcomes (T2; T4 and T5 at the counter) ------------
 
 
 @dataclass
@@ -344,8 +345,167 @@ def dossier_receive_counter(
     now: dt.datetime | None = None,
 ) -> Dossier:
     """T2: the desk receives a complete counter or postal dossier; code issued, appointment frozen."""
+
+    def complete(dossier: Dossier, now: dt.datetime) -> dict:
+        _fees_from_version(dossier)
+        if dossier.fee_mode == FeeMode.EXEMPT:
+            dossier.payment_state = PaymentState.NOT_REQUIRED
+        _start_clock(dossier, actor=actor, now=now)
+        return {}
+
+    return _counter_create(
+        "receive_counter",
+        complete,
+        actor=actor,
+        now=now,
+        client_key=client_key,
+        procedure_version=procedure_version,
+        applicant=applicant,
+        representative=representative,
+        channel=channel,
+        summary=summary,
+        documents=documents,
+        sets_count=sets_count,
+        processing_agency=processing_agency,
+        return_method=return_method,
+        fee_mode=fee_mode,
+    )
+
+
+def dossier_request_supplement_counter(
+    *,
+    actor,
+    procedure_version: ProcedureVersion,
+    applicant: Applicant,
+    note: str,
+    items: list,
+    legal_basis: str = "",
+    channel: int = Channel.COUNTER,
+    summary: str = "",
+    documents: Iterable[dict] | None = None,
+    return_method: str = ReturnMethod.COUNTER,
+    fee_mode: str = FeeMode.BEFORE,
+    sets_count: int = 1,
+    processing_agency: Agency | None = None,
+    representative: Applicant | None = None,
+    client_key: str | None = None,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """T4 at the counter: an incomplete dossier is recorded with its code and the one supplement request (mẫu 02).
+
+    The request lists everything missing at once, at stage intake, with the applicant's deadline (Decree 118/2025
+    Art. 11; Decree 297/2025 Art. 6(4)(a)). No clock runs: when the applicant comes back, the desk accepts the
+    supplement (T10) and the dossier is received then, with its appointment counted from that moment (§5.4, §5.6).
+    """
+    given = clean_input(
+        _declared("request_supplement_counter", "note", "items", "legal_basis"),
+        {"note": note, "items": items, "legal_basis": legal_basis},
+    )
+
+    def complete(dossier: Dossier, now: dt.datetime) -> dict:
+        _fees_from_version(dossier)
+        if dossier.fee_mode == FeeMode.EXEMPT:
+            dossier.payment_state = PaymentState.NOT_REQUIRED
+        return _supplement_request_create(dossier, actor=actor, now=now, stage=SupplementStage.INTAKE, **given)
+
+    return _counter_create(
+        "request_supplement_counter",
+        complete,
+        actor=actor,
+        now=now,
+        client_key=client_key,
+        note=given["note"],
+        procedure_version=procedure_version,
+        applicant=applicant,
+        representative=representative,
+        channel=channel,
+        summary=summary,
+        documents=documents,
+        sets_count=sets_count,
+        processing_agency=processing_agency,
+        return_method=return_method,
+        fee_mode=fee_mode,
+    )
+
+
+def dossier_refuse_counter(
+    *,
+    actor,
+    procedure_version: ProcedureVersion,
+    applicant: Applicant,
+    note: str,
+    legal_basis: str = "",
+    channel: int = Channel.COUNTER,
+    summary: str = "",
+    documents: Iterable[dict] | None = None,
+    sets_count: int = 1,
+    processing_agency: Agency | None = None,
+    representative: Applicant | None = None,
+    client_key: str | None = None,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """T5 at the counter: a dossier the desk may not receive is recorded with its code and the refusal (mẫu 03).
+
+    The reasons and their legal basis are specific (§4.1 T5, §6.2); nothing is collected from a refused dossier, so
+    no fee line is written and no clock starts.
+    """
+    given = clean_input(_declared("refuse_counter", "note", "legal_basis"), {"note": note, "legal_basis": legal_basis})
+
+    def complete(dossier: Dossier, now: dt.datetime) -> dict:
+        dossier.refused_at, dossier.clock_state = now, ClockState.STOPPED
+        return {"legal_basis": given.get("legal_basis", "")}
+
+    return _counter_create(
+        "refuse_counter",
+        complete,
+        actor=actor,
+        now=now,
+        client_key=client_key,
+        note=given["note"],
+        procedure_version=procedure_version,
+        applicant=applicant,
+        representative=representative,
+        channel=channel,
+        summary=summary,
+        documents=documents,
+        sets_count=sets_count,
+        processing_agency=processing_agency,
+    )
+
+
+def _declared(action: str, *names: str) -> workflow.Transition:
+    """The row of `action` restricted to the named plain fields, to check them as `dossier_transition` would."""
+    transition = workflow.TRANSITIONS[action]
+    return replace(transition, fields=tuple(f for f in transition.fields if f.name in names))
+
+
+def _counter_create(
+    action: str,
+    complete: Callable[[Dossier, dt.datetime], dict],
+    *,
+    actor,
+    now: dt.datetime | None,
+    client_key: str | None,
+    note: str = "",
+    procedure_version: ProcedureVersion,
+    applicant: Applicant,
+    representative: Applicant | None,
+    channel: int,
+    summary: str,
+    documents: Iterable[dict] | None,
+    sets_count: int,
+    processing_agency: Agency | None,
+    return_method: str = ReturnMethod.COUNTER,
+    fee_mode: str = FeeMode.NONE,
+) -> Dossier:
+    """The creation rows of the table (T2, and T4/T5 at the counter): one transaction for the dossier, its code, its
+    checklist, what `complete` adds for the decision, the numbers it calls for and its first event.
+
+    Idempotent by `client_key`: a resent form returns the dossier the first one created, whatever it decided.
+    """
+    transition = workflow.TRANSITIONS[action]
     role = actor_role(actor)
-    if role not in workflow.TRANSITIONS["receive_counter"].roles:
+    if role not in transition.roles:
         raise DossierForbidden(_("Chỉ cán bộ Bộ phận Một cửa được tiếp nhận hồ sơ."))
     if channel not in (Channel.COUNTER, Channel.POSTAL):
         raise DossierRefused(
@@ -370,27 +530,18 @@ def dossier_receive_counter(
                 sets_count=sets_count,
                 return_method=return_method,
                 fee_mode=fee_mode,
-                status=Status.RECEIVED,
-                received_at=now,
+                status=transition.target,
+                submitted_at=None if action == "receive_counter" else now,
                 client_key=client_key,
             )
             dossier.code = dossier_code_issue(agency=_code_agency(dossier), moment=now)
             _documents_from_version(dossier, documents)
-            _fees_from_version(dossier)
-            if dossier.fee_mode == FeeMode.EXEMPT:
-                dossier.payment_state = PaymentState.NOT_REQUIRED
-            _start_clock(dossier, actor=actor, now=now)
+            data = {"channel": channel, **(complete(dossier, now) or {})}
             dossier.revision = 1
-            data = {"channel": channel, **numbers_on_transition(dossier, action="receive_counter", now=now)}
+            data.update(numbers_on_transition(dossier, action=action, now=now))
             dossier.save()
             event = _event(
-                dossier,
-                action="receive_counter",
-                actor=actor,
-                role=role,
-                now=now,
-                from_status="",
-                data=data,
+                dossier, action=action, actor=actor, role=role, now=now, from_status="", note=note, data=data
             )
             _notify_on_commit(dossier, event)
             return dossier
@@ -449,7 +600,9 @@ def dossier_transition(
         target = _resolve(transition.target, locked, cleaned)
         substate = _resolve(transition.substate, locked, cleaned)
         from_status = locked.status
+        checked = _documents_check(locked, cleaned.pop("checked_documents")) if "checked_documents" in cleaned else {}
         extra = _HANDLERS[action](locked, actor=actor, role=role, now=now, stored=stored, **cleaned) or {}
+        extra.update(checked)
         # Committed: the stored files are the dossier's now, whatever a later on-commit callback raises.
         transaction.on_commit(stored.clear)
         if target != workflow.SAME:
@@ -483,6 +636,30 @@ def _discard_on_rollback(stored: list[str]):
         for name in stored:
             _file_discard(name)
         raise
+
+
+def _documents_check(dossier: Dossier, ids: list[int]) -> dict:
+    """Store the desk's checklist with the decision it leads to: each component of the dossier is ticked when its
+    id is listed and unticked otherwise (§4.1 T2/T3: "a checklist per component").
+
+    Why an input of the decision (T3, T4, T5, T10) rather than an action of its own: a tick is the officer's finding
+    on the way to one decision, and the law records the checklist of that decision. With the ticks in the decision's
+    transaction, the event that receives, refuses or asks for a supplement also names what was found, the revision
+    moves once, and nobody else sees a half-checked dossier; an action per tick would write an event, move the
+    revision (turning every open page "changed") and chain dozens of rows for one review. Until the decision the
+    ticks live in the officer's page.
+    """
+    known = set(DossierDocument.objects.filter(dossier_id=dossier.pk).values_list("pk", flat=True))
+    if not set(ids) <= known:
+        raise DossierRefused(
+            _("Danh sách giấy tờ đã kiểm tra có giấy tờ không thuộc hồ sơ này."),
+            code="invalid",
+            field="checked_documents",
+        )
+    DossierDocument.objects.filter(dossier_id=dossier.pk).update(
+        checked=Case(When(pk__in=ids, then=Value(True)), default=Value(False))
+    )
+    return {"checked_documents": ids}
 
 
 # Facts of the dossier that a conditional target may depend on (`workflow.Conditional` "dossier:<name>").
@@ -573,6 +750,13 @@ def _request_supplement(d: Dossier, *, actor, now, note, items, legal_basis="", 
     stage = SupplementStage.INTAKE if d.status == Status.SUBMITTED else SupplementStage.APPRAISAL
     if stage == SupplementStage.INTAKE:
         _mark_late_acceptance(d, now)
+    return _supplement_request_create(
+        d, actor=actor, now=now, stage=stage, note=note, items=items, legal_basis=legal_basis
+    )
+
+
+def _supplement_request_create(d: Dossier, *, actor, now, stage: str, note: str, items: list, legal_basis: str = ""):
+    """The one supplement request with the applicant's deadline; in appraisal the clock pauses (§5.6)."""
     clock = _clock(d.receiving_agency)
     deadline = deadlines.supplement_deadline(
         now, days=SUPPLEMENT_APPLICANT_DAYS, calendar=clock.calendar, hours=clock.hours
@@ -940,7 +1124,7 @@ def _recall(d: Dossier, *, now, **_kw):
     return {"visible": False}
 
 
-# Explicit registration: one handler per transition key (T2 creates the dossier in `dossier_receive_counter`).
+# Explicit registration: one handler per transition key (the creation rows have their own functions above).
 _HANDLERS: dict[str, Callable[..., dict | None]] = {
     "submit": _submit,
     "receive": _receive,
@@ -964,7 +1148,7 @@ _HANDLERS: dict[str, Callable[..., dict | None]] = {
     "apologise": _apologise,
     "recall": _recall,
 }
-assert set(_HANDLERS) == set(workflow.TRANSITIONS) - {"receive_counter"}, "every transition needs a handler"
+assert set(_HANDLERS) == set(workflow.TRANSITIONS) - workflow.CREATIONS, "every transition needs a handler"
 
 
 # --- The result downloaded online (T16) -------------------------------------------------------------------------

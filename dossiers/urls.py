@@ -15,4 +15,5 @@ urlpatterns = [
     re_path(rf"^{CODE}/$", views.dossier_detail, name="detail"),
     re_path(rf"^{CODE}/forms/(?P<key>[a-z_]+)\.pdf$", views.dossier_form_pdf, name="form-pdf"),
     re_path(rf"^{CODE}/files/{FILE_ID}/$", views_files.file_download, name="file-download"),
+    re_path(rf"^{CODE}/files/{FILE_ID}/inline/$", views_files.file_inline, name="file-inline"),
 ]

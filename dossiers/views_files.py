@@ -1,4 +1,8 @@
-"""Serving dossier files: only to users who may see the dossier, always as a download, never cached."""
+"""Serving dossier files: only to users who may see the dossier, never cached.
+
+`file_download` always answers an attachment. `file_inline` lets staff read a PDF, PNG or JPEG in the page
+(the desk's review screen frames it); every other type still downloads.
+"""
 
 import logging
 
@@ -14,15 +18,12 @@ from portal.access import DOSSIER, staff_or_owner
 
 logger = logging.getLogger(__name__)
 
+# Types a browser renders without running the upload's content as a page of this site: detected by content when
+# the file was stored (dossiers/files.py), never taken from the uploader's name or header.
+INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
 
-@staff_or_owner(roles=DOSSIER_ROLES, scope=DOSSIER)
-@require_GET
-def file_download(request, code: str, file_id: str):
-    """The stored bytes under the user's original name; someone else's dossier is the same 404 as none.
 
-    The owner downloading the result of a dossier to be returned online is its return (T16, once): recorded
-    after the stored object was found, before it is sent; a refusal (fees still due) sends nothing.
-    """
+def _serve(request, code: str, file_id: str, *, inline: bool) -> FileResponse:
     record = dossier_file_open(user=request.user, dossier_code=code, file_id=int(file_id), **request_client(request))
     try:
         handle = record.file.open("rb")
@@ -34,8 +35,31 @@ def file_download(request, code: str, file_id: str):
     except BaseException:
         handle.close()
         raise
-    # The detected type and an attachment disposition: a browser never renders an upload inline.
-    response = FileResponse(handle, as_attachment=True, filename=record.original_name, content_type=record.content_type)
+    inline = inline and record.content_type in INLINE_TYPES
+    response = FileResponse(
+        handle, as_attachment=not inline, filename=record.original_name, content_type=record.content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    if inline:
+        # Framed by this site's own review page only; every other response keeps the site-wide DENY.
+        response["X-Frame-Options"] = "SAMEORIGIN"
     return response
+
+
+@staff_or_owner(roles=DOSSIER_ROLES, scope=DOSSIER)
+@require_GET
+def file_download(request, code: str, file_id: str):
+    """The stored bytes under the user's original name; someone else's dossier is the same 404 as none.
+
+    The owner downloading the result of a dossier to be returned online is its return (T16, once): recorded
+    after the stored object was found, before it is sent; a refusal (fees still due) sends nothing.
+    """
+    return _serve(request, code, file_id, inline=False)
+
+
+@staff_or_owner(roles=DOSSIER_ROLES, scope=DOSSIER)
+@require_GET
+def file_inline(request, code: str, file_id: str):
+    """The same bytes shown in the browser when they are a PDF, PNG or JPEG; any other type is an attachment."""
+    return _serve(request, code, file_id, inline=True)

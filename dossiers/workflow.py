@@ -116,6 +116,9 @@ class Kind:
     PROCEDURE_VERSION = "procedure_version"
     APPLICANT = "applicant"
     DOCUMENTS = "documents"
+    # The ids of the dossier's own components (DossierDocument) the desk found present and checked; an empty list
+    # is a value (nothing checked), not a missing one.
+    DOCUMENT_IDS = "document_ids"
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,14 @@ def _note(required: bool = False, label=None) -> Field:
 
 
 LEGAL_BASIS = Field("legal_basis", Kind.TEXT, _("Căn cứ pháp lý"), max_length=1000)
+# The desk's checklist, given with the decision it leads to (T3, T4, T5, T10): the engine stores each component's
+# tick in the decision's own transaction and lists the ids in its event (`services._documents_check`).
+CHECKED_DOCUMENTS = Field(
+    "checked_documents",
+    Kind.DOCUMENT_IDS,
+    _("Thành phần hồ sơ đã kiểm tra"),
+    help_text=_("Các giấy tờ đã có và đã kiểm tra; giấy tờ không có trong danh sách được ghi là chưa đạt."),
+)
 ITEMS = Field(
     "items",
     Kind.ITEMS,
@@ -219,6 +230,24 @@ def _t(key, number, sources, target, roles, label, rule, *, fields=(), guards=()
 
 _STAGE = "dossier:supplement_stage"
 
+# What the desk enters about a dossier handed in at the counter or by post, whatever it decides (T2, T4, T5 at the
+# counter), and what only a dossier that goes on needs (how the result is returned, how fees are collected).
+_COUNTER_DOSSIER = (
+    Field("procedure_version", Kind.PROCEDURE_VERSION, _("Thủ tục hành chính"), required=True),
+    Field("applicant", Kind.APPLICANT, _("Chủ hồ sơ"), required=True),
+    Field("channel", Kind.INT, _("Kênh nộp hồ sơ"), choices=((1, _("Trực tiếp")), (3, _("Bưu chính")))),
+    Field("summary", Kind.TEXT, _("Nội dung yêu cầu giải quyết"), max_length=1000),
+    Field("documents", Kind.DOCUMENTS, _("Thành phần hồ sơ")),
+    Field("sets_count", Kind.INT, _("Số lượng hồ sơ (bộ)"), min_value=1),
+    Field("processing_agency", Kind.AGENCY, _("Cơ quan giải quyết")),
+    Field("representative", Kind.APPLICANT, _("Người đại diện")),
+    Field("client_key", Kind.TEXT, _("Khóa chống gửi trùng"), max_length=64),
+)
+_COUNTER_RETURN = (
+    Field("return_method", Kind.CHOICE, _("Hình thức nhận kết quả")),
+    Field("fee_mode", Kind.CHOICE, _("Hình thức thu phí, lệ phí")),
+)
+
 TRANSITIONS: dict[str, Transition] = {
     t.key: t
     for t in [
@@ -241,19 +270,31 @@ TRANSITIONS: dict[str, Transition] = {
             _("Tiếp nhận hồ sơ"),
             "A complete counter or postal dossier is received; the appointment is frozen (§4.1 T2, §5.4–5.5).",
             # Creation, not a change: `services.dossier_receive_counter` takes these as keyword-only arguments.
-            fields=[
-                Field("procedure_version", Kind.PROCEDURE_VERSION, _("Thủ tục hành chính"), required=True),
-                Field("applicant", Kind.APPLICANT, _("Chủ hồ sơ"), required=True),
-                Field("channel", Kind.INT, _("Kênh nộp hồ sơ"), choices=((1, _("Trực tiếp")), (3, _("Bưu chính")))),
-                Field("summary", Kind.TEXT, _("Nội dung yêu cầu giải quyết"), max_length=1000),
-                Field("documents", Kind.DOCUMENTS, _("Thành phần hồ sơ")),
-                Field("return_method", Kind.CHOICE, _("Hình thức nhận kết quả")),
-                Field("fee_mode", Kind.CHOICE, _("Hình thức thu phí, lệ phí")),
-                Field("sets_count", Kind.INT, _("Số lượng hồ sơ (bộ)"), min_value=1),
-                Field("processing_agency", Kind.AGENCY, _("Cơ quan giải quyết")),
-                Field("representative", Kind.APPLICANT, _("Người đại diện")),
-                Field("client_key", Kind.TEXT, _("Khóa chống gửi trùng"), max_length=64),
-            ],
+            fields=[*_COUNTER_DOSSIER, *_COUNTER_RETURN],
+        ),
+        _t(
+            "request_supplement_counter",
+            "T4",
+            [None],
+            Status.SUPPLEMENT_REQUESTED,
+            [DESK],
+            _("Yêu cầu bổ sung hồ sơ nộp trực tiếp"),
+            "An incomplete counter or postal dossier is recorded with its code and the one supplement request, stage "
+            "intake, with the applicant's deadline; no clock runs until T10 receives it complete (§4.1 T2/T4, §5.6).",
+            # Creation: `services.dossier_request_supplement_counter` takes these as keyword-only arguments.
+            fields=[*_COUNTER_DOSSIER, *_COUNTER_RETURN, _note(required=True), ITEMS, LEGAL_BASIS],
+        ),
+        _t(
+            "refuse_counter",
+            "T5",
+            [None],
+            Status.REFUSED,
+            [DESK],
+            _("Từ chối tiếp nhận hồ sơ nộp trực tiếp"),
+            "A counter or postal dossier the desk may not receive is recorded with its code and the refusal, its "
+            "specific reasons and legal basis; nothing is collected (§4.1 T2/T5, §6.2).",
+            # Creation: `services.dossier_refuse_counter` takes these as keyword-only arguments.
+            fields=[*_COUNTER_DOSSIER, _note(required=True), LEGAL_BASIS],
         ),
         _t(
             "receive",
@@ -263,7 +304,7 @@ TRANSITIONS: dict[str, Transition] = {
             [DESK],
             _("Tiếp nhận hồ sơ trực tuyến"),
             "A complete online dossier is accepted; late acceptance is flagged (§4.1 T3, §5.8).",
-            fields=[_note()],
+            fields=[_note(), CHECKED_DOCUMENTS],
         ),
         _t(
             "request_supplement_intake",
@@ -273,7 +314,7 @@ TRANSITIONS: dict[str, Transition] = {
             [DESK],
             _("Yêu cầu bổ sung hồ sơ"),
             "Everything missing in one request, once per dossier (Decree 118/2025 Art. 11).",
-            fields=[_note(required=True), ITEMS, LEGAL_BASIS],
+            fields=[_note(required=True), ITEMS, LEGAL_BASIS, CHECKED_DOCUMENTS],
             guards=["supplement_not_requested_yet"],
         ),
         _t(
@@ -284,7 +325,7 @@ TRANSITIONS: dict[str, Transition] = {
             [DESK],
             _("Từ chối tiếp nhận"),
             "Refusal states specific reasons with their legal basis (§4.1 T5).",
-            fields=[_note(required=True), LEGAL_BASIS],
+            fields=[_note(required=True), LEGAL_BASIS, CHECKED_DOCUMENTS],
         ),
         _t(
             "forward",
@@ -360,7 +401,7 @@ TRANSITIONS: dict[str, Transition] = {
             [DESK],
             _("Nhận hồ sơ bổ sung"),
             "Accepting the completed supplement restarts or continues the clock per the version (§5.6).",
-            fields=[_note()],
+            fields=[_note(), CHECKED_DOCUMENTS],
         ),
         _t(
             "expire_supplement",
@@ -554,3 +595,8 @@ TRANSITIONS: dict[str, Transition] = {
         ),
     ]
 }
+
+# Rows that create a dossier instead of changing one (source None): each has its own keyword-only service function
+# (`services.dossier_receive_counter`, `dossier_request_supplement_counter`, `dossier_refuse_counter`), never
+# `dossier_transition`.
+CREATIONS = frozenset(key for key, t in TRANSITIONS.items() if None in t.sources)

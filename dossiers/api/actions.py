@@ -33,6 +33,8 @@ def _serializer_field(field: Field) -> serializers.Field:  # noqa: C901 - one br
         return serializers.ListField(child=serializers.DictField(child=serializers.CharField()), **common)
     if field.kind == Kind.IDS:
         return serializers.ListField(child=serializers.IntegerField(min_value=1), **common)
+    if field.kind == Kind.DOCUMENT_IDS:
+        return serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=True, **common)
     if field.kind == Kind.AGENCY:
         return serializers.PrimaryKeyRelatedField(queryset=Agency.objects.filter(is_active=True), **common)
     if field.kind == Kind.USER:

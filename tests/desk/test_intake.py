@@ -1,10 +1,24 @@
 """The walk-in intake screen (T2): the desk receives a counter or postal dossier in one page."""
 
+import subprocess
+
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from dossiers.models import Applicant, ApplicantIdentity, CodeCounter, Dossier, DossierFile, FeeMode, ReturnMethod
+from dossiers import services
+from dossiers.models import (
+    Applicant,
+    ApplicantIdentity,
+    CodeCounter,
+    DocumentNumber,
+    Dossier,
+    DossierFile,
+    FeeMode,
+    RegisterEntry,
+    ReturnMethod,
+    SupplementRequest,
+)
 from dossiers.workflow import Status
 from tests.dossiers.conftest import COMMUNE, at
 from tests.dossiers.files_fixtures import exe_bytes, files_media, jpeg_bytes, pdf_bytes, stored_files  # noqa: F401
@@ -220,7 +234,7 @@ def test_a_double_submit_creates_one_dossier(client, people, version):
     assert first["Location"] == second["Location"] == f"/dossiers/{dossier.code}/"
     assert Applicant.objects.count() == 1
     assert CodeCounter.objects.get().last == 1
-    assert "đã tiếp nhận trước đó, không tạo hồ sơ mới" in client.get(second["Location"]).text
+    assert "đã được ghi nhận trước đó, không tạo hồ sơ mới" in client.get(second["Location"]).text
 
 
 def test_a_concurrent_double_submit_is_settled_by_the_engine_s_client_key(client, people, version, monkeypatch):
@@ -404,3 +418,199 @@ def test_the_intake_page_query_count_does_not_grow_with_dossiers(
         receive(f"2026-03-02 {hour:02d}:00", version=version)
     with django_assert_num_queries(7):
         assert client.get(URL, params).status_code == 200
+
+
+# --- The two other outcomes: incomplete (form 02) and not receivable (form 03) ----------------------------------
+
+
+def pdf_text(client, code, key):
+    response = client.get(f"/dossiers/{code}/forms/{key}.pdf")
+    assert response.status_code == 200
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.content, capture_output=True, check=True)
+    return " ".join(text.stdout.decode().split())
+
+
+def incomplete(version, **overrides):
+    """Only the first document handed in: the second is what the applicant must bring."""
+    second = version.documents.order_by("order").last()
+    fields = {
+        "outcome": "supplement",
+        "supplement_note": "Hồ sơ chưa đầy đủ thành phần",
+        "supplement_legal_basis": "Điều 15 Nghị định 118/2025/NĐ-CP",
+        "supplement_extra": "Tờ khai đăng ký kết hôn: ghi đủ nơi cư trú\nTờ khai đăng ký kết hôn: ghi đủ nơi cư trú",
+        f"missing_{second.pk}": "Bản sao có chứng thực",
+    }
+    data = post_data(version, **{**fields, **overrides})
+    del data[f"doc_{second.pk}_checked"]
+    return data
+
+
+def test_the_form_offers_the_three_outcomes_and_never_submits_on_enter(client, people, version):
+    client.force_login(people["desk"])
+    page = client.get(URL, {"procedure": version.procedure.code}).text
+    for value in ("receive", "supplement", "refuse"):
+        assert f'name="outcome" value="{value}"' in page
+    assert "Hồ sơ chưa đầy đủ" in page
+    assert "Không đủ điều kiện tiếp nhận" in page
+    # Each field once (the page is one form), and the intake form's first submit button is a disabled one: Enter in a
+    # field sends nothing.
+    assert page.count('name="name"') == 1
+    assert page.count('name="outcome"') == 3
+    form = page.split('id="intake-form"')[1]
+    assert form.index("disabled hidden") < form.index('name="outcome"')
+    assert 'src="/static/js/checklist.js"' in page
+
+
+def test_an_incomplete_dossier_gets_a_code_and_the_one_supplement_request(client, people, version):
+    client.force_login(people["desk"])
+    response = client.post(URL, incomplete(version))
+    dossier = Dossier.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/dossiers/{dossier.code}/"
+    assert dossier.code.startswith(f"{COMMUNE}-260303-")
+    assert dossier.status == Status.SUPPLEMENT_REQUESTED
+    assert (dossier.received_at, dossier.current_due_at, dossier.submitted_at) == (None, None, NOW)
+    request = SupplementRequest.objects.get(dossier=dossier)
+    assert request.stage == "intake"
+    assert [(i["document"], i["content"]) for i in request.items] == [
+        ("Giấy tờ tùy thân", "Bản sao có chứng thực"),
+        ("Tờ khai đăng ký kết hôn", "ghi đủ nơi cư trú"),
+    ]
+    assert request.applicant_deadline > NOW
+    assert DocumentNumber.objects.get(dossier=dossier).text == "1/HDHS"
+    assert {d.name: d.checked for d in dossier.documents.all()} == {
+        "Tờ khai đăng ký kết hôn": True,
+        "Giấy tờ tùy thân": False,
+    }
+    event = dossier.events.get()
+    assert (event.action, event.from_status, event.to_status) == (
+        "request_supplement_counter",
+        "",
+        Status.SUPPLEMENT_REQUESTED,
+    )
+    page = client.get(response["Location"]).text
+    assert f'href="/dossiers/{dossier.code}/forms/supplement.pdf" target="_blank"' in page
+    text = pdf_text(client, dossier.code, "supplement")
+    assert "PHIẾU YÊU CẦU BỔ SUNG" in text.upper()
+    for words in ("Giấy tờ tùy thân", "Bản sao có chứng thực", "Tờ khai đăng ký kết hôn", "ghi đủ nơi cư trú"):
+        assert words in text
+    assert text.count("ghi đủ nơi cư trú") == 1
+    assert "Điều 15 Nghị định 118/2025/NĐ-CP" in text
+
+
+def test_when_the_applicant_comes_back_the_supplement_is_accepted_and_the_clock_starts_then(client, people, version):
+    client.force_login(people["desk"])
+    client.post(URL, incomplete(version))
+    dossier = Dossier.objects.get()
+    back = at("2026-03-10 14:00")
+    dossier = services.dossier_transition(dossier=dossier, action="accept_supplement", actor=people["desk"], now=back)
+    assert dossier.status == Status.RECEIVED
+    assert dossier.received_at == back
+    assert dossier.current_due_at > back
+    assert RegisterEntry.objects.filter(dossier=dossier).exists()
+
+
+def test_the_supplement_items_default_to_the_unticked_required_documents(client, people, version):
+    client.force_login(people["desk"])
+    second = version.documents.order_by("order").last()
+    data = incomplete(version, supplement_extra="", **{f"missing_{second.pk}": ""})
+    assert client.post(URL, data).status_code == 302
+    items = SupplementRequest.objects.get().items
+    assert items == [
+        {
+            "document": "Giấy tờ tùy thân",
+            "content": "Chưa có trong hồ sơ, cần nộp bổ sung.",
+            "form": "certified",
+            "count": 2,
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"supplement_note": " "}, "supplement_note", "Cần nêu rõ lý do yêu cầu bổ sung."),
+        ({"outcome": "sideways"}, None, "Kết quả kiểm tra hồ sơ không hợp lệ."),
+    ],
+)
+def test_a_supplement_without_its_reason_saves_nothing(client, people, version, overrides, field, message):
+    client.force_login(people["desk"])
+    response = client.post(URL, incomplete(version, **overrides))
+    assert response.status_code == 400
+    assert message in response.text
+    assert response.context["form"].errors[field or "__all__"] == [message]
+    assert nothing_saved()
+
+
+def test_a_supplement_with_everything_handed_in_and_nothing_to_add_is_refused(client, people, version):
+    client.force_login(people["desk"])
+    response = client.post(URL, post_data(version, outcome="supplement", supplement_note="Thiếu"))
+    assert response.status_code == 400
+    assert "Chưa có nội dung cần bổ sung" in response.text
+    assert nothing_saved()
+
+
+def test_a_dossier_that_cannot_be_received_is_refused_with_form_03(client, people, version):
+    client.force_login(people["desk"])
+    first, second = version.documents.order_by("order")
+    data = post_data(
+        version,
+        outcome="refuse",
+        refusal_note="Thủ tục không thuộc thẩm quyền giải quyết của UBND phường",
+        refusal_legal_basis="Khoản 2 Điều 9 Nghị định 118/2025/NĐ-CP",
+        return_method=ReturnMethod.POST,
+        address="",
+    )
+    del data[f"doc_{first.pk}_checked"], data[f"doc_{second.pk}_checked"]
+    response = client.post(URL, data)
+    dossier = Dossier.objects.get()
+    assert response.status_code == 302
+    assert dossier.status == Status.REFUSED
+    assert dossier.refused_at == NOW
+    assert dossier.received_at is None
+    assert not dossier.fee_lines.exists()
+    assert DocumentNumber.objects.get(dossier=dossier).text == "1/TCHS"
+    event = dossier.events.get()
+    assert (event.action, event.note) == ("refuse_counter", "Thủ tục không thuộc thẩm quyền giải quyết của UBND phường")
+    assert f'href="/dossiers/{dossier.code}/forms/refusal.pdf" target="_blank"' in client.get(response["Location"]).text
+    text = pdf_text(client, dossier.code, "refusal")
+    assert "Thủ tục không thuộc thẩm quyền giải quyết của UBND phường" in text
+    assert "Khoản 2 Điều 9 Nghị định 118/2025/NĐ-CP" in text
+    assert dossier.code in text
+
+
+def test_a_refusal_without_reasons_saves_nothing(client, people, version):
+    client.force_login(people["desk"])
+    response = client.post(URL, post_data(version, outcome="refuse", refusal_note=""))
+    assert response.status_code == 400
+    assert response.context["form"].errors["refusal_note"] == ["Cần nêu rõ lý do không tiếp nhận hồ sơ."]
+    assert nothing_saved()
+
+
+@pytest.mark.parametrize("outcome", ["supplement", "refuse"])
+def test_a_double_submit_of_either_outcome_creates_one_dossier_and_one_numbered_form(client, people, version, outcome):
+    client.force_login(people["desk"])
+    data = incomplete(version) if outcome == "supplement" else post_data(version, outcome="refuse", refusal_note="x")
+    first = client.post(URL, data)
+    second = client.post(URL, data)
+    dossier = Dossier.objects.get()
+    assert first["Location"] == second["Location"] == f"/dossiers/{dossier.code}/"
+    assert DocumentNumber.objects.count() == 1
+    assert SupplementRequest.objects.count() == (1 if outcome == "supplement" else 0)
+    assert CodeCounter.objects.get().last == 1
+    page = client.get(second["Location"]).text
+    assert "đã được ghi nhận trước đó, không tạo hồ sơ mới" in page
+    key = "supplement" if outcome == "supplement" else "refusal"
+    assert f'href="/dossiers/{dossier.code}/forms/{key}.pdf"' in page
+
+
+def test_a_concurrent_double_submit_of_a_refusal_is_settled_by_the_client_key(client, people, version, monkeypatch):
+    client.force_login(people["desk"])
+    data = post_data(version, outcome="refuse", refusal_note="Không đủ điều kiện")
+    first = client.post(URL, data)
+    monkeypatch.setattr("desk.views_intake._replayed", lambda request, agency: None)
+    second = client.post(URL, {**data, "name": "Nguyễn Văn An (lần 2)"})
+    assert second["Location"] == first["Location"]
+    assert Dossier.objects.count() == 1
+    assert list(Applicant.objects.values_list("name", flat=True)) == ["Nguyễn Văn An"]
+    assert DocumentNumber.objects.count() == 1

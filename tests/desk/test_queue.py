@@ -58,7 +58,7 @@ def counts(response) -> dict[str, int]:
 
 
 def codes(response) -> list[str]:
-    return re.findall(r'class="dq-code" href="/dossiers/[^"]+/">([^<]+)<', response.content.decode())
+    return re.findall(r'class="dq-code" href="/(?:dossiers|desk/review)/[^"]+/">([^<]+)<', response.content.decode())
 
 
 def section_html(response, key: str) -> str:

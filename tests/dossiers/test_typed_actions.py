@@ -69,7 +69,16 @@ def test_a_missing_required_parameter_is_refused_by_name_and_nothing_changes(act
 
 def test_every_action_with_a_reason_declares_it_and_withdrawal_does_not_need_one():
     reasons = {key for key, t in workflow.TRANSITIONS.items() if t.needs_reason}
-    assert reasons == {"request_supplement_intake", "request_supplement", "refuse", "stop", "apologise", "recall"}
+    assert reasons == {
+        "request_supplement_intake",
+        "request_supplement",
+        "refuse",
+        "stop",
+        "apologise",
+        "recall",
+        "request_supplement_counter",
+        "refuse_counter",
+    }
     withdraw = workflow.TRANSITIONS["withdraw"]
     assert [f.name for f in withdraw.fields if f.required] == ["request_date", "request_channel"]
     assert all(str(f.label) for t in workflow.TRANSITIONS.values() for f in t.fields)
@@ -106,10 +115,29 @@ def test_a_wrong_type_is_refused_by_name_and_nothing_changes(setup, action, who,
     assert snapshot(dossier) == before
 
 
-def test_the_counter_receipt_takes_exactly_its_declared_input():
-    declared = {f.name for f in workflow.TRANSITIONS["receive_counter"].fields}
-    signature = set(inspect.signature(services.dossier_receive_counter).parameters) - {"actor", "now"}
+@pytest.mark.parametrize(
+    ("action", "function"),
+    [
+        ("receive_counter", services.dossier_receive_counter),
+        ("request_supplement_counter", services.dossier_request_supplement_counter),
+        ("refuse_counter", services.dossier_refuse_counter),
+    ],
+)
+def test_each_counter_creation_takes_exactly_its_declared_input(action, function):
+    declared = {f.name for f in workflow.TRANSITIONS[action].fields}
+    signature = set(inspect.signature(function).parameters) - {"actor", "now"}
     assert signature == declared
+    assert action in workflow.CREATIONS
+    required = {name for name, p in inspect.signature(function).parameters.items() if p.default is inspect._empty}
+    assert required - {"actor"} == {f.name for f in workflow.TRANSITIONS[action].fields if f.required}
+
+
+def test_creation_rows_cannot_go_through_dossier_transition(prepared, people):
+    dossier = prepared("submitted")
+    for action in workflow.CREATIONS:
+        with pytest.raises(DossierRefused) as caught:
+            services.dossier_transition(dossier=dossier, action=action, actor=people["desk"])
+        assert caught.value.code == "unknown_action"
 
 
 def test_interconnection_sub_state_follows_the_declared_condition(prepared, people):

@@ -38,7 +38,9 @@ def test_desk_officer_works_the_queue(page: Page, live_server, sign_in, shoot):
     shoot("desk-queue-search")
     page.get_by_role("link", name=dossier.code).click()
 
-    expect(page).to_have_url(re.compile(rf"/dossiers/{re.escape(dossier.code)}/$"))
+    # A dossier waiting for acceptance opens on the review screen, any other on its page.
+    opened = "desk/review" if dossier.status == Status.SUBMITTED else "dossiers"
+    expect(page).to_have_url(re.compile(rf"/{opened}/{re.escape(dossier.code)}/$"))
     expect(page.locator("main")).to_contain_text(dossier.code)
 
     # A bad date is answered with a message next to its field, not an error page.
