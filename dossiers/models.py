@@ -470,6 +470,12 @@ class DossierStep(models.Model):
             models.Index(
                 fields=["agency", "due_at"], name="dossier_step_open_agency_due", condition=Q(finished_at__isnull=True)
             ),
+            # Its "mine" tab: one officer's open steps by due moment.
+            models.Index(
+                fields=["handler", "due_at"],
+                name="dossier_step_open_handler_due",
+                condition=Q(finished_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,8 @@
 The desk's queue (desk/selectors_queue.py): one partial index per section, on (receiving agency, the section's sort
 moment, id) where the dossier is in the section's statuses, so a section reads its page in order and a capped count
 reads index entries only. The applicants' upper-case name (PostgreSQL only): the desk's search by the start of a name;
-the (receiving agency, id) index: that search among the agency's dossiers, newest first.
+the (receiving agency, id) index: that search among the agency's dossiers, newest first. The officers' inbox
+(desk/selectors_inbox.py): the "mine" tab walks one handler's open steps by due moment.
 
 Built concurrently on PostgreSQL so the dossier table stays writable while they build (docs/conventions.md
 "Tooling, documentation, translations, migrations"); plain indexes elsewhere (SQLite). Reversible.
@@ -59,6 +60,26 @@ def name_prefix_index_drop(apps, schema_editor):
         schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {NAME_PREFIX_INDEX}")
 
 
+# The inbox's "mine" tab filters open steps by agency and handler: PostgreSQL takes the two as independent, expects a
+# handful of rows where an officer may hold thousands, and sorts them all instead of walking the handler's index.
+# Statistics on the pair (PostgreSQL only) tell it how they go together.
+AGENCY_HANDLER_STATISTICS = "dossier_step_agency_handler"
+
+
+def agency_handler_statistics_create(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            f"CREATE STATISTICS IF NOT EXISTS {AGENCY_HANDLER_STATISTICS} (dependencies, mcv) "
+            "ON agency_id, handler_id FROM dossiers_dossierstep"
+        )
+        schema_editor.execute("ANALYZE dossiers_dossierstep")
+
+
+def agency_handler_statistics_drop(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP STATISTICS IF EXISTS {AGENCY_HANDLER_STATISTICS}")
+
+
 class Migration(migrations.Migration):
     atomic = False  # CREATE INDEX CONCURRENTLY cannot run inside a transaction
 
@@ -104,4 +125,13 @@ class Migration(migrations.Migration):
             model_name="dossier",
             index=models.Index(fields=["receiving_agency", "-id"], name="dossier_desk_newest"),
         ),
+        AddIndexConcurrentlyOnPostgres(
+            model_name="dossierstep",
+            index=models.Index(
+                condition=models.Q(("finished_at__isnull", True)),
+                fields=["handler", "due_at"],
+                name="dossier_step_open_handler_due",
+            ),
+        ),
+        migrations.RunPython(agency_handler_statistics_create, agency_handler_statistics_drop, elidable=False),
     ]

@@ -202,7 +202,7 @@ def test_each_row_is_coloured_by_its_state_with_the_time_left(client, people, fo
 
 
 def test_state_and_procedure_filters_with_counts_under_the_other_filters(
-    client, people, four_states, receive, make_version
+    client, people, four_states, receive, make_version, agencies
 ):
     client.force_login(people["officer"])
     response = client.get(URL, {"state": "overdue"})
@@ -223,10 +223,18 @@ def test_state_and_procedure_filters_with_counts_under_the_other_filters(
     same_procedure = four_states["overdue"].dossier.procedure_version.procedure_id
     assert len(codes(client.get(URL, {"procedure": same_procedure}))) == 6
 
+    # The choices are the agency's catalogue: one of its procedures with no open step is an empty list...
     no_open_step = make_version()
-    refused = client.get(URL, {"procedure": no_open_step.procedure_id})
+    empty = client.get(URL, {"procedure": no_open_step.procedure_id})
+    assert empty.status_code == 200
+    assert codes(empty) == []
+    # ...and a procedure the agency does not handle is refused: the filter is dropped, with a message.
+    elsewhere = make_version()
+    elsewhere.agencies.set([agencies[OTHER_COMMUNE]])
+    refused = client.get(URL, {"procedure": elsewhere.procedure_id})
     assert refused.status_code == 400
-    assert len(codes(refused)) == 7  # the filter is dropped, with a message
+    assert "Thủ tục đã chọn không hợp lệ" in refused.content.decode()
+    assert len(codes(refused)) == 7
 
 
 def test_the_due_soon_window_follows_the_setting(client, people, four_states, settings):
