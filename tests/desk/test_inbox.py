@@ -325,6 +325,42 @@ def test_query_count_does_not_grow_with_the_rows(client, people, step_at, django
     assert all(step.handler_id is None and step.state == "overdue" for step in response.context["page"].rows)
 
 
+def test_doubling_the_rows_keeps_the_query_count(client, people, step_at, django_assert_num_queries):
+    me = people["officer"]
+
+    def add(how_many):
+        for index in range(how_many):
+            step_at(handler=me if index % 2 else None, due=f"2026-03-{3 + index:02d} 09:00", paused=index == 3)
+
+    add(5)
+    client.force_login(me)
+    client.get(URL)  # warms the session and the calendar cache
+    for params in ({"tab": "mine"}, {"tab": "unit"}, {"tab": "unit", "state": "on_track", "handler": "none"}):
+        with django_assert_num_queries(INBOX_QUERIES):
+            client.get(URL, params)
+    before = client.get(URL, {"tab": "unit"}).context["page"].counts
+    add(5)
+    for params in ({"tab": "mine"}, {"tab": "unit"}, {"tab": "unit", "state": "on_track", "handler": "none"}):
+        with django_assert_num_queries(INBOX_QUERIES):
+            response = client.get(URL, params)
+    after = client.get(URL, {"tab": "unit"}).context["page"].counts
+    assert sum(after.values()) == 2 * sum(before.values()) == 10
+
+
+def test_state_counts_stop_at_the_cap_and_say_so(client, people, four_states, monkeypatch):
+    monkeypatch.setattr(selectors_inbox, "COUNT_CAP", 1)
+    monkeypatch.setattr(selectors_inbox, "PAGE_SIZE", 2)
+    client.force_login(people["officer"])
+    response = client.get(URL)
+    html = response.content.decode()
+    page = response.context["page"]
+    assert page.counts == {"on_track": 2, "due_soon": 2, "overdue": 1, "paused": 1}  # each stops at cap + 1
+    assert page.capped
+    assert re.search(r"Trong hạn <strong>1\+</strong>", html)
+    assert re.search(r"Quá hạn <strong>1</strong>", html)
+    assert "1 / 3+" in html  # six rows counted as at least six: three pages at least
+
+
 def test_the_partial_index_on_open_steps_by_agency_and_due_exists():
     from django.db import connection
 
