@@ -358,6 +358,16 @@ class Dossier(models.Model):
             ),
             # Its search by the start of a name: the agency's dossiers newest first.
             models.Index(fields=["receiving_agency", "-id"], name="dossier_desk_newest"),
+            # The officers' inbox counts its states by probing these for each open step (desk/selectors_inbox.py):
+            # is it the current step of a dossier whose clock runs (and when is that dossier due), or is paused.
+            models.Index(
+                fields=["current_step", "current_due_at"],
+                name="dossier_current_step_running",
+                condition=Q(current_step__isnull=False) & ~Q(clock_state=ClockState.PAUSED),
+            ),
+            models.Index(
+                fields=["current_step"], name="dossier_current_step_paused", condition=Q(clock_state=ClockState.PAUSED)
+            ),
         ]
 
     def __str__(self) -> str:

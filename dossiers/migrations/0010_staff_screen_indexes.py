@@ -4,7 +4,8 @@ The desk's queue (desk/selectors_queue.py): one partial index per section, on (r
 moment, id) where the dossier is in the section's statuses, so a section reads its page in order and a capped count
 reads index entries only. The applicants' upper-case name (PostgreSQL only): the desk's search by the start of a name;
 the (receiving agency, id) index: that search among the agency's dossiers, newest first. The officers' inbox
-(desk/selectors_inbox.py): the "mine" tab walks one handler's open steps by due moment.
+(desk/selectors_inbox.py): the "mine" tab walks one handler's open steps by due moment; its state counts probe
+the dossiers' current step, running (with the due moment) or paused, index only.
 
 Built concurrently on PostgreSQL so the dossier table stays writable while they build (docs/conventions.md
 "Tooling, documentation, translations, migrations"); plain indexes elsewhere (SQLite). Reversible.
@@ -134,4 +135,20 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(agency_handler_statistics_create, agency_handler_statistics_drop, elidable=False),
+        AddIndexConcurrentlyOnPostgres(
+            model_name="dossier",
+            index=models.Index(
+                condition=models.Q(("current_step__isnull", False), models.Q(("clock_state", "paused"), _negated=True)),
+                fields=["current_step", "current_due_at"],
+                name="dossier_current_step_running",
+            ),
+        ),
+        AddIndexConcurrentlyOnPostgres(
+            model_name="dossier",
+            index=models.Index(
+                condition=models.Q(("clock_state", "paused")),
+                fields=["current_step"],
+                name="dossier_current_step_paused",
+            ),
+        ),
     ]

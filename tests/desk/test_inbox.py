@@ -342,7 +342,7 @@ def test_doubling_the_rows_keeps_the_query_count(client, people, step_at, django
     add(5)
     for params in ({"tab": "mine"}, {"tab": "unit"}, {"tab": "unit", "state": "on_track", "handler": "none"}):
         with django_assert_num_queries(INBOX_QUERIES):
-            response = client.get(URL, params)
+            client.get(URL, params)
     after = client.get(URL, {"tab": "unit"}).context["page"].counts
     assert sum(after.values()) == 2 * sum(before.values()) == 10
 

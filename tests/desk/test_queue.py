@@ -298,9 +298,10 @@ def test_the_staff_screens_partial_indexes_exist():
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename LIKE 'dossiers_%'")
         found = dict(cursor.fetchall())
-    assert "(receiving_agency_id, acceptance_due_at, id) WHERE ((status)::text = 'submitted'" in found[
-        "dossier_desk_waiting"
-    ]
+    assert (
+        "(receiving_agency_id, acceptance_due_at, id) WHERE ((status)::text = 'submitted'"
+        in found["dossier_desk_waiting"]
+    )
     assert "(receiving_agency_id, completed_at, id)" in found["dossier_desk_result_ready"]
     assert "(receiving_agency_id, current_due_at, id)" in found["dossier_desk_running_due"]
     assert "'in_processing'" in found["dossier_desk_running_due"]
@@ -308,6 +309,8 @@ def test_the_staff_screens_partial_indexes_exist():
     assert "(receiving_agency_id, id DESC)" in found["dossier_desk_newest"]
     assert "upper((name)::text) text_pattern_ops" in found["applicant_name_prefix"]
     assert "(handler_id, due_at) WHERE (finished_at IS NULL)" in found["dossier_step_open_handler_due"]
+    assert "(current_step_id, current_due_at) WHERE" in found["dossier_current_step_running"]
+    assert "'paused'" in found["dossier_current_step_paused"]
 
 
 # --- Landing after sign-in and the masks -------------------------------------------------------------------
