@@ -11,8 +11,8 @@ Their accounts are created here (bench-…); an officer's "mine" tab gets every 
 handler (the seeder gives them to the demo accounts): the busiest officer there could be. Target (issue 8): p95 <
 100 ms.
 
-Pages: the desk's home `/desk/` (default view, a procedure filter, a search by code, a search by phone number) and
-the inbox `/work/` (the "mine" and "unit" tabs).
+Pages: the desk's home `/desk/` (default view, a procedure filter, a search by code, by phone number, by a full name)
+and the inbox `/work/` (the "mine" and "unit" tabs, the unit's on-track steps only).
 """
 
 import argparse
@@ -21,6 +21,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -83,6 +84,7 @@ def desk_personas() -> list[tuple[str, User, dict[str, str]]]:
         mine = Dossier.objects.filter(receiving_agency=agency).exclude(code=None)
         code = mine.values_list("code", flat=True).order_by("-id")[0]
         phone = mine.exclude(applicant__phone="").values_list("applicant__phone", flat=True).order_by("-id")[0]
+        name = mine.values_list("applicant__name", flat=True).order_by("id")[0]  # an old one: a rare full name
         procedure = (
             mine.filter(status__in=("received", "in_processing"))
             .values_list("procedure_version__procedure")
@@ -94,6 +96,7 @@ def desk_personas() -> list[tuple[str, User, dict[str, str]]]:
             "  filter: procedure": f"/desk/?procedure={procedure}",
             "  search by code": f"/desk/?q={code}",
             "  search by phone": f"/desk/?q={phone}",
+            "  search by name": f"/desk/?q={quote(name)}",
         }
         personas.append((f"desk of {agency.name}: {count:,} dossiers received", user, pages))
     return personas
@@ -110,7 +113,11 @@ def officer_personas() -> list[tuple[str, User, dict[str, str]]]:
             with connection.cursor() as cursor:  # the update leaves dead index entries behind until a vacuum
                 cursor.execute("VACUUM (ANALYZE, INDEX_CLEANUP ON) dossiers_dossierstep")
         mine = open_steps.filter(agency=agency, handler=user).count()
-        pages = {"inbox: mine": "/work/?tab=mine", "inbox: unit": "/work/?tab=unit"}
+        pages = {
+            "inbox: mine": "/work/?tab=mine",
+            "inbox: unit": "/work/?tab=unit",
+            "  unit, on track only": "/work/?tab=unit&state=on_track",
+        }
         personas.append((f"officer of {agency.name}: {count:,} open steps, {mine:,} theirs", user, pages))
     return personas
 
