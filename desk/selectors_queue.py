@@ -216,7 +216,7 @@ def search_scope_for(search: Search, *, user, filters: QueueFilters) -> QuerySet
     each checked against the scope); the start of a name among the desk's own dossiers, newest first through the
     (receiving agency, id) index — a common prefix stops after a page, a rare one reads the agency's dossiers only."""
     if search.name is not None:
-        return queue_scope(user=user, filters=filters)
+        return queue_scope(user=user, filters=filters).exclude(status=Status.DRAFT)  # a draft is the citizen's
     return search_scope(user=user, filters=filters)
 
 

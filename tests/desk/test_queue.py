@@ -10,7 +10,7 @@ from desk import selectors_queue
 from dossiers import services
 from dossiers.models import Channel, Dossier
 from dossiers.workflow import Status
-from tests.dossiers.conftest import OTHER_COMMUNE, at
+from tests.dossiers.conftest import COMMUNE, OTHER_COMMUNE, at
 
 pytestmark = pytest.mark.django_db
 
@@ -290,6 +290,19 @@ def test_the_queue_is_the_desks_own_receipts_and_a_code_search_reaches_the_agenc
     assert routed.code not in codes(client.get(URL))
     assert codes(client.get(URL, {"q": routed.code})) == [routed.code]
     assert "Lê V. K." not in client.get(URL, {"q": "Lê Văn"}).content.decode()  # a name: the desk's own only
+
+
+def test_a_name_search_never_finds_a_citizens_draft(client, people, queue, agencies, applicant_for, make_version):
+    draft = services.dossier_draft_create(
+        user=people["citizen"],
+        procedure_version=make_version(),
+        applicant=applicant_for(name="Trần Thị Nháp"),
+        agency=agencies[COMMUNE],
+    )
+    assert draft.status == Status.DRAFT
+    client.force_login(people["desk"])
+    assert "Trần T. N." not in client.get(URL, {"q": "Trần Thị"}).content.decode()
+    assert "Hoàng T. M." in client.get(URL, {"q": "Hoàng"}).content.decode()
 
 
 def test_the_staff_screens_partial_indexes_exist():
