@@ -35,9 +35,9 @@ from workcalendar.calendar import Duration, due_moment, working_time_between
 
 PAGE_SIZE = 50
 # A state's count stops here (shown "100+"): an officer needs "a lot", and an exact count would read every open step.
-# The clock's state lives on the dossier, so a count reads its step range and checks each dossier until it has found
-# COUNT_CAP + 1 rows: where most of an agency's dossiers are paused (a land registry: two thirds), finding 101 running
-# ones past the due-soon moment reads a few hundred rows; finding 1001 read 17,000 (50 ms) at a million dossiers.
+# The clock's state lives on the dossier, so a count walks its step range and probes the dossiers' index for each row
+# until it has found COUNT_CAP + 1: where most of an agency's dossiers are paused (the seeded land registry: two
+# thirds), 101 running ones past the due-soon moment took 7,000 probes, 1,001 took 17,000 (bench/, 1M dossiers).
 COUNT_CAP = 100
 # The due-soon window in working hours (§5.11 [design]); the overdue job's window when one is configured.
 DEFAULT_DUE_SOON_HOURS = 8
@@ -90,27 +90,14 @@ class InboxPage:
 
 
 def open_steps(*, agency) -> QuerySet[DossierStep]:
-    """The agency's open steps that are their dossier's current step (the partial index on open steps by
-    (agency, due_at) serves it; by (handler, due_at) for one officer's)."""
-    # "Is current" as a semi-join on the dossiers' current_step index: as a filter on the joined dossier row
-    # (dossier.current_step_id = step.id AND dossier.id = step.dossier_id) PostgreSQL multiplies the two
-    # selectivities, expects one row, and sorts the agency's whole list instead of walking the index in order.
+    """The agency's open steps that are their dossier's current step. The inbox's page does not filter through
+    this: see `inbox_page` for why the "current" check is made on the page's rows instead."""
     return _open_at(agency).filter(Exists(Dossier.objects.filter(current_step_id=OuterRef("pk"))))
 
 
 def _open_at(agency) -> QuerySet[DossierStep]:
     """The agency's open steps, current or not: the counts' base (every state's condition checks "current")."""
     return DossierStep.objects.filter(agency=agency, finished_at__isnull=True)
-
-
-def _current(*, paused: bool, due: Q | None = None) -> Exists:
-    """The step is its dossier's current one, the dossier's clock (not) paused, its due moment matching `due`: one
-    probe of a partial index on the dossiers' (current step, due moment) per step, with no visit to the dossier row."""
-    dossiers = Dossier.objects.filter(current_step_id=OuterRef("pk"))
-    dossiers = (
-        dossiers.filter(clock_state=ClockState.PAUSED) if paused else dossiers.exclude(clock_state=ClockState.PAUSED)
-    )
-    return Exists(dossiers.filter(due) if due is not None else dossiers)
 
 
 def state_conditions(*, now: dt.datetime, soon_until: dt.datetime) -> dict[str, Q]:
@@ -253,7 +240,9 @@ def inbox_page(*, user, filters: InboxFilters, now: dt.datetime) -> InboxPage:
     has_next = len(rows) > PAGE_SIZE
     # An open step is always its dossier's current one (dossiers.services opens a step as the current one and closes
     # the current one); a row that is not — data repaired by hand — is left out here, where the page's rows are at
-    # hand. In SQL the check (a semi-join) makes PostgreSQL expect a handful of rows and sort the agency's whole list.
+    # hand (the counts check it in SQL). In the page's SQL the check, a join on current_step_id beside the one on
+    # dossier_id, makes PostgreSQL expect a handful of rows and sort the agency's whole list instead of walking the
+    # (agency, due_at) index and stopping at 51 rows (0.4 s instead of 3 ms for 36,000 open steps).
     rows = [row for row in rows[:PAGE_SIZE] if row.dossier.current_step_id == row.pk]
     for row in rows:
         row.time_left = time_left_label(row.state, row.due_moment, now=now, clock=clock)
