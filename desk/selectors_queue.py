@@ -1,8 +1,14 @@
-"""Read queries behind the desk's queue (/desk/): section counts in one aggregate, each section a bounded slice.
+"""Read queries behind the desk's queue (/desk/): section counts in one statement, each section a bounded slice.
 
-Everything is scoped through `dossiers.permissions.dossiers_visible_to` (docs/domain.md §2, §11): the desk sees
-what its agency holds. The number of queries does not depend on the number of dossiers (docs/conventions.md
-"Tests": every list pins its query count).
+The queue is the desk's own work: the dossiers received, or waiting to be received, at its agency (docs/domain.md
+§2, §4: the desk receives and returns). Every section is one range of a partial index on (receiving agency, the
+section's sort moment) whose condition is the section's status predicate, so a section reads its 50 rows and
+stops, and a count reads index entries only, capped at `COUNT_CAP` ("1000+"), at any number of dossiers
+(migration dossiers/0010). A search looks in the agency's whole scope (`dossiers_visible_to`), but starts from
+the few dossiers that match (the code, the applicants holding a number) and checks the scope on those only.
+
+The number of queries does not depend on the number of dossiers (docs/conventions.md "Tests": every list pins
+its query count).
 """
 
 from __future__ import annotations
@@ -11,7 +17,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
 
 from dossiers.models import OPEN_STATUSES, RUNNING_STATUSES, Applicant, ApplicantIdentity, Dossier
 from dossiers.permissions import dossiers_visible_to
@@ -21,6 +28,9 @@ from procedures.models import Procedure
 from workcalendar.calendar import LOCAL_TZ
 
 SECTION_SIZE = 50
+# A section's count stops here: the page says "1000+" — a desk needs to know "a lot", not 48,213, and an exact count
+# of a large agency's history-sized section would read every entry of it.
+COUNT_CAP = 1000
 MAX_HOLDERS = 500  # applicants sharing one phone number (a family, an agent) — far more would be a data problem
 
 # The sections in page order; their conditions are in `section_conditions`, their order in `SECTION_ORDER`.
@@ -116,9 +126,12 @@ def search_parse(raw: str) -> Search | None:
     return Search(text=text, name=text, condition=Q(applicant__name__istartswith=text))
 
 
-def queue_scope(*, user, filters: QueueFilters) -> QuerySet[Dossier]:
-    """The desk's dossiers (its agency's scope) narrowed by the validated filters."""
-    qs = dossiers_visible_to(user)
+def desk_dossiers(*, user) -> QuerySet[Dossier]:
+    """The desk's own dossiers: received, or submitted online to be received, at its agency (drafts never are)."""
+    return Dossier.objects.filter(receiving_agency_id=user.staff_profile.agency_id)
+
+
+def _filtered(qs: QuerySet[Dossier], filters: QueueFilters) -> QuerySet[Dossier]:
     if filters.procedure_id is not None:
         qs = qs.filter(procedure_version__procedure_id=filters.procedure_id)
     if filters.status:
@@ -132,13 +145,38 @@ def queue_scope(*, user, filters: QueueFilters) -> QuerySet[Dossier]:
     return qs
 
 
+def queue_scope(*, user, filters: QueueFilters) -> QuerySet[Dossier]:
+    """The desk's dossiers (its agency's receipts) narrowed by the validated filters: what the sections read."""
+    return _filtered(desk_dossiers(user=user), filters)
+
+
+def search_scope(*, user, filters: QueueFilters) -> QuerySet[Dossier]:
+    """Everything the desk's agency may open (`dossiers_visible_to`) narrowed by the filters: what a search reads."""
+    return _filtered(dossiers_visible_to(user), filters)
+
+
 def queue_counts(scope: QuerySet[Dossier], *, today: dt.date) -> dict[str, int]:
-    """Every section's count in one aggregate query, over open dossiers only (every section is open, and the
-    (agency, status) indexes then skip the agency's finished history)."""
+    """Every section's count in one statement, each capped at `COUNT_CAP` + 1 (the page shows "1000+").
+
+    One scalar subquery per section, each over its own partial-index range: an aggregate with FILTER clauses
+    would read every open dossier of the agency once, however few each section holds.
+    """
     conditions = section_conditions(today)
-    return scope.filter(status__in=OPEN_STATUSES).aggregate(
-        **{key: Count("id", filter=conditions[key]) for key in SECTIONS}
-    )
+    selects, params = [], []
+    for key in SECTIONS:
+        capped = scope.filter(conditions[key]).order_by().values("pk")[: COUNT_CAP + 1]
+        sql, part_params = capped.query.sql_with_params()
+        selects.append(f"(SELECT count(*) FROM ({sql}) AS {key})")
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        row = cursor.fetchone()
+    return dict(zip(SECTIONS, row, strict=True))
+
+
+def count_shown(count: int) -> str:
+    """What the page prints for a (capped) count: "1000+" past the cap."""
+    return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
 
 
 def _rows(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
@@ -171,6 +209,15 @@ def queue_search(scope: QuerySet[Dossier], search: Search, *, limit: int | None 
     qs = _rows(scope.filter(condition)).order_by("-id")
     rows = list(qs[: limit + 1])
     return rows[:limit], len(rows) > limit
+
+
+def search_scope_for(search: Search, *, user, filters: QueueFilters) -> QuerySet[Dossier]:
+    """Where a search looks: an exact code or number in everything the agency may open (a handful of candidates,
+    each checked against the scope); the start of a name among the desk's own dossiers, newest first through the
+    (receiving agency, id) index — a common prefix stops after a page, a rare one reads the agency's dossiers only."""
+    if search.name is not None:
+        return queue_scope(user=user, filters=filters).exclude(status=Status.DRAFT)  # a draft is the citizen's
+    return search_scope(user=user, filters=filters)
 
 
 def procedure_choices(*, user) -> list[tuple[int, str]]:

@@ -27,7 +27,7 @@ class InboxFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        error_messages={"invalid_choice": _("Thủ tục đã chọn không hợp lệ hoặc không còn hồ sơ đang xử lý.")},
+        error_messages={"invalid_choice": _("Thủ tục đã chọn không hợp lệ hoặc không thuộc đơn vị.")},
     )
     state = forms.ChoiceField(
         label=_("Tình trạng"),
@@ -104,7 +104,9 @@ def inbox(request):
             "errors": errors,
             "page": page,
             "tabs": TABS,
-            "states": [(key, state_labels[key], page.counts[key]) for key, _label in STATES],
+            "states": [
+                (key, state_labels[key], inbox_selectors.count_shown(page.counts[key])) for key, _label in STATES
+            ],
             "agency": agency,
             "window_hours": inbox_selectors.due_soon_hours(),
             # A head assigns checked rows of the unit tab to one of these (desk.views_bulk); nobody else sees it.

@@ -75,7 +75,7 @@ def queue(request):
     counts = q.queue_counts(scope, today=today)
     sections, results, results_more = [], [], False
     if search is not None:
-        results, results_more = q.queue_search(scope, search)
+        results, results_more = q.queue_search(q.search_scope_for(search, user=request.user, filters=filters), search)
         _decorate(results, now, search)
     else:
         for key in [only] if only else q.SECTIONS:
@@ -85,7 +85,7 @@ def queue(request):
                 {
                     "key": key,
                     "title": SECTION_TITLES[key],
-                    "count": counts[key],
+                    "count": q.count_shown(counts[key]),
                     "rows": _decorate(rows, now),
                     "more": more,
                 }
@@ -95,7 +95,7 @@ def queue(request):
         "desk/queue.html",
         {
             "form": form,
-            "counts": [(key, SECTION_TITLES[key], counts[key]) for key in q.SECTIONS],
+            "counts": [(key, SECTION_TITLES[key], q.count_shown(counts[key])) for key in q.SECTIONS],
             "sections": sections,
             "only": only,
             "page": page,

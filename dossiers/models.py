@@ -112,7 +112,9 @@ class Applicant(models.Model):
     class Meta:
         verbose_name = _("chủ hồ sơ")
         verbose_name_plural = _("chủ hồ sơ")
-        # phone: the desk's exact search by phone number (desk/selectors_queue.py).
+        # phone: the desk's exact search by phone number (desk/selectors_queue.py). Its search by the start of a
+        # name uses `applicant_name_prefix` on upper(name) text_pattern_ops, built on PostgreSQL only by migration
+        # dossiers/0010 (an operator class Django's SQLite cannot build), so it is not declared here.
         indexes = [models.Index(fields=["user"]), models.Index(fields=["phone"], name="applicant_phone")]
 
     def __str__(self) -> str:
@@ -193,6 +195,10 @@ class DossierEventQuerySet(AppendOnlyQuerySet):
         # bulk_create skips save(), so the rows would carry no chain; bulk writers (the demo seeder's COPY)
         # compute prev_hash/digest themselves with dossiers.audit.event_digest.
         raise NotImplementedError("DossierEvent rows are chained in save(); create them one by one.")
+
+
+_STATUS_LABELS = dict(Status.choices)
+_CHANNEL_LABELS = dict(Channel.choices)
 
 
 class Dossier(models.Model):
@@ -322,10 +328,52 @@ class Dossier(models.Model):
                 name="dossier_open_running_due",
                 condition=Q(status__in=RUNNING_STATUSES, is_overdue=False),
             ),
+            # The desk's queue (desk/selectors_queue.py): each section is one range of its own partial index, in
+            # the section's order, so a section reads its page and a capped count reads index entries only.
+            models.Index(
+                fields=["receiving_agency", "acceptance_due_at", "id"],
+                name="dossier_desk_waiting",
+                condition=Q(status=Status.SUBMITTED),
+            ),
+            models.Index(
+                fields=["receiving_agency", "completed_at", "id"],
+                name="dossier_desk_result_ready",
+                condition=Q(status=Status.RESULT_READY),
+            ),
+            models.Index(
+                fields=["receiving_agency", "current_due_at", "id"],
+                name="dossier_desk_open_due",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(
+                fields=["receiving_agency", "current_due_at", "id"],
+                name="dossier_desk_running_due",
+                condition=Q(status__in=RUNNING_STATUSES),
+            ),
+            # Its search by the start of a name: the agency's dossiers newest first.
+            models.Index(fields=["receiving_agency", "-id"], name="dossier_desk_newest"),
+            # The officers' inbox counts its states by probing these for each open step (desk/selectors_inbox.py):
+            # is it the current step of a dossier whose clock runs (and when is that dossier due), or is paused.
+            models.Index(
+                fields=["current_step", "current_due_at"],
+                name="dossier_current_step_running",
+                condition=Q(current_step__isnull=False) & ~Q(clock_state=ClockState.PAUSED),
+            ),
+            models.Index(
+                fields=["current_step"], name="dossier_current_step_paused", condition=Q(clock_state=ClockState.PAUSED)
+            ),
         ]
 
     def __str__(self) -> str:
         return self.code or _("(hồ sơ chưa có mã)")
+
+    # Lists print these on every row. Django's generic get_FOO_display hashes every choice of the field on each call
+    # (one translation per lazy label); a lookup by value translates the one label shown.
+    def get_status_display(self) -> str:
+        return str(_STATUS_LABELS.get(self.status, self.status))
+
+    def get_channel_display(self) -> str:
+        return str(_CHANNEL_LABELS.get(self.channel, self.channel))
 
     def delete(self, *args, **kwargs):
         """Refused: a dossier, even a draft, is never deleted; it ends in a status (withdrawn, refused…)."""
@@ -470,6 +518,12 @@ class DossierStep(models.Model):
             # The officers' inbox (/work/): an agency's open steps by due moment.
             models.Index(
                 fields=["agency", "due_at"], name="dossier_step_open_agency_due", condition=Q(finished_at__isnull=True)
+            ),
+            # Its "mine" tab: one officer's open steps by due moment.
+            models.Index(
+                fields=["handler", "due_at"],
+                name="dossier_step_open_handler_due",
+                condition=Q(finished_at__isnull=True),
             ),
         ]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -55,9 +55,11 @@ def dossiers_visible_to(user) -> QuerySet[Dossier]:
     if role == Role.LEADER:
         ids = agency_subtree_ids(agency)
         return Dossier.objects.filter(Q(receiving_agency_id__in=ids) | Q(processing_agency_id__in=ids))
-    # pk IN (steps at the agency) rather than EXISTS: PostgreSQL can then OR three index scans.
-    routed = DossierStep.objects.filter(agency=agency).values("dossier_id")
-    return Dossier.objects.filter(Q(receiving_agency=agency) | Q(processing_agency=agency) | Q(pk__in=routed)).exclude(
+    # EXISTS (a step of this dossier at the agency), not pk IN (every step at the agency): checked on each candidate
+    # through the steps' dossier index, where IN builds the agency's whole step list (hundreds of thousands of rows)
+    # before the first row — a search by code took half a second at a million dossiers.
+    routed = Exists(DossierStep.objects.filter(dossier_id=OuterRef("pk"), agency=agency))
+    return Dossier.objects.filter(Q(receiving_agency=agency) | Q(processing_agency=agency) | routed).exclude(
         status=workflow.Status.DRAFT
     )
 

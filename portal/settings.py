@@ -114,6 +114,9 @@ if DATABASE_URL:
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
             "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
         )
+        # No JIT compilation: the staff screens' bounded queries have high planner costs (capped counts over large
+        # tables) and run in milliseconds; compiling them took 20–30 ms each at a million dossiers (bench/).
+        DATABASES["default"]["OPTIONS"].setdefault("options", os.environ.get("DATABASE_SESSION_OPTIONS", "-c jit=off"))
 else:
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES = {

@@ -2,18 +2,42 @@
 
 ID numbers are already indexed (ApplicantIdentity.number); every section of the queue uses the existing dossier
 indexes ((status, current_due_at), (receiving_agency, status)).
+
+Built concurrently on PostgreSQL so a large applicant table stays writable (docs/conventions.md "Tooling,
+documentation, translations, migrations"); a plain index elsewhere (SQLite). The index and the migration state are
+those of the plain AddIndex this migration first had, so a database that applied it then is unaffected.
 """
 
 from django.db import migrations, models
 
 
+class AddIndexConcurrentlyOnPostgres(migrations.AddIndex):
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            if schema_editor.connection.vendor == "postgresql":
+                schema_editor.add_index(model, self.index, concurrently=True)
+            else:
+                schema_editor.add_index(model, self.index)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        model = from_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            if schema_editor.connection.vendor == "postgresql":
+                schema_editor.remove_index(model, self.index, concurrently=True)
+            else:
+                schema_editor.remove_index(model, self.index)
+
+
 class Migration(migrations.Migration):
+    atomic = False  # CREATE INDEX CONCURRENTLY cannot run inside a transaction
+
     dependencies = [
         ("dossiers", "0005_inbox_indexes"),
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrentlyOnPostgres(
             model_name="applicant",
             index=models.Index(fields=["phone"], name="applicant_phone"),
         ),

@@ -202,7 +202,7 @@ def test_each_row_is_coloured_by_its_state_with_the_time_left(client, people, fo
 
 
 def test_state_and_procedure_filters_with_counts_under_the_other_filters(
-    client, people, four_states, receive, make_version
+    client, people, four_states, receive, make_version, agencies
 ):
     client.force_login(people["officer"])
     response = client.get(URL, {"state": "overdue"})
@@ -223,10 +223,18 @@ def test_state_and_procedure_filters_with_counts_under_the_other_filters(
     same_procedure = four_states["overdue"].dossier.procedure_version.procedure_id
     assert len(codes(client.get(URL, {"procedure": same_procedure}))) == 6
 
+    # The choices are the agency's catalogue: one of its procedures with no open step is an empty list...
     no_open_step = make_version()
-    refused = client.get(URL, {"procedure": no_open_step.procedure_id})
+    empty = client.get(URL, {"procedure": no_open_step.procedure_id})
+    assert empty.status_code == 200
+    assert codes(empty) == []
+    # ...and a procedure the agency does not handle is refused: the filter is dropped, with a message.
+    elsewhere = make_version()
+    elsewhere.agencies.set([agencies[OTHER_COMMUNE]])
+    refused = client.get(URL, {"procedure": elsewhere.procedure_id})
     assert refused.status_code == 400
-    assert len(codes(refused)) == 7  # the filter is dropped, with a message
+    assert "Thủ tục đã chọn không hợp lệ" in refused.content.decode()
+    assert len(codes(refused)) == 7
 
 
 def test_the_due_soon_window_follows_the_setting(client, people, four_states, settings):
@@ -315,6 +323,42 @@ def test_query_count_does_not_grow_with_the_rows(client, people, step_at, django
         response = client.get(URL, {"tab": "unit", "state": "overdue", "handler": "none"})
     assert response.context["page"].rows
     assert all(step.handler_id is None and step.state == "overdue" for step in response.context["page"].rows)
+
+
+def test_doubling_the_rows_keeps_the_query_count(client, people, step_at, django_assert_num_queries):
+    me = people["officer"]
+
+    def add(how_many):
+        for index in range(how_many):
+            step_at(handler=me if index % 2 else None, due=f"2026-03-{3 + index:02d} 09:00", paused=index == 3)
+
+    add(5)
+    client.force_login(me)
+    client.get(URL)  # warms the session and the calendar cache
+    for params in ({"tab": "mine"}, {"tab": "unit"}, {"tab": "unit", "state": "on_track", "handler": "none"}):
+        with django_assert_num_queries(INBOX_QUERIES):
+            client.get(URL, params)
+    before = client.get(URL, {"tab": "unit"}).context["page"].counts
+    add(5)
+    for params in ({"tab": "mine"}, {"tab": "unit"}, {"tab": "unit", "state": "on_track", "handler": "none"}):
+        with django_assert_num_queries(INBOX_QUERIES):
+            client.get(URL, params)
+    after = client.get(URL, {"tab": "unit"}).context["page"].counts
+    assert sum(after.values()) == 2 * sum(before.values()) == 10
+
+
+def test_state_counts_stop_at_the_cap_and_say_so(client, people, four_states, monkeypatch):
+    monkeypatch.setattr(selectors_inbox, "COUNT_CAP", 1)
+    monkeypatch.setattr(selectors_inbox, "PAGE_SIZE", 2)
+    client.force_login(people["officer"])
+    response = client.get(URL)
+    html = response.content.decode()
+    page = response.context["page"]
+    assert page.counts == {"on_track": 2, "due_soon": 2, "overdue": 1, "paused": 1}  # each stops at cap + 1
+    assert page.capped
+    assert re.search(r"Trong hạn <strong>1\+</strong>", html)
+    assert re.search(r"Quá hạn <strong>1</strong>", html)
+    assert "1 / 3+" in html  # six rows counted as at least six: three pages at least
 
 
 def test_the_partial_index_on_open_steps_by_agency_and_due_exists():

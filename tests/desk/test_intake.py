@@ -614,3 +614,21 @@ def test_a_concurrent_double_submit_of_a_refusal_is_settled_by_the_client_key(cl
     assert Dossier.objects.count() == 1
     assert list(Applicant.objects.values_list("name", flat=True)) == ["Nguyễn Văn An"]
     assert DocumentNumber.objects.count() == 1
+
+
+def test_the_procedure_pick_query_count_does_not_grow_with_dossiers_or_procedures(
+    client, people, version, make_version, receive, django_assert_num_queries
+):
+    client.force_login(people["desk"])
+    client.get(URL)  # warm the session
+    with django_assert_num_queries(PICK_QUERIES):
+        assert client.get(URL, {"q": "kết hôn"}).status_code == 200
+    for hour in range(8, 12):
+        receive(f"2026-03-02 {hour:02d}:00", version=make_version())
+    with django_assert_num_queries(PICK_QUERIES):
+        response = client.get(URL, {"q": "kết hôn"})
+    assert response.content.decode().count("Đăng ký kết hôn") >= 5
+
+
+# Session, user, staff profile, agency; the agency's procedures matching the search.
+PICK_QUERIES = 5

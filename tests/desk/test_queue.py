@@ -10,7 +10,7 @@ from desk import selectors_queue
 from dossiers import services
 from dossiers.models import Channel, Dossier
 from dossiers.workflow import Status
-from tests.dossiers.conftest import OTHER_COMMUNE, at
+from tests.dossiers.conftest import COMMUNE, OTHER_COMMUNE, at
 
 pytestmark = pytest.mark.django_db
 
@@ -242,6 +242,88 @@ def test_the_queue_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(QUERIES - 4 + 2):  # a number: the applicants holding it, then their dossiers
         response = client.get(URL, {"q": "0912345678"})
     assert len(codes(response)) == how_many
+
+
+def test_doubling_the_dossiers_keeps_the_query_count(
+    client, people, frozen, receive, submitted, make_version, django_assert_num_queries
+):
+    version = make_version()
+
+    def add(how_many):
+        for n in range(how_many):
+            (submitted if n % 2 else receive)("2026-03-02 10:00", version=version)
+
+    add(4)
+    client.force_login(people["desk"])
+    client.get(URL)  # warm the session
+    with django_assert_num_queries(QUERIES):
+        before = counts(client.get(URL))
+    add(4)
+    with django_assert_num_queries(QUERIES):
+        after = counts(client.get(URL))
+    with django_assert_num_queries(QUERIES - 4 + 1):
+        client.get(URL, {"q": "hoàng", "procedure": version.procedure_id})
+    assert sum(after.values()) == 2 * sum(before.values()) == 8
+
+
+def test_counts_stop_at_the_cap_and_say_so(client, people, queue, submitted, monkeypatch):
+    monkeypatch.setattr(selectors_queue, "COUNT_CAP", 1)
+    client.force_login(people["desk"])
+    html = client.get(URL).content.decode()
+    assert 'data-count="waiting">1+<' in html  # two waiting: past the cap
+    assert 'data-count="overdue">1<' in html  # one: exact
+    assert "Xem thêm (tất cả 1+ hồ sơ)" not in html  # a section of fifty rows shows both, no "more" link
+    monkeypatch.setattr(selectors_queue, "SECTION_SIZE", 1)
+    assert "Xem thêm (tất cả 1+ hồ sơ)" in client.get(URL).content.decode()
+
+
+def test_the_queue_is_the_desks_own_receipts_and_a_code_search_reaches_the_agencys_scope(
+    client, people, queue, agencies
+):
+    """A dossier received at the other commune and routed here for a step is not in the desk's sections (it is
+    returned where it was received) but the desk finds it by its code, as it may open it."""
+    from dossiers.models import DossierStep
+
+    routed = queue["other"]
+    DossierStep.objects.filter(pk=routed.current_step_id).update(agency=people["desk"].staff_profile.agency)
+    client.force_login(people["desk"])
+    assert routed.code not in codes(client.get(URL))
+    assert codes(client.get(URL, {"q": routed.code})) == [routed.code]
+    assert "Lê V. K." not in client.get(URL, {"q": "Lê Văn"}).content.decode()  # a name: the desk's own only
+
+
+def test_a_name_search_never_finds_a_citizens_draft(client, people, queue, agencies, applicant_for, make_version):
+    draft = services.dossier_draft_create(
+        user=people["citizen"],
+        procedure_version=make_version(),
+        applicant=applicant_for(name="Trần Thị Nháp"),
+        agency=agencies[COMMUNE],
+    )
+    assert draft.status == Status.DRAFT
+    client.force_login(people["desk"])
+    assert "Trần T. N." not in client.get(URL, {"q": "Trần Thị"}).content.decode()
+    assert "Hoàng T. M." in client.get(URL, {"q": "Hoàng"}).content.decode()
+
+
+def test_the_staff_screens_partial_indexes_exist():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename LIKE 'dossiers_%'")
+        found = dict(cursor.fetchall())
+    assert (
+        "(receiving_agency_id, acceptance_due_at, id) WHERE ((status)::text = 'submitted'"
+        in found["dossier_desk_waiting"]
+    )
+    assert "(receiving_agency_id, completed_at, id)" in found["dossier_desk_result_ready"]
+    assert "(receiving_agency_id, current_due_at, id)" in found["dossier_desk_running_due"]
+    assert "'in_processing'" in found["dossier_desk_running_due"]
+    assert "'submitted'" not in found["dossier_desk_running_due"]
+    assert "(receiving_agency_id, id DESC)" in found["dossier_desk_newest"]
+    assert "upper((name)::text) text_pattern_ops" in found["applicant_name_prefix"]
+    assert "(handler_id, due_at) WHERE (finished_at IS NULL)" in found["dossier_step_open_handler_due"]
+    assert "(current_step_id, current_due_at) WHERE" in found["dossier_current_step_running"]
+    assert "'paused'" in found["dossier_current_step_paused"]
 
 
 # --- Landing after sign-in and the masks -------------------------------------------------------------------
