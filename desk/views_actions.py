@@ -123,7 +123,9 @@ def _handler_fits(form, dossier, action: str) -> bool:
     agency = form.cleaned_data.get("agency") or dossier.processing_agency or dossier.receiving_agency
     if handler.staff_profile.agency_id == agency.pk:
         return True
-    form.add_error("handler", _("Cán bộ xử lý phải thuộc cơ quan, đơn vị “{agency}” của bước này.").format(agency=agency))
+    form.add_error(
+        "handler", _("Cán bộ xử lý phải thuộc cơ quan, đơn vị “{agency}” của bước này.").format(agency=agency)
+    )
     return False
 
 

@@ -158,8 +158,7 @@ def test_one_walk_in_dossier_through_two_units_to_its_return(
     _done(page, code, "Phân công xử lý")
     _take_action(page, "Yêu cầu bổ sung hồ sơ")
     page.get_by_label("Các nội dung cần bổ sung, hoàn thiện").fill(
-        "Tờ khai đăng ký khai sinh: ghi rõ nơi sinh theo giấy chứng sinh\n"
-        "Giấy chứng sinh: bản chính do cơ sở y tế cấp"
+        "Tờ khai đăng ký khai sinh: ghi rõ nơi sinh theo giấy chứng sinh\nGiấy chứng sinh: bản chính do cơ sở y tế cấp"
     )
     page.get_by_label("Lý do").fill("Thông tin nơi sinh trên tờ khai không khớp giấy chứng sinh")
     shoot("walk-08-supplement-form")
