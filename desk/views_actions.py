@@ -63,6 +63,10 @@ def dossier_action(request, code: str, action: str):
         initial["handler"] = request.user.pk  # an officer takes the step for themself ("Nhận xử lý")
     form = form_class(request.POST or None, request.FILES or None, initial=initial)
     _narrow_choices(form, request.user, dossier, action)
+    if "items" in form.fields:
+        form.fields["items"].widget.attrs["placeholder"] = _(
+            "Mỗi dòng một nội dung, dạng “Tên giấy tờ: nội dung cần bổ sung”, ví dụ:\nTờ khai: ghi rõ nơi sinh"
+        )
     status = 200
     if request.method == "POST":
         if form.is_valid() and _handler_fits(form, dossier, action):
@@ -103,6 +107,10 @@ def _narrow_choices(form, user, dossier, action: str) -> None:
         ).select_related("staff_profile__agency")
         form.fields["handler"].queryset = staff.order_by("staff_profile__agency__name", "full_name", "username")
         form.fields["handler"].label_from_instance = _staff_label
+        form.fields["handler"].help_text = _(
+            "Để trống khi chuyển sang đơn vị khác: cán bộ của đơn vị đó nhận xử lý tại “Hồ sơ cần xử lý”, thẻ "
+            "“Của đơn vị”."
+        )
         return
     staff = users.filter(staff_profile__agency_id=user.staff_profile.agency_id)
     if actor_role(user) == workflow.OFFICER:

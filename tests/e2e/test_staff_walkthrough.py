@@ -139,6 +139,7 @@ def test_one_walk_in_dossier_through_two_units_to_its_return(
     _take_action(page, "Chuyển bước xử lý")
     page.get_by_label("Tên bước xử lý").fill("Thẩm định, xác minh hộ tịch")
     page.get_by_label("Cơ quan, đơn vị").select_option(value=str(justice.pk))
+    expect(page.locator("main")).to_contain_text("Để trống khi chuyển sang đơn vị khác")
     page.get_by_label("Ghi chú").fill("Đề nghị Sở Tư pháp xác minh thông tin hộ tịch")
     shoot("walk-06-step-form")
     page.get_by_role("button", name="Chuyển bước xử lý").click()
@@ -172,6 +173,13 @@ def test_one_walk_in_dossier_through_two_units_to_its_return(
     _switch(page, sign_in, "desk")
     page.goto(f"{live_server.url}/dossiers/{code}/")
     _take_action(page, "Nhận hồ sơ bổ sung")
+    requested = page.locator("section", has=page.get_by_role("heading", name="Nội dung đã yêu cầu bổ sung"))
+    expect(requested.locator("li")).to_have_text(
+        [
+            "Tờ khai đăng ký khai sinh: ghi rõ nơi sinh theo giấy chứng sinh",
+            "Giấy chứng sinh: bản chính do cơ sở y tế cấp",
+        ]
+    )
     page.get_by_label("Ghi chú").fill("Công dân nộp bổ sung tờ khai và giấy chứng sinh bản chính")
     shoot("walk-09-accept-supplement")
     page.get_by_role("button", name="Nhận hồ sơ bổ sung").click()
