@@ -62,10 +62,14 @@ def dossier_action(request, code: str, action: str):
     if action == "assign" and actor_role(request.user) == workflow.OFFICER:
         initial["handler"] = request.user.pk  # an officer takes the step for themself ("Nhận xử lý")
     form = form_class(request.POST or None, request.FILES or None, initial=initial)
-    _narrow_choices(form, request.user)
+    _narrow_choices(form, request.user, dossier, action)
+    if "items" in form.fields:
+        form.fields["items"].widget.attrs["placeholder"] = _(
+            "Mỗi dòng một nội dung, dạng “Tên giấy tờ: nội dung cần bổ sung”, ví dụ:\nTờ khai: ghi rõ nơi sinh"
+        )
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        if form.is_valid() and _handler_fits(form, dossier, action):
             try:
                 services.dossier_transition(
                     dossier=dossier.pk,
@@ -85,13 +89,52 @@ def dossier_action(request, code: str, action: str):
     )
 
 
-def _narrow_choices(form, user) -> None:
-    """People to hand a dossier to are the staff of the user's own agency, not every account in the province."""
-    if "handler" in form.fields:
-        staff = get_user_model().objects.filter(staff_profile__agency_id=user.staff_profile.agency_id)
-        if actor_role(user) == workflow.OFFICER:
-            staff = staff.filter(pk=user.pk)  # an officer may only take a step for themself
-        form.fields["handler"].queryset = staff.order_by("username")
+def _narrow_choices(form, user, dossier, action: str) -> None:
+    """People to hand a dossier to are the staff of the user's own agency, not every account in the province.
+
+    A step change (T7) may hand the dossier to another unit, or back to the one it came from ("Trình ký" to the
+    commune's head): its choices are the officers and heads of the agencies the dossier has passed through, each
+    shown with their agency; the agency a new unit's step goes to is chosen, its staff then take it from their inbox.
+    """
+    if "handler" not in form.fields:
+        return
+    users = get_user_model().objects
+    if action == "step":
+        agencies = {user.staff_profile.agency_id, dossier.receiving_agency_id, dossier.processing_agency_id}
+        agencies |= set(dossier.steps.values_list("agency_id", flat=True))
+        staff = users.filter(
+            staff_profile__agency_id__in=agencies - {None}, staff_profile__role__in=(workflow.OFFICER, workflow.HEAD)
+        ).select_related("staff_profile__agency")
+        form.fields["handler"].queryset = staff.order_by("staff_profile__agency__name", "full_name", "username")
+        form.fields["handler"].label_from_instance = _staff_label
+        form.fields["handler"].help_text = _(
+            "Để trống khi chuyển sang đơn vị khác: cán bộ của đơn vị đó nhận xử lý tại “Hồ sơ cần xử lý”, thẻ "
+            "“Của đơn vị”."
+        )
+        return
+    staff = users.filter(staff_profile__agency_id=user.staff_profile.agency_id)
+    if actor_role(user) == workflow.OFFICER:
+        staff = staff.filter(pk=user.pk)  # an officer may only take a step for themself
+    form.fields["handler"].queryset = staff.order_by("username")
+
+
+def _staff_label(user) -> str:
+    profile = user.staff_profile
+    return f"{user} — {profile.get_role_display()}, {profile.agency.short_name or profile.agency.name}"
+
+
+def _handler_fits(form, dossier, action: str) -> bool:
+    """A step's handler works at the step's agency (the one chosen, else the processing one), or the form says so."""
+    handler = form.cleaned_data.get("handler")
+    if action != "step" or handler is None:
+        return True
+    agency = form.cleaned_data.get("agency") or dossier.processing_agency or dossier.receiving_agency
+    if handler.staff_profile.agency_id == agency.pk:
+        return True
+    form.add_error(
+        "handler", _("Cán bộ xử lý phải thuộc cơ quan, đơn vị “{agency}” của bước này.").format(agency=agency)
+    )
+    return False
 
 
 def _done_message(code: str, transition: workflow.Transition, action: str):

@@ -5,7 +5,7 @@ import time_machine
 
 from dossiers.models import Dossier, DossierEvent
 from dossiers.workflow import Status
-from tests.dossiers.conftest import advance, at
+from tests.dossiers.conftest import OTHER_COMMUNE, advance, at
 from tests.dossiers.transition_cases import snapshot
 
 pytestmark = pytest.mark.django_db
@@ -157,6 +157,33 @@ def test_an_officer_s_assign_form_offers_only_themself(client, prepared, people)
     client.post(url(dossier, "assign"), {"expected_revision": dossier.revision, "handler": people["officer"].pk})
 
     assert Dossier.objects.get(pk=dossier.pk).current_handler == people["officer"]
+
+
+def test_a_step_form_offers_the_units_staff_and_refuses_a_handler_of_another_unit(client, prepared, people, agencies):
+    dossier = prepared("in_processing")
+    client.force_login(people["officer"])
+    form = client.get(url(dossier, "step")).text
+    # An officer hands the next step to anyone of the units the dossier passed through ("Trình ký" to the head),
+    # named with their role and unit; the desk is no step's handler, a unit it never reached is not listed.
+    assert f'value="{people["head"].pk}">Head — Lãnh đạo' in form
+    assert f'value="{people["desk"].pk}"' not in form
+    assert f'value="{people["other_officer"].pk}"' not in form
+    other = agencies[OTHER_COMMUNE]
+
+    refused = client.post(
+        url(dossier, "step"),
+        {"expected_revision": dossier.revision, "agency": other.pk, "handler": people["head"].pk},
+    )
+
+    assert refused.status_code == 400
+    assert f"Cán bộ xử lý phải thuộc cơ quan, đơn vị “{other}” của bước này." in refused.text
+    assert not DossierEvent.objects.filter(dossier=dossier, action="step").exists()
+    signed = client.post(
+        url(dossier, "step"), {"expected_revision": dossier.revision, "name": "Trình ký", "handler": people["head"].pk}
+    )
+    assert signed.status_code == 302
+    dossier.refresh_from_db()
+    assert (dossier.current_step.name, dossier.current_handler) == ("Trình ký", people["head"])
 
 
 def test_the_apology_screen_says_by_when_it_must_be_issued(client, prepared, people):
