@@ -755,6 +755,14 @@ class DossierEvent(models.Model):
     def to_status_label(self) -> str:
         return Status(self.to_status).label if self.to_status else ""
 
+    @property
+    def action_label(self) -> str:
+        """The action in words, as the transition table names it ("Chuyển bước xử lý"); the key if it names none."""
+        from dossiers.workflow import TRANSITIONS  # the table imports this module's choices
+
+        transition = TRANSITIONS.get(self.action)
+        return str(transition.label) if transition else self.action
+
 
 class PersonalDataAccess(models.Model):
     """Every staff read of a dossier's personal data (Law 91/2025; shown to the citizen by unit): who, role, agency,

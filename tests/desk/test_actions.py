@@ -193,3 +193,28 @@ def test_the_apology_screen_says_by_when_it_must_be_issued(client, prepared, peo
     assert "08:00 16/03/2026" in page
     assert "Hạn gửi văn bản xin lỗi" in page
     assert "13/03/2026" in page
+
+
+def test_the_staff_page_says_who_holds_the_dossier_and_what_each_event_was(client, prepared, people):
+    dossier = prepared("in_processing")
+    client.force_login(people["officer"])
+    page = client.get(f"/dossiers/{dossier.code}/").text
+    step = dossier.current_step
+    assert "Bước đang xử lý" in page
+    assert step.name in page
+    assert step.agency.name in page
+    # Each event by its action and its actor, not only the status it led to.
+    assert "<td>Chuyển xử lý</td>" in page
+    assert f"<td>{people['desk'].full_name}</td>" in page
+
+
+def test_the_applicant_sees_neither_the_current_holder_nor_who_acted(client, prepared, people):
+    dossier = prepared("in_processing")
+    client.force_login(people["citizen"])
+    response = client.get(f"/dossiers/{dossier.code}/")
+    assert response.status_code == 200  # their own dossier
+    page = response.text
+    assert dossier.procedure_version.name in page
+    assert "Bước đang xử lý" not in page
+    assert "Người thực hiện" not in page
+    assert people["desk"].full_name not in page
