@@ -763,6 +763,25 @@ class DossierEvent(models.Model):
         transition = TRANSITIONS.get(self.action)
         return str(transition.label) if transition else self.action
 
+    @property
+    def step_result_label(self) -> str:
+        """The officer's finding on the step that ended (T7 `step_result`), in words."""
+        from dossiers.workflow import STEP_RESULT
+
+        value = (self.data or {}).get("step_result", "")
+        return str(dict(STEP_RESULT.choices).get(value, value))
+
+    @property
+    def public_note(self) -> str:
+        """What the applicant reads of this event: the note, or for an action whose note is internal (routing,
+        appraisal) only the message written for them (`workflow.Transition.note_internal`)."""
+        from dossiers.workflow import TRANSITIONS
+
+        transition = TRANSITIONS.get(self.action)
+        if transition is not None and transition.note_internal:
+            return (self.data or {}).get("message", "")
+        return self.note
+
 
 class PersonalDataAccess(models.Model):
     """Every staff read of a dossier's personal data (Law 91/2025; shown to the citizen by unit): who, role, agency,

@@ -44,7 +44,7 @@ def dossier_notify(payload: dict, *, key: str) -> bool:
             code=dossier.code or "",
             procedure=dossier.procedure_version.name,
             status=status,
-            note=event.note,
+            note=event.public_note,
         )
     EmailMessage(subject, body, to=[dossier.applicant.email], headers={IDEMPOTENCY_HEADER: key}).send()
     return True

@@ -612,6 +612,15 @@ def dossier_transition(
         extra.update(numbers_on_transition(locked, action=action, now=now))
         locked.revision += 1
         locked.save()
+        visible = extra.pop("visible", True)
+        if transition.note_internal:
+            # The note is the staff's; the applicant sees the status change, and the message when there is one.
+            message = cleaned.get("message", "")
+            visible = visible and (locked.status != from_status or bool(message))
+            if message:
+                extra["message"] = message
+        if cleaned.get("step_result"):
+            extra["step_result"] = cleaned["step_result"]
         event = _event(
             locked,
             action=action,
@@ -620,7 +629,7 @@ def dossier_transition(
             now=now,
             from_status=from_status,
             note=cleaned.get("note", ""),
-            visible=extra.pop("visible", True),
+            visible=visible,
             data=extra,
         )
         _notify_on_commit(locked, event)

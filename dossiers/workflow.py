@@ -147,6 +147,21 @@ def _note(required: bool = False, label=None) -> Field:
 
 
 LEGAL_BASIS = Field("legal_basis", Kind.TEXT, _("Căn cứ pháp lý"), max_length=1000)
+# What the applicant reads of an internal action (its note stays with the staff): see Transition.note_internal.
+MESSAGE = Field(
+    "message",
+    Kind.TEXT,
+    _("Thông báo cho người nộp hồ sơ"),
+    max_length=1000,
+    help_text=_("Hiện trên trang theo dõi hồ sơ của người nộp và gửi thư cho họ; ghi chú chỉ cán bộ xem được."),
+)
+# How the step that ends went (T7): the officer's finding, kept in the event and on the control sheet's history.
+STEP_RESULT = Field(
+    "step_result",
+    Kind.CHOICE,
+    _("Kết quả bước vừa xong"),
+    choices=(("pass", _("Đạt yêu cầu")), ("fail", _("Không đạt yêu cầu")), ("done", _("Đã hoàn thành"))),
+)
 # The desk's checklist, given with the decision it leads to (T3, T4, T5, T10): the engine stores each component's
 # tick in the decision's own transaction and lists the ids in its event (`services._documents_check`).
 CHECKED_DOCUMENTS = Field(
@@ -203,6 +218,9 @@ class Transition:
     substate: str | Conditional | None = UNCHANGED
     # Shown instead of the generic refusal when the dossier's status does not allow the action.
     wrong_status: str = ""
+    # The note is the staff's own (routing, appraisal): the event stays off the applicant's timeline unless the
+    # action's `message` for the applicant is filled in, which is then all the applicant sees of it.
+    note_internal: bool = False
 
     @property
     def needs_reason(self) -> bool:
@@ -212,7 +230,21 @@ class Transition:
         return next((f for f in self.fields if f.name == name), None)
 
 
-def _t(key, number, sources, target, roles, label, rule, *, fields=(), guards=(), substate=UNCHANGED, wrong_status=""):
+def _t(
+    key,
+    number,
+    sources,
+    target,
+    roles,
+    label,
+    rule,
+    *,
+    fields=(),
+    guards=(),
+    substate=UNCHANGED,
+    wrong_status="",
+    note_internal=False,
+):
     return Transition(
         key,
         number,
@@ -225,6 +257,7 @@ def _t(key, number, sources, target, roles, label, rule, *, fields=(), guards=()
         tuple(guards),
         substate,
         wrong_status,
+        note_internal,
     )
 
 
@@ -339,7 +372,9 @@ TRANSITIONS: dict[str, Transition] = {
                 _note(),
                 Field("agency", Kind.AGENCY, _("Cơ quan giải quyết")),
                 Field("handler", Kind.USER, _("Cán bộ thụ lý")),
+                MESSAGE,
             ],
+            note_internal=True,
         ),
         _t(
             "step",
@@ -350,11 +385,14 @@ TRANSITIONS: dict[str, Transition] = {
             _("Chuyển bước xử lý"),
             "A step change is a control-sheet row (§4.1 T7, §5.7).",
             fields=[
+                STEP_RESULT,
                 _note(),
                 Field("name", Kind.TEXT, _("Tên bước xử lý"), max_length=255),
                 Field("agency", Kind.AGENCY, _("Cơ quan, đơn vị")),
                 Field("handler", Kind.USER, _("Cán bộ xử lý")),
+                MESSAGE,
             ],
+            note_internal=True,
         ),
         _t(
             "assign",
@@ -366,6 +404,7 @@ TRANSITIONS: dict[str, Transition] = {
             "Who holds the current step: a head assigns or reassigns it, an officer takes it for themself (§4.1 T7); "
             "the step and its due moment stay, the event records the hand-over.",
             fields=[Field("handler", Kind.USER, _("Cán bộ xử lý"), required=True), _note()],
+            note_internal=True,
         ),
         _t(
             "interconnect",
@@ -379,8 +418,10 @@ TRANSITIONS: dict[str, Transition] = {
                 _note(),
                 Field("partner", Kind.TEXT, _("Cơ quan phối hợp"), required=True, max_length=255),
                 Field("back", Kind.BOOL, _("Nhận lại từ cơ quan phối hợp")),
+                MESSAGE,
             ],
             substate=Conditional("input:back", ((False, "interconnected"), (True, ""))),
+            note_internal=True,
         ),
         _t(
             "request_supplement",

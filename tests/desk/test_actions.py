@@ -218,3 +218,57 @@ def test_the_applicant_sees_neither_the_current_holder_nor_who_acted(client, pre
     assert "Bước đang xử lý" not in page
     assert "Người thực hiện" not in page
     assert people["desk"].full_name not in page
+
+
+def test_a_step_note_stays_with_the_staff_and_only_the_message_reaches_the_applicant(client, prepared, people):
+    dossier = prepared("in_processing")
+    client.force_login(people["officer"])
+    response = client.post(
+        url(dossier, "step"),
+        {
+            "expected_revision": dossier.revision,
+            "step_result": "pass",
+            "note": "Hồ sơ gốc lưu tủ 3, đã gọi điện xác minh với trưởng thôn",
+            "name": "Trình ký",
+            "message": "Hồ sơ đã thẩm định xong, đang trình lãnh đạo ký.",
+        },
+    )
+    assert response.status_code == 302
+    event = DossierEvent.objects.filter(dossier=dossier).latest("id")
+    assert event.visible_to_citizen
+    assert event.data["message"] == "Hồ sơ đã thẩm định xong, đang trình lãnh đạo ký."
+    assert event.data["step_result"] == "pass"
+    staff_page = client.get(f"/dossiers/{dossier.code}/").text
+    assert "Hồ sơ gốc lưu tủ 3" in staff_page
+    assert "Đạt yêu cầu" in staff_page
+
+    client.force_login(people["citizen"])
+    page = client.get(f"/dossiers/{dossier.code}/").text
+    assert "Hồ sơ đã thẩm định xong, đang trình lãnh đạo ký." in page
+    assert "Hồ sơ gốc lưu tủ 3" not in page
+
+
+def test_a_step_without_a_message_is_off_the_applicant_s_timeline(client, prepared, people):
+    dossier = prepared("in_processing")
+    client.force_login(people["officer"])
+    note = "Chuyển tổ thẩm định nội bộ"
+    response = client.post(url(dossier, "step"), {"expected_revision": dossier.revision, "note": note})
+    assert response.status_code == 302
+    assert not DossierEvent.objects.filter(dossier=dossier).latest("id").visible_to_citizen
+    client.force_login(people["citizen"])
+    assert note not in client.get(f"/dossiers/{dossier.code}/").text
+
+
+def test_forwarding_shows_the_applicant_the_new_status_but_not_the_desk_s_note(client, prepared, people):
+    dossier = prepared("received")
+    client.force_login(people["desk"])
+    note = "Giao chị Hà bộ phận tư pháp, ưu tiên"
+    assert (
+        client.post(url(dossier, "forward"), {"expected_revision": dossier.revision, "note": note}).status_code == 302
+    )
+    event = DossierEvent.objects.filter(dossier=dossier).latest("id")
+    assert event.visible_to_citizen
+    client.force_login(people["citizen"])
+    page = client.get(f"/dossiers/{dossier.code}/").text
+    assert "Đang xử lý" in page
+    assert note not in page

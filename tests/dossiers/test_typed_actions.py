@@ -175,7 +175,12 @@ def test_desk_sees_the_actions_of_a_received_dossier_in_table_order(prepared, pe
     offered = dossier_actions_available(people["desk"], prepared("received"), now=at("2026-03-03 09:00"))
     assert [t.key for t in offered] == ["refuse", "forward", "withdraw"]
     forward = offered[1]
-    assert [(f.name, f.kind) for f in forward.fields] == [("note", "text"), ("agency", "agency"), ("handler", "user")]
+    assert [(f.name, f.kind) for f in forward.fields] == [
+        ("note", "text"),
+        ("agency", "agency"),
+        ("handler", "user"),
+        ("message", "text"),
+    ]
 
 
 def test_a_second_supplement_request_is_not_offered(prepared, people):
