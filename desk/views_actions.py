@@ -8,7 +8,6 @@ fields, and a refusal from the engine is shown on the form (a field's own error 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from desk.action_choices import REFRESH, narrow_choices
 from dossiers import services, workflow
 from dossiers.audit import request_client
 from dossiers.errors import DossierRefused
@@ -54,17 +54,24 @@ def dossier_action(request, code: str, action: str):
     if action in RETURN_SCREEN and request.method == "GET":
         # Returning a result has its own screen (the receiver, the originals, the post); a POST still goes through.
         return redirect("desk:return", code=dossier.code)
-    if not offered and request.method == "GET":
+    refresh = request.method == "POST" and REFRESH in request.POST
+    if not offered and (request.method == "GET" or refresh):
         # Nothing to fill in: the button is not shown either. A POST still goes to the engine, which says why.
         raise Http404
     form_class = action_form_class(transition)
     initial = {"expected_revision": dossier.revision}
     if action == "assign" and actor_role(request.user) == workflow.OFFICER:
         initial["handler"] = request.user.pk  # an officer takes the step for themself ("Nhận xử lý")
-    form = form_class(request.POST or None, request.FILES or None, initial=initial)
-    _narrow_choices(form, request.user)
+    if refresh:
+        # "Cập nhật danh sách cán bộ": the same form again, as filled in, with the chosen agency's staff; nothing done.
+        kept = {k: v for k, v in request.POST.items() if k in form_class.base_fields and k != "handler"}
+        form = form_class(initial={**initial, **kept})
+    else:
+        form = form_class(request.POST or None, request.FILES or None, initial=initial)
+    asked = request.POST.get("agency") if request.method == "POST" else request.GET.get("agency")
+    follows = narrow_choices(form, dossier=dossier, user=request.user, asked=asked)
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and not refresh:
         if form.is_valid():
             try:
                 services.dossier_transition(
@@ -80,18 +87,8 @@ def dossier_action(request, code: str, action: str):
                 messages.success(request, _done_message(dossier.code, transition, action))
                 return redirect("dossiers:detail", code=dossier.code)
         status = 400
-    return render(
-        request, "desk/action.html", {"dossier": dossier, "transition": transition, "form": form}, status=status
-    )
-
-
-def _narrow_choices(form, user) -> None:
-    """People to hand a dossier to are the staff of the user's own agency, not every account in the province."""
-    if "handler" in form.fields:
-        staff = get_user_model().objects.filter(staff_profile__agency_id=user.staff_profile.agency_id)
-        if actor_role(user) == workflow.OFFICER:
-            staff = staff.filter(pk=user.pk)  # an officer may only take a step for themself
-        form.fields["handler"].queryset = staff.order_by("username")
+    context = {"dossier": dossier, "transition": transition, "form": form, "handlers_follow": follows}
+    return render(request, "desk/action.html", {**context, "refresh": REFRESH}, status=status)
 
 
 def _done_message(code: str, transition: workflow.Transition, action: str):
