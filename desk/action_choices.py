@@ -87,6 +87,7 @@ def _set_handlers(form, user, agency_id: int | None) -> None:
                 is_active=True, staff_profile__agency_id=agency_id, staff_profile__role__in=HANDLER_ROLES
             )
             .select_related("staff_profile")
+            .only("full_name", "first_name", "last_name", "staff_profile__role")
             .order_by("staff_profile__role", "full_name", "pk")
         )
     if form.transition.key == "assign" and actor_role(user) == workflow.OFFICER:
