@@ -83,9 +83,7 @@ def _set_handlers(form, user, agency_id: int | None) -> None:
     if agency_id is not None:
         staff = (
             get_user_model()
-            .objects.filter(
-                is_active=True, staff_profile__agency_id=agency_id, staff_profile__role__in=HANDLER_ROLES
-            )
+            .objects.filter(is_active=True, staff_profile__agency_id=agency_id, staff_profile__role__in=HANDLER_ROLES)
             .select_related("staff_profile")
             .only("full_name", "first_name", "last_name", "staff_profile__role")
             .order_by("staff_profile__role", "full_name", "pk")

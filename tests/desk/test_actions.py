@@ -229,8 +229,10 @@ def test_the_forward_form_offers_the_processing_agency_s_officers_and_heads_by_n
     ]
     for outsider in ("desk", "other_officer", "other_head"):
         assert f'value="{people[outsider].pk}"' not in page.split('name="handler"')[1]
-    assert "an.nv" not in page and "binh.tt" not in page
-    assert 'data-handlers-refresh' in page and "Cập nhật danh sách cán bộ" in page
+    assert "an.nv" not in page
+    assert "binh.tt" not in page
+    assert "data-handlers-refresh" in page
+    assert "Cập nhật danh sách cán bộ" in page
     assert "js/action-handlers.js" in page
 
 
@@ -256,9 +258,7 @@ def test_the_handler_list_is_the_chosen_agency_s_staff(client, prepared, people,
     ]
     # Anything else asked for falls back to the processing agency.
     for asked in ("999999", "x' OR 1=1", ""):
-        assert selected(client.get(url(dossier, "forward"), {"agency": asked}).text, "agency") == str(
-            named["ours"].pk
-        )
+        assert selected(client.get(url(dossier, "forward"), {"agency": asked}).text, "agency") == str(named["ours"].pk)
 
 
 def test_the_update_button_re_renders_the_form_with_the_new_agency_s_staff_and_does_nothing(
@@ -285,7 +285,8 @@ def test_the_update_button_re_renders_the_form_with_the_new_agency_s_staff_and_d
     assert "Lê Văn Cường — Chuyên viên thụ lý" in page
     assert "Nguyễn Văn An" not in page
     assert "Chuyển theo thẩm quyền</textarea>" in page  # what was typed stays
-    assert "field--error" not in page and 'role="alert"' not in page
+    assert "field--error" not in page
+    assert 'role="alert"' not in page
     assert snapshot(dossier) == before
     assert not DossierEvent.objects.filter(dossier=dossier, action="forward").exists()
 
@@ -346,7 +347,8 @@ def test_the_head_s_assign_form_offers_the_step_s_agency_staff_without_an_agency
     dossier = prepared("in_processing")
     client.force_login(people["head"])
     page = client.get(url(dossier, "assign")).text
-    assert 'name="agency"' not in page and "Cập nhật danh sách cán bộ" not in page
+    assert 'name="agency"' not in page
+    assert "Cập nhật danh sách cán bộ" not in page
     assert [label for value, label in options(page, "handler") if value] == [
         "Head — Lãnh đạo đơn vị (phê duyệt)",
         "Trần Thị Bình — Lãnh đạo đơn vị (phê duyệt)",
@@ -355,9 +357,7 @@ def test_the_head_s_assign_form_offers_the_step_s_agency_staff_without_an_agency
     ]
 
 
-def test_the_agency_list_has_the_dossier_s_agency_first_then_the_active_ones_by_level(
-    client, prepared, people, named
-):
+def test_the_agency_list_has_the_dossier_s_agency_first_then_the_active_ones_by_level(client, prepared, people, named):
     named["theirs"].is_active = False
     named["theirs"].save(update_fields=["is_active"])
     dossier = prepared("received")

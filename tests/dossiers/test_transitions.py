@@ -293,9 +293,7 @@ def test_an_officer_only_takes_for_themself_and_nobody_assigns_outside_the_agenc
         ("in_processing", "step", "officer", {}, "Cán bộ xử lý phải thuộc cơ quan, đơn vị của bước xử lý."),
     ],
 )
-def test_a_step_goes_to_a_handler_of_the_agency_it_goes_to(
-    prepared, people, stage, action, who, params, field_message
-):
+def test_a_step_goes_to_a_handler_of_the_agency_it_goes_to(prepared, people, stage, action, who, params, field_message):
     dossier = prepared(stage)
     before = snapshot(dossier)
     # The other commune's officer, for a step at our commune; our officer, for a step sent to the other commune.
