@@ -391,3 +391,29 @@ def test_the_form_s_queries_do_not_grow_with_the_staff_of_other_agencies(
 
     assert "Cán bộ xã bên" not in again
     assert options(again, "handler") == options(first, "handler")
+
+
+@pytest.mark.parametrize(
+    ("who", "stage", "status"),
+    [
+        ("anonymous", "received", 302),
+        ("citizen", "received", 403),
+        ("other_desk", "received", 404),
+        ("leader", "received", 403),
+        ("desk", "in_processing", 404),  # forwarding is not offered any more: no form to re-render
+    ],
+)
+def test_the_update_button_and_the_agency_parameter_are_refused_like_the_form(
+    client, prepared, people, named, who, stage, status
+):
+    dossier = prepared(stage)
+    before = snapshot(dossier)
+    if who != "anonymous":
+        client.force_login(people[who])
+    asked = {"agency": named["theirs"].pk}
+    assert client.get(url(dossier, "forward"), asked).status_code == status
+    refresh = {**asked, "expected_revision": dossier.revision, "refresh_handlers": "1"}
+    response = client.post(url(dossier, "forward"), refresh)
+    assert response.status_code == status
+    assert "Lê Văn Cường" not in response.text
+    assert snapshot(dossier) == before

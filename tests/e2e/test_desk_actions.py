@@ -95,9 +95,32 @@ def test_without_javascript_the_update_button_lists_the_chosen_agency_s_staff(br
     assert dossier.status == Status.RECEIVED  # the update did nothing to the dossier
 
     handler.select_option(label="Đỗ Thị Hoa — Chuyên viên thụ lý")
-    page.get_by_label("Ghi chú").press("Enter")  # a new line in the note, not a submit
     page.get_by_role("button", name="Chuyển xử lý").click()
     expect(page).to_have_url(re.compile(rf"/dossiers/{re.escape(dossier.code)}/$"))
     dossier.refresh_from_db()
     assert (dossier.processing_agency.e_identifier, dossier.current_handler.username) == (OTHER_COMMUNE, "hoa.dt")
     context.close()
+
+
+def test_enter_in_the_step_name_does_the_step_not_the_list_update(page: Page, live_server, sign_in):
+    seeded()
+    dossier = Dossier.objects.filter(
+        processing_agency__e_identifier="000.00.31.H56",
+        status=Status.IN_PROCESSING,
+        current_step__agency__e_identifier="000.00.31.H56",
+        current_step__finished_at__isnull=True,
+        substate="",
+    ).first()
+    assert dossier is not None
+    steps = dossier.steps.count()
+
+    sign_in("officer")
+    page.goto(f"{live_server.url}/dossiers/{dossier.code}/actions/step/")
+    page.get_by_label("Cán bộ xử lý").select_option(label="Lê Quốc Hùng — Lãnh đạo đơn vị (phê duyệt)")
+    page.get_by_label("Tên bước xử lý").fill("Trình lãnh đạo ký")
+    page.get_by_label("Tên bước xử lý").press("Enter")
+
+    expect(page).to_have_url(re.compile(rf"/dossiers/{re.escape(dossier.code)}/$"))
+    dossier.refresh_from_db()
+    assert dossier.steps.count() == steps + 1
+    assert (dossier.current_step.name, dossier.current_handler.username) == ("Trình lãnh đạo ký", "head")
