@@ -52,6 +52,21 @@ class DocumentIdsField(forms.Field):
             raise forms.ValidationError(_("Danh sách giấy tờ đã kiểm tra không hợp lệ."), code="invalid") from error
 
 
+class StaffChoiceField(forms.ModelChoiceField):
+    """A staff account, shown by name and role ("Nguyễn Văn A — Chuyên viên thụ lý"), never by its username.
+
+    The screen narrows the queryset to the people who may hold the step; give it one with `staff_profile` joined."""
+
+    def label_from_instance(self, obj) -> str:
+        return staff_label(obj)
+
+
+def staff_label(user) -> str:
+    name = user.full_name or user.get_full_name() or _("(chưa có họ tên)")
+    profile = getattr(user, "staff_profile", None)
+    return f"{name} — {profile.get_role_display()}" if profile is not None else str(name)
+
+
 def _form_field(field: Field) -> forms.Field:  # noqa: C901 - one branch per declared kind
     common = {
         "label": field.label,
@@ -90,8 +105,8 @@ def _form_field(field: Field) -> forms.Field:  # noqa: C901 - one branch per dec
             queryset=Agency.objects.filter(is_active=True).order_by("name"), empty_label=_("— Chọn —"), **common
         )
     if field.kind == Kind.USER:
-        users = get_user_model().objects.filter(staff_profile__isnull=False)
-        return forms.ModelChoiceField(queryset=users, empty_label=_("— Chọn —"), **common)
+        users = get_user_model().objects.filter(staff_profile__isnull=False).select_related("staff_profile")
+        return StaffChoiceField(queryset=users, empty_label=_("— Chọn —"), **common)
     if field.kind == Kind.FILE:
         # The browser's file picker offers the accepted types; the engine checks the bytes (dossiers/inputs.py).
         accept = ",".join([*(EXTENSIONS[t] for t in field.accept if t in EXTENSIONS), *field.accept])

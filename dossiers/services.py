@@ -877,9 +877,19 @@ def _refuse(d: Dossier, *, now, legal_basis="", **_kw):
     return {"legal_basis": legal_basis}
 
 
+def _handler_of(agency_id: int, handler, message: str) -> None:
+    """A step is held by a staff member of the agency it is at (T6, T7): anyone else is refused on the field."""
+    if handler is None:
+        return
+    profile = getattr(handler, "staff_profile", None)
+    if profile is None or profile.agency_id != agency_id:
+        raise DossierRefused(message, code="invalid", field="handler")
+
+
 def _forward(d: Dossier, *, actor, now, agency: Agency | None = None, handler=None, **_kw):
     """T6: handed to the processing body; the desk step closes, the body's step opens with its budget."""
     target = agency or d.processing_agency or d.receiving_agency
+    _handler_of(target.pk, handler, _("Cán bộ thụ lý phải thuộc cơ quan giải quyết hồ sơ."))
     _close_step(d, now=now)
     d.processing_agency = target
     _open_step(d, agency=target, handler=handler, now=now, default_name=_("Thụ lý hồ sơ"))
@@ -888,8 +898,9 @@ def _forward(d: Dossier, *, actor, now, agency: Agency | None = None, handler=No
 
 def _step(d: Dossier, *, actor, now, name: str = "", agency: Agency | None = None, handler=None, **_kw):
     """T7: a step change (assign, appraise, review, sign …) is a new control-sheet row."""
-    _close_step(d, now=now)
     target = agency or d.processing_agency or d.receiving_agency
+    _handler_of(target.pk, handler, _("Cán bộ xử lý phải thuộc cơ quan, đơn vị của bước xử lý."))
+    _close_step(d, now=now)
     step = _open_step(d, agency=target, handler=handler, now=now, default_name=_("Xử lý hồ sơ"), name=name)
     return {"step": step.name, "agency": target.e_identifier, "handler": getattr(handler, "pk", None)}
 
@@ -905,11 +916,7 @@ def _assign(d: Dossier, *, actor, role, now, handler, **_kw):
             code="forbidden_assignment",
             field="handler",
         )
-    profile = getattr(handler, "staff_profile", None)
-    if profile is None or profile.agency_id != step.agency_id:
-        raise DossierRefused(
-            _("Cán bộ được phân công phải thuộc cơ quan đang xử lý bước này."), code="invalid", field="handler"
-        )
+    _handler_of(step.agency_id, handler, _("Cán bộ được phân công phải thuộc cơ quan đang xử lý bước này."))
     previous = step.handler_id
     step.handler = handler
     step.save(update_fields=["handler"])

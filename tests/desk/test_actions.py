@@ -1,8 +1,13 @@
 """Actions on a dossier from the staff's screens: the form is the transition's declaration, the engine decides."""
 
+import re
+
 import pytest
 import time_machine
 
+from accounts.models import User
+from accounts.roles import Role
+from accounts.services import staff_assign
 from dossiers.models import Dossier, DossierEvent
 from dossiers.workflow import Status
 from tests.dossiers.conftest import OTHER_COMMUNE, advance, at
@@ -163,9 +168,9 @@ def test_a_step_form_offers_the_units_staff_and_refuses_a_handler_of_another_uni
     dossier = prepared("in_processing")
     client.force_login(people["officer"])
     form = client.get(url(dossier, "step")).text
-    # An officer hands the next step to anyone of the units the dossier passed through ("Trình ký" to the head),
-    # named with their role and unit; the desk is no step's handler, a unit it never reached is not listed.
-    assert f'value="{people["head"].pk}">Head — Lãnh đạo' in form
+    # An officer hands the next step to the staff of the step's unit ("Trình ký" to the head); the desk is no step's
+    # handler, another unit's staff are listed only once that unit is chosen.
+    assert f'value="{people["head"].pk}"' in form
     assert f'value="{people["desk"].pk}"' not in form
     assert f'value="{people["other_officer"].pk}"' not in form
     other = agencies[OTHER_COMMUNE]
@@ -176,7 +181,7 @@ def test_a_step_form_offers_the_units_staff_and_refuses_a_handler_of_another_uni
     )
 
     assert refused.status_code == 400
-    assert f"Cán bộ xử lý phải thuộc cơ quan, đơn vị “{other}” của bước này." in refused.text
+    assert "Cán bộ xử lý phải thuộc cơ quan, đơn vị của bước xử lý." in refused.text
     assert not DossierEvent.objects.filter(dossier=dossier, action="step").exists()
     signed = client.post(
         url(dossier, "step"), {"expected_revision": dossier.revision, "name": "Trình ký", "handler": people["head"].pk}
@@ -272,3 +277,249 @@ def test_forwarding_shows_the_applicant_the_new_status_but_not_the_desk_s_note(c
     page = client.get(f"/dossiers/{dossier.code}/").text
     assert "Đang xử lý" in page
     assert note not in page
+
+
+# --- Who and where a dossier is handed to (T6 forward, T7 step, assign) ---------------------------------------------
+
+
+def options(page: str, name: str) -> list[tuple[str, str]]:
+    """The (value, label) of each option of the select named `name`, in order."""
+    select = re.search(rf'<select name="{name}".*?</select>', page, re.S).group(0)
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select)
+
+
+def selected(page: str, name: str) -> str:
+    select = re.search(rf'<select name="{name}".*?</select>', page, re.S).group(0)
+    return re.search(r'<option value="([^"]*)"[^>]*selected', select).group(1)
+
+
+def staff(username, full_name, role, agency):
+    user = User.objects.create_user(username=username, password="x", full_name=full_name)
+    staff_assign(user=user, agency=agency, role=role)
+    return user
+
+
+@pytest.fixture
+def named(people):
+    """People with real names, at the commune (ours) and at the other commune."""
+    ours, theirs = people["officer"].staff_profile.agency, people["other_officer"].staff_profile.agency
+    return {
+        "an": staff("an.nv", "Nguyễn Văn An", Role.OFFICER, ours),
+        "binh": staff("binh.tt", "Trần Thị Bình", Role.HEAD, ours),
+        "cuong": staff("cuong.lv", "Lê Văn Cường", Role.OFFICER, theirs),
+        "ours": ours,
+        "theirs": theirs,
+    }
+
+
+def test_the_forward_form_offers_the_processing_agency_s_officers_and_heads_by_name_and_role(
+    client, prepared, people, named
+):
+    dossier = prepared("received")
+    client.force_login(people["desk"])
+
+    page = client.get(url(dossier, "forward")).text
+
+    # The agency first, preset to the dossier's processing agency, in a group of its own at the top.
+    assert page.index('name="agency"') < page.index('name="handler"')
+    assert selected(page, "agency") == str(named["ours"].pk)
+    assert options(page, "agency")[1] == (str(named["ours"].pk), named["ours"].name)
+    assert '<optgroup label="Cơ quan của hồ sơ">' in page
+    # Its heads then its officers, each by name and role: no desk officer, nobody from elsewhere, no username.
+    handlers = [label for value, label in options(page, "handler") if value]
+    assert handlers == [
+        "Head — Lãnh đạo đơn vị (phê duyệt)",
+        "Trần Thị Bình — Lãnh đạo đơn vị (phê duyệt)",
+        "Nguyễn Văn An — Chuyên viên thụ lý",
+        "Officer — Chuyên viên thụ lý",
+    ]
+    for outsider in ("desk", "other_officer", "other_head"):
+        assert f'value="{people[outsider].pk}"' not in page.split('name="handler"')[1]
+    assert "an.nv" not in page
+    assert "binh.tt" not in page
+    assert "data-handlers-refresh" in page
+    assert "Cập nhật danh sách cán bộ" in page
+    assert "js/action-handlers.js" in page
+
+
+def test_an_inactive_account_is_not_offered(client, prepared, people, named):
+    named["an"].is_active = False
+    named["an"].save(update_fields=["is_active"])
+    dossier = prepared("received")
+    client.force_login(people["desk"])
+    assert "Nguyễn Văn An" not in client.get(url(dossier, "forward")).text
+
+
+def test_the_handler_list_is_the_chosen_agency_s_staff(client, prepared, people, named):
+    dossier = prepared("received")
+    client.force_login(people["desk"])
+
+    page = client.get(url(dossier, "forward"), {"agency": named["theirs"].pk}).text
+
+    assert selected(page, "agency") == str(named["theirs"].pk)
+    assert [label for value, label in options(page, "handler") if value] == [
+        "Head2 — Lãnh đạo đơn vị (phê duyệt)",
+        "Lê Văn Cường — Chuyên viên thụ lý",
+        "Officer2 — Chuyên viên thụ lý",
+    ]
+    # Anything else asked for falls back to the processing agency.
+    for asked in ("999999", "x' OR 1=1", ""):
+        assert selected(client.get(url(dossier, "forward"), {"agency": asked}).text, "agency") == str(named["ours"].pk)
+
+
+def test_the_update_button_re_renders_the_form_with_the_new_agency_s_staff_and_does_nothing(
+    client, prepared, people, named
+):
+    dossier = prepared("received")
+    before = snapshot(dossier)
+    client.force_login(people["desk"])
+
+    response = client.post(
+        url(dossier, "forward"),
+        {
+            "expected_revision": dossier.revision,
+            "agency": named["theirs"].pk,
+            "handler": named["an"].pk,  # chosen for the old agency: dropped
+            "note": "Chuyển theo thẩm quyền",
+            "refresh_handlers": "1",
+        },
+    )
+
+    assert response.status_code == 200
+    page = response.text
+    assert selected(page, "agency") == str(named["theirs"].pk)
+    assert "Lê Văn Cường — Chuyên viên thụ lý" in page
+    assert "Nguyễn Văn An" not in page
+    assert "Chuyển theo thẩm quyền</textarea>" in page  # what was typed stays
+    assert "field--error" not in page
+    assert 'role="alert"' not in page
+    assert snapshot(dossier) == before
+    assert not DossierEvent.objects.filter(dossier=dossier, action="forward").exists()
+
+
+def test_a_dossier_is_forwarded_to_the_chosen_agency_s_officer(client, prepared, people, named):
+    dossier = prepared("received")
+    client.force_login(people["desk"])
+    done = client.post(
+        url(dossier, "forward"),
+        {"expected_revision": dossier.revision, "agency": named["theirs"].pk, "handler": named["cuong"].pk},
+    )
+    assert done.status_code == 302
+    dossier.refresh_from_db()
+    assert (dossier.processing_agency, dossier.current_handler) == (named["theirs"], named["cuong"])
+
+
+@pytest.mark.parametrize(
+    ("stage", "action", "who", "message"),
+    [
+        ("received", "forward", "desk", "Cán bộ thụ lý phải thuộc cơ quan giải quyết hồ sơ."),
+        ("in_processing", "step", "officer", "Cán bộ xử lý phải thuộc cơ quan, đơn vị của bước xử lý."),
+        ("in_processing", "assign", "head", "Cán bộ được phân công phải thuộc cơ quan đang xử lý bước này."),
+    ],
+)
+def test_a_forged_handler_from_another_agency_gets_the_engine_s_refusal_on_its_field(
+    client, prepared, people, named, stage, action, who, message
+):
+    dossier = prepared(stage)
+    before = snapshot(dossier)
+    client.force_login(people[who])
+    data = {"expected_revision": dossier.revision, "handler": named["cuong"].pk}
+    if action != "assign":
+        data["agency"] = named["ours"].pk
+
+    response = client.post(url(dossier, action), data)
+
+    assert response.status_code == 400
+    handler_field = response.text.split('for="id_handler"')[1].split('<div class="field')[0]
+    assert f'<p class="field__error" role="alert">{message}</p>' in handler_field
+    assert snapshot(dossier) == before
+
+
+def test_the_step_form_presets_the_current_step_s_agency_and_offers_its_head_to_an_officer(
+    client, prepared, people, named
+):
+    dossier = prepared("in_processing")
+    client.force_login(people["officer"])
+    page = client.get(url(dossier, "step")).text
+    assert selected(page, "agency") == str(dossier.current_step.agency_id)
+    labels = [label for value, label in options(page, "handler") if value]
+    assert "Trần Thị Bình — Lãnh đạo đơn vị (phê duyệt)" in labels  # an officer hands the file up to the head
+    assert "Lê Văn Cường — Chuyên viên thụ lý" not in labels
+
+
+def test_the_head_s_assign_form_offers_the_step_s_agency_staff_without_an_agency_choice(
+    client, prepared, people, named
+):
+    dossier = prepared("in_processing")
+    client.force_login(people["head"])
+    page = client.get(url(dossier, "assign")).text
+    assert 'name="agency"' not in page
+    assert "Cập nhật danh sách cán bộ" not in page
+    assert [label for value, label in options(page, "handler") if value] == [
+        "Head — Lãnh đạo đơn vị (phê duyệt)",
+        "Trần Thị Bình — Lãnh đạo đơn vị (phê duyệt)",
+        "Nguyễn Văn An — Chuyên viên thụ lý",
+        "Officer — Chuyên viên thụ lý",
+    ]
+
+
+def test_the_agency_list_has_the_dossier_s_agency_first_then_the_active_ones_by_level(client, prepared, people, named):
+    named["theirs"].is_active = False
+    named["theirs"].save(update_fields=["is_active"])
+    dossier = prepared("received")
+    client.force_login(people["desk"])
+    page = client.get(url(dossier, "forward")).text
+    values = [value for value, _label in options(page, "agency")]
+    assert values[:2] == ["", str(named["ours"].pk)]
+    assert values.count(str(named["ours"].pk)) == 1
+    assert str(named["theirs"].pk) not in values
+    groups = re.findall(r'<optgroup label="([^"]+)"', page)
+    assert groups[0] == "Cơ quan của hồ sơ"
+    assert "Cấp xã, phường, đặc khu" in groups
+
+
+@pytest.mark.parametrize("action", ["forward", "assign"])
+def test_the_form_s_queries_do_not_grow_with_the_staff_of_other_agencies(
+    client, prepared, people, named, django_assert_num_queries, action
+):
+    dossier = prepared("received" if action == "forward" else "in_processing")
+    who = people["desk"] if action == "forward" else people["head"]
+    client.force_login(who)
+    client.get(url(dossier, action))  # warm the session
+    expected = {"forward": 15, "assign": 15}[action]
+    with django_assert_num_queries(expected):
+        first = client.get(url(dossier, action)).text
+
+    for n in range(30):
+        staff(f"xa.{n}", f"Cán bộ xã bên {n}", Role.OFFICER if n % 3 else Role.HEAD, named["theirs"])
+    with django_assert_num_queries(expected):
+        again = client.get(url(dossier, action)).text
+
+    assert "Cán bộ xã bên" not in again
+    assert options(again, "handler") == options(first, "handler")
+
+
+@pytest.mark.parametrize(
+    ("who", "stage", "status"),
+    [
+        ("anonymous", "received", 302),
+        ("citizen", "received", 403),
+        ("other_desk", "received", 404),
+        ("leader", "received", 403),
+        ("desk", "in_processing", 404),  # forwarding is not offered any more: no form to re-render
+    ],
+)
+def test_the_update_button_and_the_agency_parameter_are_refused_like_the_form(
+    client, prepared, people, named, who, stage, status
+):
+    dossier = prepared(stage)
+    before = snapshot(dossier)
+    if who != "anonymous":
+        client.force_login(people[who])
+    asked = {"agency": named["theirs"].pk}
+    assert client.get(url(dossier, "forward"), asked).status_code == status
+    refresh = {**asked, "expected_revision": dossier.revision, "refresh_handlers": "1"}
+    response = client.post(url(dossier, "forward"), refresh)
+    assert response.status_code == status
+    assert "Lê Văn Cường" not in response.text
+    assert snapshot(dossier) == before

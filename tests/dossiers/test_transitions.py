@@ -285,6 +285,39 @@ def test_an_officer_only_takes_for_themself_and_nobody_assigns_outside_the_agenc
     assert snapshot(dossier) == before
 
 
+@pytest.mark.parametrize(
+    ("stage", "action", "who", "params", "field_message"),
+    [
+        ("received", "forward", "desk", {}, "Cán bộ thụ lý phải thuộc cơ quan giải quyết hồ sơ."),
+        ("received", "forward", "desk", {"agency": "other"}, "Cán bộ thụ lý phải thuộc cơ quan giải quyết hồ sơ."),
+        ("in_processing", "step", "officer", {}, "Cán bộ xử lý phải thuộc cơ quan, đơn vị của bước xử lý."),
+    ],
+)
+def test_a_step_goes_to_a_handler_of_the_agency_it_goes_to(prepared, people, stage, action, who, params, field_message):
+    dossier = prepared(stage)
+    before = snapshot(dossier)
+    # The other commune's officer, for a step at our commune; our officer, for a step sent to the other commune.
+    if params.get("agency") == "other":
+        params = {"agency": people["other_officer"].staff_profile.agency, "handler": people["officer"]}
+    else:
+        params = {"handler": people["other_officer"]}
+    with pytest.raises(services.DossierError, match=field_message) as caught:
+        advance(dossier, (action, who, params), people=people)
+    assert caught.value.field == "handler"
+    assert snapshot(dossier) == before
+
+
+def test_a_dossier_forwarded_to_another_agency_goes_to_one_of_its_staff(prepared, people):
+    other = people["other_officer"]
+    dossier = advance(
+        prepared("received"),
+        ("forward", "desk", {"agency": other.staff_profile.agency, "handler": other}),
+        people=people,
+    )
+    assert (dossier.processing_agency, dossier.current_handler) == (other.staff_profile.agency, other)
+    assert dossier.current_step.agency == other.staff_profile.agency
+
+
 def test_an_officer_takes_the_step_for_themself(prepared, people):
     dossier = advance(prepared("in_processing"), ("assign", "officer", {"handler": people["officer"]}), people=people)
     assert dossier.current_handler == people["officer"]

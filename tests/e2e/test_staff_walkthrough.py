@@ -139,7 +139,7 @@ def test_one_walk_in_dossier_through_two_units_to_its_return(
     _take_action(page, "Chuyển bước xử lý")
     page.get_by_label("Tên bước xử lý").fill("Thẩm định, xác minh hộ tịch")
     page.get_by_label("Cơ quan, đơn vị").select_option(value=str(justice.pk))
-    expect(page.locator("main")).to_contain_text("Để trống khi chuyển sang đơn vị khác")
+    expect(page.locator("main")).to_contain_text("Danh sách cán bộ gồm lãnh đạo và chuyên viên của cơ quan được chọn")
     page.get_by_label("Ghi chú").fill("Đề nghị Sở Tư pháp xác minh thông tin hộ tịch")
     shoot("walk-06-step-form")
     page.get_by_role("button", name="Chuyển bước xử lý").click()
