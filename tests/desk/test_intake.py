@@ -7,6 +7,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dossiers import services
+from dossiers.errors import DossierRefused
 from dossiers.models import (
     Applicant,
     ApplicantIdentity,
@@ -20,7 +21,6 @@ from dossiers.models import (
     ReturnMethod,
     SupplementRequest,
 )
-from dossiers.errors import DossierRefused
 from dossiers.workflow import Status
 from tests.dossiers.conftest import COMMUNE, advance, at
 from tests.dossiers.files_fixtures import exe_bytes, files_media, jpeg_bytes, pdf_bytes, stored_files  # noqa: F401
