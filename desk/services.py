@@ -14,6 +14,7 @@ from dossiers.errors import DossierRefused
 from dossiers.files import dossier_file_add
 from dossiers.models import Dossier, FeeMode, IdDocumentType, PaymentState
 from dossiers.workflow import Status
+from procedures.display import vnd
 from procedures.models import ProcedureVersion
 
 
@@ -114,5 +115,9 @@ def _collect_fee(dossier: Dossier, *, actor, payment: dict | None) -> Dossier:
             code="required",
             field="amount",
         )
+    amount = payment.get("amount")
+    note = _("Thu phí, lệ phí khi tiếp nhận hồ sơ: {amount}, biên lai số {receipt}.").format(
+        amount=vnd(amount) if isinstance(amount, int) else amount, receipt=payment.get("receipt_number", "")
+    )
     # No expected revision: the dossier was created in this transaction, nobody else can see it yet.
-    return services.dossier_transition(dossier=dossier, action="collect_fee", actor=actor, **payment)
+    return services.dossier_transition(dossier=dossier, action="collect_fee", actor=actor, note=note, **payment)

@@ -486,7 +486,8 @@ def test_thu_truoc_records_the_fee_with_the_receipt_number_when_the_dossier_is_r
     }
     assert paid.actor == people["desk"]
     page = client.get(response["Location"]).text
-    assert "đã thu 50.000 đồng (chuyển khoản), biên lai số 0001234" in page
+    assert "Thu trước — đã thu 50.000 đồng (chuyển khoản), biên lai số 0001234" in page
+    assert "Thu phí, lệ phí khi tiếp nhận hồ sơ: 50.000 đồng, biên lai số 0001234." in page  # the history
     text = pdf_text(client, dossier.code, "receipt")
     assert "Hình thức thu phí, lệ phí: Thu trước" in text
     assert "Đã thu 50.000 đồng (chuyển khoản), biên lai số 0001234" in text
