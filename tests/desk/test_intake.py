@@ -613,6 +613,28 @@ def test_the_engine_refuses_a_fee_line_of_another_procedure(people, version, mak
     assert not Dossier.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("fee_mode", "fees", "expected"),
+    [
+        (FeeMode.BEFORE, None, (FeeMode.BEFORE, PaymentState.PENDING, 50000)),  # until collect_fee
+        (FeeMode.AFTER, None, (FeeMode.AFTER, PaymentState.PENDING, 50000)),
+        (FeeMode.EXEMPT, None, (FeeMode.EXEMPT, PaymentState.NOT_REQUIRED, 50000)),
+        (FeeMode.NONE, None, (FeeMode.NONE, PaymentState.NOT_REQUIRED, 50000)),  # was pending with nobody to collect
+        (FeeMode.BEFORE, [], (FeeMode.NONE, PaymentState.NOT_REQUIRED, 0)),  # no line applies
+    ],
+)
+def test_the_engine_s_payment_state_follows_the_fee_mode(people, version, applicant_for, fee_mode, fees, expected):
+    dossier = services.dossier_receive_counter(
+        actor=people["desk"],
+        procedure_version=version,
+        applicant=applicant_for(people["citizen"]),
+        fee_mode=fee_mode,
+        fees=fees,
+    )
+    total = sum(line.amount for line in dossier.fee_lines.all())
+    assert (dossier.fee_mode, dossier.payment_state, total) == expected
+
+
 def test_an_incomplete_dossier_keeps_its_fee_for_when_it_is_received(client, people, version):
     client.force_login(people["desk"])
     assert client.post(URL, incomplete(version)).status_code == 302
