@@ -1,5 +1,6 @@
-"""The walk-in intake form: applicant, document checklist with scans, fee, return method, and the desk's outcome —
-receive (T2), ask for a supplement (T4) or refuse (T5) (docs/domain.md §4.1).
+"""The walk-in intake form: applicant, document checklist with scans, the fee lines that apply and the fee paid now
+("thu trước"), return method, and the desk's outcome — receive (T2), ask for a supplement (T4) or refuse (T5)
+(docs/domain.md §4.1).
 
 Labels come from the transition's declared input (`workflow.TRANSITIONS["receive_counter"].fields`); the form only
 parses what was typed. Scans are checked here with the same rules `dossiers/files.py` applies when it stores them, so a
@@ -8,20 +9,32 @@ refused file refuses the whole intake before anything is written.
 
 from __future__ import annotations
 
+import copy
 import re
 
 from django import forms
 from django.conf import settings
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from desk.forms_outcome import RECEIVE, REFUSE, OutcomeForm
 from dossiers import files as dossier_files
 from dossiers import workflow
+from dossiers.forms import action_form_class
 from dossiers.models import ApplicantKind, Channel, DocumentForm, FeeMode, IdDocumentType, ReturnMethod
+from dossiers.workflow import FeePaymentMethod
 
 PERSONAL_ID_RE = re.compile(r"^\d{12}$")
 T2_LABELS = {field.name: field.label for field in workflow.TRANSITIONS["receive_counter"].fields}
 CHANNEL_CHOICES = next(f.choices for f in workflow.TRANSITIONS["receive_counter"].fields if f.name == "channel")
+# The fee paid at the counter when it is collected before ("thu trước"): the engine's collect_fee input (T16a).
+PAYMENT_FIELDS = ("amount", "payment_method", "receipt_number")
+_COLLECT_FEE = action_form_class(workflow.TRANSITIONS["collect_fee"]).base_fields
+CHANNEL_HELP = _(
+    "Hồ sơ giấy nộp tại quầy là hồ sơ trực tiếp, kể cả khi cán bộ nhập thông tin giúp người nộp. Hồ sơ nộp "
+    "trực tuyến (người nộp tự nộp hoặc được hỗ trợ nộp bằng tài khoản của mình) được tiếp nhận tại hàng chờ hồ sơ "
+    "trực tuyến."
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -90,7 +103,7 @@ class IntakeForm(OutcomeForm):
         label=T2_LABELS["return_method"], choices=ReturnMethod.choices, initial=ReturnMethod.COUNTER
     )
     channel = forms.TypedChoiceField(
-        label=T2_LABELS["channel"], choices=CHANNEL_CHOICES, coerce=int, initial=Channel.COUNTER
+        label=T2_LABELS["channel"], choices=CHANNEL_CHOICES, coerce=int, initial=Channel.COUNTER, help_text=CHANNEL_HELP
     )
     summary = forms.CharField(
         label=T2_LABELS["summary"],
@@ -107,9 +120,10 @@ class IntakeForm(OutcomeForm):
         error_messages={"min_value": _("Số lượng hồ sơ ít nhất là 1 bộ.")},
     )
 
-    def __init__(self, *args, required_documents=(), **kwargs):
+    def __init__(self, *args, required_documents=(), fees=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.required_documents = list(required_documents)
+        self._fee_fields(list(fees))
         self.document_rows = []
         for document in self.required_documents:
             prefix = f"doc_{document.pk}_"
@@ -135,6 +149,81 @@ class IntakeForm(OutcomeForm):
             )
         self.add_missing_fields(self.required_documents, mandatory=lambda document: document.mandatory)
 
+    def _fee_fields(self, fees: list) -> None:
+        """The version's fee lines to tick and the payment collected now ("thu trước"); a procedure without a fee to
+        pay (no line, or only lines of 0 đồng) gets neither, and its fee mode is "no fee".
+
+        A version's lines are not all due together: the catalogue lists alternatives (on time / late, at the counter /
+        online, a reduced rate) and optional items (copies), so the desk ticks the lines that apply. The first line,
+        the catalogue's main fee, starts ticked.
+        """
+        self.fee_lines = fees
+        self.has_fee = any(fee.amount for fee in fees)
+        if not self.has_fee:
+            self.fields["fee_mode"].widget = forms.HiddenInput()
+            self.fields["fee_mode"].initial = FeeMode.NONE
+            return
+        self.fields["fee_mode"].choices = [(k, v) for k, v in FeeMode.choices if k != FeeMode.NONE]
+        self.fields["fees"] = forms.TypedMultipleChoiceField(
+            label=T2_LABELS["fees"],
+            help_text=workflow.TRANSITIONS["receive_counter"].field("fees").help_text,
+            choices=[(fee.pk, fee.name) for fee in fees],
+            coerce=int,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            initial=[fees[0].pk],
+        )
+        for name in PAYMENT_FIELDS:
+            field = copy.deepcopy(_COLLECT_FEE[name])
+            field.required = False
+            self.fields[name] = field
+        self.fields["payment_method"].widget = forms.RadioSelect()
+        self.fields["payment_method"].choices = FeePaymentMethod.choices
+        self.fields["payment_method"].initial = FeePaymentMethod.CASH
+        self.fields["amount"].initial = fees[0].amount
+        self.fields["receipt_number"].widget.attrs.update(autocomplete="off")
+
+    def _chosen_fee_ids(self) -> set[int]:
+        """The ticked lines: as posted (bound) or as first shown."""
+        if self.is_bound:
+            values = self.data.getlist("fees") if hasattr(self.data, "getlist") else self.data.get("fees", [])
+        else:
+            values = self.fields["fees"].initial if "fees" in self.fields else []
+        return {int(v) for v in values if str(v).isdigit()}
+
+    @property
+    def fee_rows(self) -> list[dict]:
+        chosen = self._chosen_fee_ids()
+        return [{"fee": fee, "checked": fee.pk in chosen} for fee in self.fee_lines]
+
+    @property
+    def fee_total(self) -> int:
+        """The amount due for the ticked lines, in đồng."""
+        chosen = self._chosen_fee_ids()
+        return sum(fee.amount for fee in self.fee_lines if fee.pk in chosen)
+
+    @property
+    def collects_now(self) -> bool:
+        """Whether "Tiếp nhận" also records the payment: fee collected before, with something to pay."""
+        mode = self["fee_mode"].value() if self.has_fee else FeeMode.NONE
+        return self.has_fee and self.outcome == RECEIVE and mode == FeeMode.BEFORE and self.fee_total > 0
+
+    def chosen_fees(self) -> list[int] | None:
+        """The engine's `fees` input: the ticked lines, or None (all lines) for a procedure with nothing to pay."""
+        return self.cleaned_data.get("fees", []) if self.has_fee else None
+
+    def payment(self) -> dict | None:
+        """The engine's `collect_fee` input when the fee is collected now, else None."""
+        if not self.collects_now:
+            return None
+        return {name: self.cleaned_data[name] for name in PAYMENT_FIELDS}
+
+    def _clean_payment(self, data: dict) -> None:
+        for name in PAYMENT_FIELDS:
+            value = data.get(name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                self.add_error(name, format_lazy(_("Cần nhập “{label}”."), label=self.fields[name].label))
+
     def clean_id_number(self):
         return self.cleaned_data["id_number"].strip()
 
@@ -156,6 +245,8 @@ class IntakeForm(OutcomeForm):
             and not (data.get("address") or "").strip()
         ):
             self.add_error("address", _("Trả kết quả qua bưu chính: cần nhập địa chỉ của chủ hồ sơ."))
+        if self.collects_now:
+            self._clean_payment(data)
         if self.outcome != RECEIVE:
             self.clean_outcome_input(data, self._missing_items(data))
         elif self.required_documents and not any(data.get(f"doc_{d.pk}_checked") for d in self.required_documents):

@@ -5,7 +5,8 @@ Step 1 is a GET (`?q=` filters the agency's procedures in force, `?procedure=<co
 is a GET too (`?id_type=&id_number=` pre-fills a known applicant), and "Tiếp nhận" POSTs everything once. The view
 restates no rule: it parses the form, checks every scan before anything is written, then hands everything to
 `desk.services.intake_receive`: one transaction for the applicant, the engine's creation for the outcome with the
-form's client key (a double submit returns the first dossier) and the scans.
+form's client key (a double submit returns the first dossier), the scans and, when the fee is collected before
+("thu trước"), the payment with its receipt number (the engine's `collect_fee`).
 """
 
 from __future__ import annotations
@@ -47,13 +48,17 @@ def intake(request):
     if version is None:
         return _pick(request, agency, error=error, status=400)
 
-    required = list(version.documents.all())
+    required, fees = list(version.documents.all()), list(version.fees.all())
     if request.method == "POST":
         replay = _replayed(request, agency)
         if replay is not None:
             return _received(request, replay, again=True)
         form = IntakeForm(
-            request.POST, request.FILES, required_documents=required, outcome=request.POST.get("outcome") or None
+            request.POST,
+            request.FILES,
+            required_documents=required,
+            fees=fees,
+            outcome=request.POST.get("outcome") or None,
         )
         if form.is_valid():
             dossier = _receive(request, form, version)
@@ -69,7 +74,7 @@ def intake(request):
         if error:
             lookup.add_error("id_number", error)
         initial.update(_known_applicant(doc_type, number))
-    form = IntakeForm(initial=initial, required_documents=required)
+    form = IntakeForm(initial=initial, required_documents=required, fees=fees)
     if lookup.is_bound:
         # Keyboard first: after the lookup the officer goes on with the name (checked or typed).
         form.fields["name"].widget.attrs["autofocus"] = True
@@ -109,13 +114,10 @@ def _pick(request, agency, *, error: str = "", status: int = 200):
 
 
 def _page(request, version, form, lookup, *, known: bool = False, status: int = 200):
-    fees = list(version.fees.all())
     context = {
         "version": version,
         "form": form,
         "lookup": lookup,
-        "fees": fees,
-        "fee_total": sum(fee.amount for fee in fees),
         "agency": request.user.staff_profile.agency,
         "known": known,
     }
@@ -186,6 +188,7 @@ def _receive(request, form: IntakeForm, version) -> Dossier | None:
             sets_count=data["sets_count"],
             client_key=data["client_key"],
             outcome=form.outcome,
+            payment=form.payment(),
             **decision,
         )
     except FileRejected as rejected:
@@ -199,7 +202,7 @@ def _decision(form: IntakeForm, data: dict) -> dict:
     """The engine input particular to the outcome: how the dossier goes on, the supplement's items, the reasons."""
     if form.outcome == REFUSE:
         return {"note": data["refusal_note"], "legal_basis": data["refusal_legal_basis"]}
-    carry_on = {"return_method": data["return_method"], "fee_mode": data["fee_mode"]}
+    carry_on = {"return_method": data["return_method"], "fee_mode": data["fee_mode"], "fees": form.chosen_fees()}
     if form.outcome == SUPPLEMENT:
         return {
             **carry_on,

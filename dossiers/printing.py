@@ -34,6 +34,7 @@ from dossiers.models import (
     Dossier,
     DossierEvent,
     DossierStep,
+    FeeMode,
     RegisterEntry,
     ResultHandover,
     ReturnMethod,
@@ -381,6 +382,8 @@ def render_receipt(dossier: Dossier, *, now: dt.datetime | None = None) -> bytes
         "fee_mode": dossier.get_fee_mode_display(),
         "fee_lines": fee_lines,
         "fee_total": vnd(fee_total) if fee_lines else "",
+        # "Thu trước" at the counter: the payment recorded with the receipt (T16a in the same transaction).
+        "fee": _fee_collected(dossier) if dossier.fee_mode == FeeMode.BEFORE else None,
         "receiver": _receiver(dossier),
         "hotline": hotline,
         "register": register_entry_text(RegisterEntry.objects.filter(dossier=dossier).first()),

@@ -236,14 +236,47 @@ def _documents_from_version(dossier: Dossier, documents: Iterable[dict] | None) 
     DossierDocument.objects.bulk_create(rows)
 
 
-def _fees_from_version(dossier: Dossier) -> None:
+def _fees_from_version(dossier: Dossier, chosen: Iterable[int] | None = None) -> None:
+    """The dossier's fee lines: the version's lines that apply (`chosen` ids, checked by `_fee_choice`; None: all)."""
     fees = list(dossier.procedure_version.fees.all())
+    if chosen is not None:
+        fees = [f for f in fees if f.pk in set(chosen)]
     FeeLine.objects.bulk_create([FeeLine(dossier=dossier, name=f.name, amount=f.amount) for f in fees])
     total = sum(f.amount for f in fees)
     if total == 0:
         dossier.fee_mode, dossier.payment_state = FeeMode.NONE, PaymentState.NOT_REQUIRED
     else:
         dossier.payment_state = PaymentState.PENDING
+
+
+def _fee_choice(version: ProcedureVersion, fees: Iterable | None) -> list[int] | None:
+    """The `fees` input of a counter creation: None (every line applies) or ids of the version's own fee lines.
+
+    An empty list is an answer (no line applies), unlike the generic input check, which treats it as absent.
+    """
+    if fees is None:
+        return None
+    field = workflow.TRANSITIONS["receive_counter"].field("fees")
+    ids = clean_input(_declared("receive_counter", "fees"), {"fees": fees}).get("fees", []) if fees else []
+    if not set(ids) <= {f.pk for f in version.fees.all()}:
+        raise DossierRefused(
+            _("“{label}”: chỉ chọn các khoản phí, lệ phí của thủ tục này.").format(label=field.label),
+            code="invalid",
+            field="fees",
+        )
+    return ids
+
+
+def _counter_fees(dossier: Dossier, chosen: list[int] | None) -> None:
+    """Fee lines and payment state of a counter dossier that goes on (T2, T4 at the counter), by its fee mode.
+
+    Nothing applies, or "exempt" / "no fee": nothing to pay. "Before" and "after": pending until `collect_fee`
+    (T16a) records the payment — the intake screen records a "before" fee in the receipt's own transaction
+    (`desk.services.intake_receive`), so a dossier received at the counter that way is paid from the start.
+    """
+    _fees_from_version(dossier, chosen)
+    if dossier.fee_mode in (FeeMode.EXEMPT, FeeMode.NONE):
+        dossier.payment_state = PaymentState.NOT_REQUIRED
 
 
 def _create_once(client_key: str | None, build: Callable[[], Dossier]) -> Dossier:
@@ -338,18 +371,19 @@ def dossier_receive_counter(
     documents: Iterable[dict] | None = None,
     return_method: str = ReturnMethod.COUNTER,
     fee_mode: str = FeeMode.BEFORE,
+    fees: list[int] | None = None,
     sets_count: int = 1,
     processing_agency: Agency | None = None,
     representative: Applicant | None = None,
     client_key: str | None = None,
     now: dt.datetime | None = None,
 ) -> Dossier:
-    """T2: the desk receives a complete counter or postal dossier; code issued, appointment frozen."""
+    """T2: the desk receives a complete counter or postal dossier; code issued, appointment frozen. `fees`: the
+    version's fee lines that apply (default all)."""
+    chosen = _fee_choice(procedure_version, fees)
 
     def complete(dossier: Dossier, now: dt.datetime) -> dict:
-        _fees_from_version(dossier)
-        if dossier.fee_mode == FeeMode.EXEMPT:
-            dossier.payment_state = PaymentState.NOT_REQUIRED
+        _counter_fees(dossier, chosen)
         _start_clock(dossier, actor=actor, now=now)
         return {}
 
@@ -385,6 +419,7 @@ def dossier_request_supplement_counter(
     documents: Iterable[dict] | None = None,
     return_method: str = ReturnMethod.COUNTER,
     fee_mode: str = FeeMode.BEFORE,
+    fees: list[int] | None = None,
     sets_count: int = 1,
     processing_agency: Agency | None = None,
     representative: Applicant | None = None,
@@ -401,11 +436,10 @@ def dossier_request_supplement_counter(
         _declared("request_supplement_counter", "note", "items", "legal_basis"),
         {"note": note, "items": items, "legal_basis": legal_basis},
     )
+    chosen = _fee_choice(procedure_version, fees)
 
     def complete(dossier: Dossier, now: dt.datetime) -> dict:
-        _fees_from_version(dossier)
-        if dossier.fee_mode == FeeMode.EXEMPT:
-            dossier.payment_state = PaymentState.NOT_REQUIRED
+        _counter_fees(dossier, chosen)
         return _supplement_request_create(dossier, actor=actor, now=now, stage=SupplementStage.INTAKE, **given)
 
     return _counter_create(

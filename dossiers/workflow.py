@@ -279,6 +279,15 @@ _COUNTER_DOSSIER = (
 _COUNTER_RETURN = (
     Field("return_method", Kind.CHOICE, _("Hình thức nhận kết quả")),
     Field("fee_mode", Kind.CHOICE, _("Hình thức thu phí, lệ phí")),
+    # The version's fee lines that apply to this dossier (procedures.ProcedureFee ids): a version may list
+    # alternatives (on time / late, counter / online, a reduced rate) or optional items, which are not all due.
+    # Absent: every line applies; an empty list: none does. `services._fee_choice` checks the ids.
+    Field(
+        "fees",
+        Kind.IDS,
+        _("Phí, lệ phí áp dụng"),
+        help_text=_("Chỉ chọn các khoản áp dụng cho hồ sơ này; các khoản thay thế nhau chỉ chọn một."),
+    ),
 )
 
 TRANSITIONS: dict[str, Transition] = {

@@ -7,6 +7,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dossiers import services
+from dossiers.errors import DossierRefused
 from dossiers.models import (
     Applicant,
     ApplicantIdentity,
@@ -15,12 +16,13 @@ from dossiers.models import (
     Dossier,
     DossierFile,
     FeeMode,
+    PaymentState,
     RegisterEntry,
     ReturnMethod,
     SupplementRequest,
 )
 from dossiers.workflow import Status
-from tests.dossiers.conftest import COMMUNE, at
+from tests.dossiers.conftest import COMMUNE, advance, at
 from tests.dossiers.files_fixtures import exe_bytes, files_media, jpeg_bytes, pdf_bytes, stored_files  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -41,9 +43,17 @@ def version(make_version):
     return make_version(fee=50000)
 
 
+RECEIPT_NO = "0001234"
+
+
 def post_data(version, **overrides):
+    """The form as the desk sends it: every document ticked, the first fee line ticked and, for "thu trước", the
+    payment of that line."""
     first, second = version.documents.order_by("order")
+    fee = version.fees.order_by("order", "pk").first()
+    payment = {"fees": [str(fee.pk)], "amount": str(fee.amount), "payment_method": "cash", "receipt_number": RECEIPT_NO}
     data = {
+        **(payment if fee is not None else {}),
         "procedure": version.procedure.code,
         "client_key": KEY,
         "id_type": "cccd",
@@ -129,18 +139,22 @@ def test_the_pick_lists_the_agency_s_procedures_searched_without_accents(client,
 
 def test_the_form_shows_the_checklist_fees_with_total_and_a_fresh_client_key(client, people, make_version):
     version = make_version(fee=50000)
-    version.fees.create(name="Phí sao lục", amount=8000, order=2)
+    copy = version.fees.create(name="Phí sao lục", amount=8000, order=2)
     client.force_login(people["desk"])
     first = client.get(URL, {"procedure": version.procedure.code})
     assert first.status_code == 200
     page = first.text
     assert "Tờ khai đăng ký kết hôn" in page
     assert "Giấy tờ tùy thân" in page
-    assert "50.000 đồng" in page
-    assert "8.000 đồng" in page
-    assert "58.000 đồng" in page
-    # The declared labels of T2 (dossiers/workflow.py).
-    for label in ("Hình thức thu phí, lệ phí", "Hình thức nhận kết quả", "Kênh nộp hồ sơ", "Số lượng hồ sơ (bộ)"):
+    assert "Lệ phí: <strong>50.000 đồng</strong>" in page
+    assert "Phí sao lục: <strong>8.000 đồng</strong>" in page
+    # The lines are not summed: the first (the catalogue's main fee) starts ticked, the desk ticks what else applies.
+    assert "58.000 đồng" not in page
+    assert "data-fee-total>50.000 đồng</strong>" in page
+    assert f'name="fees" value="{copy.pk}" data-amount="8000">' in page
+    # The declared labels of T2 and of collect_fee (dossiers/workflow.py).
+    labels = ("Hình thức thu phí, lệ phí", "Hình thức nhận kết quả", "Kênh nộp hồ sơ", "Số lượng hồ sơ (bộ)")
+    for label in (*labels, "Phí, lệ phí áp dụng", "Số tiền đã thu (đồng)", "Hình thức thanh toán", "Số biên lai"):
         assert label in page
     key = first.context["form"].initial["client_key"]
     assert len(key) == 32
@@ -401,6 +415,283 @@ def test_the_error_sits_next_to_its_field(client, people, version):
     page = client.post(URL, post_data(version, name="")).text
     field = page.split('for="id_name"')[1].split("</div>")[0]
     assert 'class="field__error" role="alert">Cần nhập họ tên' in field
+
+
+# --- The fee at the counter: "thu trước" recorded with the receipt, "thu sau" left pending ---------------------
+
+
+def birth_version(make_version):
+    """Alternative and optional lines, as the catalogue's birth registration lists them."""
+    version = make_version()
+    on_time = version.fees.create(name="Lệ phí đăng ký khai sinh (đúng hạn)", amount=0, order=1)
+    late = version.fees.create(name="Lệ phí đăng ký khai sinh quá hạn", amount=8000, order=2)
+    copy = version.fees.create(name="Phí cấp bản sao Giấy khai sinh (nếu yêu cầu)", amount=8000, order=3)
+    return version, on_time, late, copy
+
+
+def test_the_amount_due_is_shown_with_the_payment_fields(client, people, make_version):
+    version = make_version(fee=16000)
+    client.force_login(people["desk"])
+    response = client.get(URL, {"procedure": version.procedure.code})
+    page = response.text
+    assert 'Số tiền phải nộp: <strong class="intake__total" data-fee-total>16.000 đồng</strong>' in page
+    form = response.context["form"]
+    assert (form["amount"].value(), form["payment_method"].value(), form["fee_mode"].value()) == (
+        16000,
+        "cash",
+        "before",
+    )
+    # "Không thu phí" is not a mode for a procedure with a fee: a line that does not apply is left unticked.
+    assert [value for value, _label in form.fields["fee_mode"].choices] == ["before", "after", "exempt"]
+    block = page.split("data-fee-payment")[1].split("</fieldset>")[0]
+    assert not block.startswith(" hidden")
+    for method in ("Tiền mặt", "Chuyển khoản", "Thẻ ngân hàng"):
+        assert method in block
+
+
+def test_a_free_procedure_shows_no_fee_block_and_collects_nothing(client, people, make_version):
+    version = make_version(fee=0)
+    version.fees.create(name="Lệ phí", amount=0)
+    client.force_login(people["desk"])
+    response = client.get(URL, {"procedure": version.procedure.code})
+    assert "Thủ tục không thu phí, lệ phí." in response.text
+    for name in ("fees", "amount", "receipt_number", "payment_method"):
+        assert f'name="{name}"' not in response.text
+    assert '<input type="hidden" name="fee_mode" value="none"' in response.text
+    assert client.post(URL, post_data(version, fee_mode="none")).status_code == 302
+    dossier = Dossier.objects.get()
+    assert (dossier.fee_mode, dossier.payment_state) == (FeeMode.NONE, PaymentState.NOT_REQUIRED)
+    assert not dossier.events.filter(action="collect_fee").exists()
+
+
+def test_thu_truoc_records_the_fee_with_the_receipt_number_when_the_dossier_is_received(client, people, version):
+    """Received and paid in one request; that it is one transaction is the next test's: a refused fee keeps nothing."""
+    client.force_login(people["desk"])
+    response = client.post(URL, post_data(version, payment_method="transfer"))
+    assert response.status_code == 302
+    dossier = Dossier.objects.get()
+    assert (dossier.status, dossier.fee_mode, dossier.payment_state) == (
+        Status.RECEIVED,
+        FeeMode.BEFORE,
+        PaymentState.PAID,
+    )
+    assert [(line.name, line.amount) for line in dossier.fee_lines.all()] == [("Lệ phí", 50000)]
+    received, paid = dossier.events.order_by("id")
+    assert (received.action, paid.action) == ("receive_counter", "collect_fee")
+    assert paid.data == {
+        "amount": 50000,
+        "payment_method": "transfer",
+        "receipt_number": RECEIPT_NO,
+        "fee_mode": "before",
+    }
+    assert paid.actor == people["desk"]
+    page = client.get(response["Location"]).text
+    assert "Thu trước — đã thu 50.000 đồng (chuyển khoản), biên lai số 0001234" in page
+    assert "Thu phí, lệ phí khi tiếp nhận hồ sơ: 50.000 đồng, biên lai số 0001234." in page  # the history
+    text = pdf_text(client, dossier.code, "receipt")
+    assert "Hình thức thu phí, lệ phí: Thu trước" in text
+    assert "Đã thu 50.000 đồng (chuyển khoản), biên lai số 0001234" in text
+
+
+def test_a_wrong_amount_is_refused_by_the_engine_and_nothing_is_saved(client, people, version):
+    client.force_login(people["desk"])
+    response = client.post(URL, post_data(version, amount="40000"))
+    assert response.status_code == 400
+    assert response.context["form"].errors["amount"] == [
+        "Số tiền thu phải bằng tổng phí, lệ phí phải nộp: 50.000 đồng."
+    ]
+    assert nothing_saved()
+    # The same form, corrected, is received once with the first number of the day (the refused one gave it back).
+    assert response.context["form"]["client_key"].value() == KEY
+    assert client.post(URL, post_data(version)).status_code == 302
+    assert Dossier.objects.get().code.endswith("-0001")
+    assert Dossier.objects.get().payment_state == PaymentState.PAID
+
+
+def test_the_service_rolls_back_the_dossier_when_the_fee_is_refused(people, version):
+    from desk.services import intake_receive
+
+    with pytest.raises(DossierRefused) as refused:
+        intake_receive(
+            actor=people["desk"],
+            procedure_version=version,
+            applicant=services.ApplicantData(kind=1, name="Nguyễn Văn An", identities=[("cccd", "038190009999")]),
+            representative=None,
+            documents=[],
+            scans=[],
+            client_key=KEY,
+            fee_mode=FeeMode.BEFORE,
+            payment={"amount": 5000, "payment_method": "cash", "receipt_number": RECEIPT_NO},
+        )
+    assert (refused.value.code, refused.value.field) == ("amount_mismatch", "amount")
+    assert nothing_saved()
+
+
+@pytest.mark.parametrize(
+    ("missing", "label"),
+    [
+        ("receipt_number", "Số biên lai"),
+        ("amount", "Số tiền đã thu (đồng)"),
+        ("payment_method", "Hình thức thanh toán"),
+    ],
+)
+def test_thu_truoc_without_its_payment_saves_nothing(client, people, version, missing, label):
+    client.force_login(people["desk"])
+    response = client.post(URL, post_data(version, **{missing: None}))
+    assert response.status_code == 400
+    assert response.context["form"].errors[missing] == [f"Cần nhập “{label}”."]
+    assert nothing_saved()
+
+
+def test_a_double_submit_records_the_dossier_and_its_fee_once(client, people, version, monkeypatch):
+    client.force_login(people["desk"])
+    first = client.post(URL, post_data(version))
+    again = client.post(URL, post_data(version))
+    monkeypatch.setattr("desk.views_intake._replayed", lambda request, agency: None)
+    concurrent = client.post(URL, post_data(version, receipt_number="0009999"))
+    dossier = Dossier.objects.get()
+    assert first["Location"] == again["Location"] == concurrent["Location"] == f"/dossiers/{dossier.code}/"
+    assert dossier.events.filter(action="collect_fee").count() == 1
+    assert dossier.events.get(action="collect_fee").data["receipt_number"] == RECEIPT_NO
+    assert Applicant.objects.count() == 1
+
+
+def test_thu_sau_leaves_the_fee_pending_for_the_return(client, people, version):
+    client.force_login(people["desk"])
+    assert client.post(URL, post_data(version, fee_mode=FeeMode.AFTER)).status_code == 302
+    dossier = Dossier.objects.get()
+    assert (dossier.fee_mode, dossier.payment_state) == (FeeMode.AFTER, PaymentState.PENDING)
+    assert [(line.name, line.amount) for line in dossier.fee_lines.all()] == [("Lệ phí", 50000)]
+    # The payment fields the page still sent are not a payment.
+    assert not dossier.events.filter(action="collect_fee").exists()
+
+
+def test_an_exempt_applicant_pays_nothing(client, people, version):
+    client.force_login(people["desk"])
+    assert client.post(URL, post_data(version, fee_mode=FeeMode.EXEMPT, receipt_number="")).status_code == 302
+    dossier = Dossier.objects.get()
+    assert (dossier.fee_mode, dossier.payment_state) == (FeeMode.EXEMPT, PaymentState.NOT_REQUIRED)
+    assert not dossier.events.filter(action="collect_fee").exists()
+
+
+def test_the_desk_picks_the_applicable_fee_line_instead_of_summing_the_alternatives(client, people, make_version):
+    version, on_time, late, copy = birth_version(make_version)
+    client.force_login(people["desk"])
+    page = client.get(URL, {"procedure": version.procedure.code}).text
+    assert f'name="fees" value="{on_time.pk}" data-amount="0" checked>' in page
+    assert "16.000 đồng" not in page
+    # Registered late, with a copy: 16.000 đồng collected.
+    data = post_data(version, fees=[str(late.pk), str(copy.pk)], amount="16000")
+    assert client.post(URL, data).status_code == 302
+    dossier = Dossier.objects.get()
+    assert [line.name for line in dossier.fee_lines.order_by("id")] == [late.name, copy.name]
+    assert dossier.payment_state == PaymentState.PAID
+    assert dossier.events.get(action="collect_fee").data["amount"] == 16000
+
+
+def test_a_free_line_ticked_alone_receives_without_a_payment(client, people, make_version):
+    version, on_time, _late, _copy = birth_version(make_version)
+    client.force_login(people["desk"])
+    data = post_data(version, fees=[str(on_time.pk)], amount=None, receipt_number=None)
+    assert client.post(URL, data).status_code == 302
+    dossier = Dossier.objects.get()
+    assert (dossier.fee_mode, dossier.payment_state) == (FeeMode.NONE, PaymentState.NOT_REQUIRED)
+    assert [line.name for line in dossier.fee_lines.all()] == [on_time.name]
+
+
+def test_the_engine_refuses_a_fee_line_of_another_procedure(people, version, make_version, applicant_for):
+    other = make_version(fee=1000).fees.get()
+    with pytest.raises(DossierRefused) as refused:
+        services.dossier_receive_counter(
+            actor=people["desk"],
+            procedure_version=version,
+            applicant=applicant_for(people["citizen"]),
+            fees=[other.pk],
+        )
+    assert refused.value.field == "fees"
+    assert "chỉ chọn các khoản phí, lệ phí của thủ tục này" in refused.value.message
+    assert not Dossier.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("fee_mode", "fees", "expected"),
+    [
+        (FeeMode.BEFORE, None, (FeeMode.BEFORE, PaymentState.PENDING, 50000)),  # until collect_fee
+        (FeeMode.AFTER, None, (FeeMode.AFTER, PaymentState.PENDING, 50000)),
+        (FeeMode.EXEMPT, None, (FeeMode.EXEMPT, PaymentState.NOT_REQUIRED, 50000)),
+        (FeeMode.NONE, None, (FeeMode.NONE, PaymentState.NOT_REQUIRED, 50000)),  # was pending with nobody to collect
+        (FeeMode.BEFORE, [], (FeeMode.NONE, PaymentState.NOT_REQUIRED, 0)),  # no line applies
+    ],
+)
+def test_the_engine_s_payment_state_follows_the_fee_mode(people, version, applicant_for, fee_mode, fees, expected):
+    dossier = services.dossier_receive_counter(
+        actor=people["desk"],
+        procedure_version=version,
+        applicant=applicant_for(people["citizen"]),
+        fee_mode=fee_mode,
+        fees=fees,
+    )
+    total = sum(line.amount for line in dossier.fee_lines.all())
+    assert (dossier.fee_mode, dossier.payment_state, total) == expected
+
+
+def test_an_incomplete_dossier_keeps_its_fee_for_when_it_is_received(client, people, version):
+    client.force_login(people["desk"])
+    assert client.post(URL, incomplete(version)).status_code == 302
+    dossier = Dossier.objects.get()
+    assert (dossier.status, dossier.fee_mode, dossier.payment_state) == (
+        Status.SUPPLEMENT_REQUESTED,
+        FeeMode.BEFORE,
+        PaymentState.PENDING,
+    )
+    assert not dossier.events.filter(action="collect_fee").exists()
+
+
+# --- Channels: postal (3); an online submission is never entered here -----------------------------------------
+
+
+def test_a_postal_dossier_goes_end_to_end_and_its_result_is_returned_by_post(client, people, version):
+    client.force_login(people["desk"])
+    page = client.get(URL, {"procedure": version.procedure.code}).text
+    assert 'src="/static/js/intake.js"' in page  # the channel's default return method (postal → post)
+    data = post_data(version, channel="3", return_method=ReturnMethod.POST)
+    assert client.post(URL, data).status_code == 302
+    dossier = Dossier.objects.get()
+    assert (dossier.channel, dossier.return_method, dossier.payment_state) == (3, ReturnMethod.POST, "paid")
+    assert dossier.applicant.address == "5 Trần Phú, phường Hạc Thành"
+    assert dossier.events.get(action="receive_counter").data["channel"] == 3
+    text = pdf_text(client, dossier.code, "receipt")
+    assert "Đăng ký nhận kết quả tại: Qua dịch vụ bưu chính công ích" in text
+    dossier = advance(
+        dossier,
+        ("forward", "desk", {}),
+        ("issue_result", "head", {"number": "15/QĐ-UBND"}),
+        ("post_result", "desk", {"postal_operator": "Bưu điện Việt Nam", "tracking_number": "EB123456789VN"}),
+        people=people,
+        when="2026-03-04 10:00",
+    )
+    returned = services.dossier_transition(
+        dossier=dossier,
+        action="return_result",
+        actor=people["desk"],
+        now=at("2026-03-05 10:00"),
+        delivered_on=at("2026-03-05 10:00").date(),
+    )
+    assert (returned.status, returned.handovers.get().method) == (Status.RETURNED, ReturnMethod.POST)
+
+
+def test_the_channel_help_says_an_assisted_online_submission_is_not_entered_here(client, people, version):
+    client.force_login(people["desk"])
+    page = client.get(URL, {"procedure": version.procedure.code}).text
+    assert "Hồ sơ giấy nộp tại quầy là hồ sơ trực tiếp, kể cả khi cán bộ nhập thông tin giúp người nộp." in page
+    assert "được tiếp nhận tại hàng chờ hồ sơ trực tuyến" in page
+    # Only the counter and the post: channel 2 belongs to the applicant's own online submission (T1, then T3).
+    assert response_channels(client, version) == ["1", "3"]
+
+
+def response_channels(client, version):
+    form = client.get(URL, {"procedure": version.procedure.code}).context["form"]
+    return [str(value) for value, _label in form.fields["channel"].choices]
 
 
 # --- Query count -----------------------------------------------------------------------------------------

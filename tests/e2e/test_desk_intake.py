@@ -1,4 +1,5 @@
-"""A desk officer receives a walk-in dossier in one screen, with a scan, and prints the receipt (headless Chromium)."""
+"""A desk officer receives a walk-in dossier in one screen, with a scan and the fee paid at the counter, and prints the
+receipt (headless Chromium)."""
 
 import io
 import re
@@ -50,6 +51,30 @@ def test_desk_receives_a_walk_in_dossier_and_prints_the_receipt(
         files=[{"name": "to-khai.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}]
     )
     page.get_by_label("Nội dung yêu cầu giải quyết").fill("Đăng ký khai sinh cho con")
+
+    # A postal dossier is returned by post unless the officer says otherwise; back at the counter, at the counter.
+    channel, method = page.locator("#id_channel"), page.locator("#id_return_method")
+    channel.select_option("3")
+    expect(method).to_have_value("post")
+    channel.select_option("1")
+    expect(method).to_have_value("counter")
+
+    # The fee lines are alternatives: on time (0 đồng, ticked first) or late, plus an optional copy. Registered
+    # late: the desk ticks that line instead, and the amount due and the payment fields follow.
+    fees = {fee.name: fee.pk for fee in birth.fees.all()}
+    on_time = page.locator(f'input[name=fees][value="{fees["Lệ phí đăng ký khai sinh (đúng hạn)"]}"]')
+    late = page.locator(f'input[name=fees][value="{fees["Lệ phí đăng ký khai sinh quá hạn"]}"]')
+    payment = page.locator("[data-fee-payment]")
+    expect(on_time).to_be_checked()
+    expect(page.locator("[data-fee-total]")).to_have_text("0 đồng")
+    expect(payment).to_be_hidden()
+    on_time.uncheck()
+    late.check()
+    expect(page.locator("[data-fee-total]")).to_have_text("8.000 đồng")
+    expect(payment).to_be_visible()
+    expect(page.get_by_label("Số tiền đã thu (đồng)")).to_have_value("8000")
+    page.get_by_label("Số biên lai").fill("0001234")
+    page.get_by_label("Chuyển khoản").check()
     shoot("desk-intake")
     page.get_by_role("button", name="Tiếp nhận", exact=True).click()
 
@@ -57,7 +82,10 @@ def test_desk_receives_a_walk_in_dossier_and_prints_the_receipt(
     assert dossier.status == Status.RECEIVED
     assert dossier.applicant.name == "Lê Thị Hồng"
     assert DossierFile.objects.get(dossier=dossier).original_name == "to-khai.pdf"
+    assert (dossier.fee_mode, dossier.payment_state) == ("before", "paid")
+    assert [line.amount for line in dossier.fee_lines.all()] == [8000]
     expect(page).to_have_url(re.compile(rf"/dossiers/{re.escape(dossier.code)}/$"))
+    expect(page.locator(".dossier-fee")).to_contain_text("đã thu 8.000 đồng (chuyển khoản), biên lai số 0001234")
     status = page.get_by_role("status")
     expect(status).to_contain_text(f"Đã tiếp nhận hồ sơ {dossier.code}")
     receipt = status.get_by_role("link", name="In giấy tiếp nhận và hẹn trả kết quả")
@@ -69,3 +97,4 @@ def test_desk_receives_a_walk_in_dossier_and_prints_the_receipt(
     assert response.headers["content-type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
     assert dossier.code in re.sub(r"\s+", "", text) or dossier.code in text
+    assert "biên lai số 0001234" in " ".join(text.split())
