@@ -147,13 +147,14 @@ def _note(required: bool = False, label=None) -> Field:
 
 
 LEGAL_BASIS = Field("legal_basis", Kind.TEXT, _("Căn cứ pháp lý"), max_length=1000)
+INTERNAL_NOTE = _("Ghi chú nội bộ")
 # What the applicant reads of an internal action (its note stays with the staff): see Transition.note_internal.
 MESSAGE = Field(
     "message",
     Kind.TEXT,
     _("Thông báo cho người nộp hồ sơ"),
     max_length=1000,
-    help_text=_("Hiện trên trang theo dõi hồ sơ của người nộp và gửi thư cho họ; ghi chú chỉ cán bộ xem được."),
+    help_text=_("Hiện trên trang theo dõi hồ sơ của người nộp và gửi thư cho họ; ghi chú nội bộ chỉ cán bộ xem được."),
 )
 # How the step that ends went (T7): the officer's finding, kept in the event and on the control sheet's history.
 STEP_RESULT = Field(
@@ -378,7 +379,7 @@ TRANSITIONS: dict[str, Transition] = {
             _("Chuyển xử lý"),
             "Forwarded to the processing body the same working day (§4.1 T6).",
             fields=[
-                _note(),
+                _note(label=INTERNAL_NOTE),
                 Field("agency", Kind.AGENCY, _("Cơ quan giải quyết")),
                 Field("handler", Kind.USER, _("Cán bộ thụ lý")),
                 MESSAGE,
@@ -395,7 +396,7 @@ TRANSITIONS: dict[str, Transition] = {
             "A step change is a control-sheet row (§4.1 T7, §5.7).",
             fields=[
                 STEP_RESULT,
-                _note(),
+                _note(label=INTERNAL_NOTE),
                 Field("name", Kind.TEXT, _("Tên bước xử lý"), max_length=255),
                 Field("agency", Kind.AGENCY, _("Cơ quan, đơn vị")),
                 Field("handler", Kind.USER, _("Cán bộ xử lý")),
@@ -412,7 +413,7 @@ TRANSITIONS: dict[str, Transition] = {
             _("Phân công xử lý"),
             "Who holds the current step: a head assigns or reassigns it, an officer takes it for themself (§4.1 T7); "
             "the step and its due moment stay, the event records the hand-over.",
-            fields=[Field("handler", Kind.USER, _("Cán bộ xử lý"), required=True), _note()],
+            fields=[Field("handler", Kind.USER, _("Cán bộ xử lý"), required=True), _note(label=INTERNAL_NOTE)],
             note_internal=True,
         ),
         _t(
@@ -424,7 +425,7 @@ TRANSITIONS: dict[str, Transition] = {
             _("Chuyển liên thông"),
             "Sent to or back from another body (§4.1 T8).",
             fields=[
-                _note(),
+                _note(label=INTERNAL_NOTE),
                 Field("partner", Kind.TEXT, _("Cơ quan phối hợp"), required=True, max_length=255),
                 Field("back", Kind.BOOL, _("Nhận lại từ cơ quan phối hợp")),
                 MESSAGE,
