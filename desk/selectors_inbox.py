@@ -104,7 +104,7 @@ def state_conditions(*, now: dt.datetime, soon_until: dt.datetime) -> dict[str, 
     """Each state as a condition on the stored columns (the step's due moment, else the dossier's, through the
     step's dossier; the clock): what the page filters by, walking the (agency, due_at) index in order — never a
     computed CASE, which would have to be evaluated on every open step of the agency."""
-    running = ~Q(dossier__clock_state=ClockState.PAUSED)
+    running = Q(paused=False)
     no_step_due = Q(due_at__isnull=True)
     return {
         ON_TRACK: running
@@ -118,7 +118,7 @@ def state_conditions(*, now: dt.datetime, soon_until: dt.datetime) -> dict[str, 
             | no_step_due & Q(dossier__current_due_at__gte=now, dossier__current_due_at__lte=soon_until)
         ),
         OVERDUE: running & (Q(due_at__lt=now) | no_step_due & Q(dossier__current_due_at__lt=now)),
-        PAUSED: Q(dossier__clock_state=ClockState.PAUSED),
+        PAUSED: Q(paused=True),
     }
 
 
@@ -137,16 +137,16 @@ def count_conditions(*, now: dt.datetime, soon_until: dt.datetime) -> dict[str, 
     """The states again, for the counts: a range of the (agency, due_at) index for the steps with a due moment, its
     NULL range for the others, each row checked by one index-only probe (`_current`), which also checks that the
     step is its dossier's current one."""
-    no_step_due = Q(due_at__isnull=True)
+    no_step_due = Q(paused=False, due_at__isnull=True)
     return {
-        ON_TRACK: Q(due_at__gt=soon_until) & Q(_current(paused=False))
+        ON_TRACK: Q(paused=False, due_at__gt=soon_until) & Q(_current(paused=False))
         | no_step_due
         & Q(_current(paused=False, due=Q(current_due_at__gt=soon_until) | Q(current_due_at__isnull=True))),
-        DUE_SOON: Q(due_at__gte=now, due_at__lte=soon_until) & Q(_current(paused=False))
+        DUE_SOON: Q(paused=False, due_at__gte=now, due_at__lte=soon_until) & Q(_current(paused=False))
         | no_step_due & Q(_current(paused=False, due=Q(current_due_at__gte=now, current_due_at__lte=soon_until))),
-        OVERDUE: Q(due_at__lt=now) & Q(_current(paused=False))
+        OVERDUE: Q(paused=False, due_at__lt=now) & Q(_current(paused=False))
         | no_step_due & Q(_current(paused=False, due=Q(current_due_at__lt=now))),
-        PAUSED: Q(_current(paused=True)),
+        PAUSED: Q(paused=True) & Q(_current(paused=True)),
     }
 
 
@@ -155,7 +155,7 @@ def _with_state(qs: QuerySet[DossierStep], *, now: dt.datetime, soon_until: dt.d
     return qs.annotate(
         due_moment=Coalesce("due_at", "dossier__current_due_at"),
         state=Case(
-            When(dossier__clock_state=ClockState.PAUSED, then=Value(PAUSED)),
+            When(paused=True, then=Value(PAUSED)),
             When(due_moment__lt=now, then=Value(OVERDUE)),
             When(due_moment__lte=soon_until, then=Value(DUE_SOON)),
             default=Value(ON_TRACK),  # no due moment at all is "on time" (§5.11 "no fixed time")
