@@ -20,8 +20,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import IsNull
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -122,31 +123,43 @@ def state_conditions(*, now: dt.datetime, soon_until: dt.datetime) -> dict[str, 
     }
 
 
-def _current(*, paused: bool, due: Q | None = None) -> Exists:
+def _current(*, paused: bool, due: Q | None = None) -> IsNull:
     """The step is its dossier's current one, the dossier's clock (not) paused, its due moment matching `due`: one
-    probe of a partial index on the dossiers' current step per step, with no visit to the dossier's row."""
+    probe of a partial index on the dossiers' current step per step, with no visit to the dossier's row. A scalar
+    subquery (LIMIT 1), not EXISTS: PostgreSQL may turn an EXISTS into a join or a hashed subplan that reads every
+    dossier, where the counts want a probe per row of an index range, stopping at the cap."""
     dossiers = Dossier.objects.filter(current_step_id=OuterRef("pk"))
     if paused:
         dossiers = dossiers.filter(clock_state=ClockState.PAUSED)
     else:
         dossiers = dossiers.exclude(clock_state=ClockState.PAUSED)
-    return Exists(dossiers.filter(due) if due is not None else dossiers)
+    if due is not None:
+        dossiers = dossiers.filter(due)
+    probe = dossiers.order_by().values(found=Value(1))[:1]
+    return IsNull(Subquery(probe, output_field=IntegerField()), False)
 
 
-def count_conditions(*, now: dt.datetime, soon_until: dt.datetime) -> dict[str, Q]:
-    """The states again, for the counts: a range of the (agency, due_at) index for the steps with a due moment, its
-    NULL range for the others, each row checked by one index-only probe (`_current`), which also checks that the
-    step is its dossier's current one."""
-    no_step_due = Q(paused=False, due_at__isnull=True)
+def count_conditions(*, now: dt.datetime, soon_until: dt.datetime) -> dict[str, tuple[Q, ...]]:
+    """The states again, for the counts, each as the branches whose counts add up to it (no OR): a range of the
+    (agency, paused, due_at) index for the steps with a due moment, its NULL range for the others (whose due moment
+    is the dossier's), each row checked by one index-only probe (`_current`), which also checks that the step is its
+    dossier's current one. Under an OR PostgreSQL hashes the probe's whole side instead — a scan of every dossier."""
+    running, no_step_due = Q(paused=False), Q(paused=False, due_at__isnull=True)
     return {
-        ON_TRACK: Q(paused=False, due_at__gt=soon_until) & Q(_current(paused=False))
-        | no_step_due
-        & Q(_current(paused=False, due=Q(current_due_at__gt=soon_until) | Q(current_due_at__isnull=True))),
-        DUE_SOON: Q(paused=False, due_at__gte=now, due_at__lte=soon_until) & Q(_current(paused=False))
-        | no_step_due & Q(_current(paused=False, due=Q(current_due_at__gte=now, current_due_at__lte=soon_until))),
-        OVERDUE: Q(paused=False, due_at__lt=now) & Q(_current(paused=False))
-        | no_step_due & Q(_current(paused=False, due=Q(current_due_at__lt=now))),
-        PAUSED: Q(paused=True) & Q(_current(paused=True)),
+        ON_TRACK: (
+            running & Q(due_at__gt=soon_until) & Q(_current(paused=False)),
+            no_step_due
+            & Q(_current(paused=False, due=Q(current_due_at__gt=soon_until) | Q(current_due_at__isnull=True))),
+        ),
+        DUE_SOON: (
+            running & Q(due_at__gte=now, due_at__lte=soon_until) & Q(_current(paused=False)),
+            no_step_due & Q(_current(paused=False, due=Q(current_due_at__gte=now, current_due_at__lte=soon_until))),
+        ),
+        OVERDUE: (
+            running & Q(due_at__lt=now) & Q(_current(paused=False)),
+            no_step_due & Q(_current(paused=False, due=Q(current_due_at__lt=now))),
+        ),
+        PAUSED: (Q(paused=True) & Q(_current(paused=True)),),
     }
 
 
@@ -187,19 +200,25 @@ def handler_choices(*, agency) -> list[tuple[int, str]]:
     return [(user.pk, str(user)) for user in users.only("pk", "full_name", "username")]
 
 
-def state_counts(qs: QuerySet[DossierStep], conditions: dict[str, Q]) -> dict[str, int]:
+def state_counts(qs: QuerySet[DossierStep], conditions: dict[str, tuple[Q, ...]]) -> dict[str, int]:
     """Each state's count in one statement, each capped at `COUNT_CAP` + 1 (shown "100+"): one scalar subquery
-    per state over its own index ranges, each stopping at its cap."""
-    selects, params = [], []
+    per branch of a state over its own index range, each stopping at the cap; a state is the sum of its branches,
+    capped again."""
+    keys, selects, params = [], [], []
     for key, _label in STATES:
-        capped = qs.filter(conditions[key]).order_by().values("pk")[: COUNT_CAP + 1]
-        sql, part_params = capped.query.sql_with_params()
-        selects.append(f"(SELECT count(*) FROM ({sql}) AS {key})")
-        params.extend(part_params)
+        for number, branch in enumerate(conditions[key]):
+            capped = qs.filter(branch).order_by().values("pk")[: COUNT_CAP + 1]
+            sql, part_params = capped.query.sql_with_params()
+            selects.append(f"(SELECT count(*) FROM ({sql}) AS {key}_{number})")
+            params.extend(part_params)
+            keys.append(key)
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(selects), params)
         row = cursor.fetchone()
-    return {key: count for (key, _label), count in zip(STATES, row, strict=True)}
+    counts = dict.fromkeys((key for key, _label in STATES), 0)
+    for key, count in zip(keys, row, strict=True):
+        counts[key] = min(counts[key] + count, COUNT_CAP + 1)
+    return counts
 
 
 def count_shown(count: int) -> str:
