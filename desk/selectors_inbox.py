@@ -3,8 +3,11 @@
 A row is a `DossierStep` that is open (`finished_at IS NULL`) and is its dossier's current step, at the user's
 agency. Its state on this screen is derived in SQL from the due moment (the step's, else the dossier's) and the
 dossier's clock (docs/domain.md §5.7, §5.11): paused, overdue, due soon (within the window, default 8 working
-hours) or on track. The working screen compares moments — a step due at 10:00 is overdue at 10:01 — where the
-reports compare dates (§5.11); "late" stays derived and is never stored here.
+hours) or on track. The clock is read from the step's `paused`, the copy of the dossier's paused clock the engine
+keeps on its open current step (dossiers.services `_step_pause_sync`), so that each state is a range of the
+(agency, paused, due_at) or (handler, paused, due_at) index of open steps. The working screen compares moments — a
+step due at 10:00 is overdue at 10:01 — where the reports compare dates (§5.11); "late" stays derived and is never
+stored here.
 
 The number of queries does not depend on the number of rows: one statement for the counts, one for the page,
 one each for the procedure and handler choices (docs/conventions.md "Tests": list pages pin their query count).
@@ -36,9 +39,11 @@ from workcalendar.calendar import Duration, due_moment, working_time_between
 
 PAGE_SIZE = 50
 # A state's count stops here (shown "100+"): an officer needs "a lot", and an exact count would read every open step.
-# The clock's state lives on the dossier, so a count walks its step range and probes the dossiers' index for each row
-# until it has found COUNT_CAP + 1: where most of an agency's dossiers are paused (the seeded land registry: two
-# thirds), 101 running ones past the due-soon moment took 7,000 probes, 1,001 took 17,000 (bench/, 1M dossiers).
+# A count walks its range of the step index and probes the dossiers' index for each row (current step? clock? the
+# dossier's due moment where the step has none) until it has found COUNT_CAP + 1. Before the clock was copied onto the
+# step (`paused`), a running state's range held the paused steps too: thousands of probes where most of an agency's
+# steps are paused (the busiest commune of bench/, 1M dossiers: 0.33 s). The steps without a due moment of their own
+# still need one probe each to learn the dossier's (8,400 at that commune: about 9 ms).
 COUNT_CAP = 100
 # The due-soon window in working hours (§5.11 [design]); the overdue job's window when one is configured.
 DEFAULT_DUE_SOON_HOURS = 8
@@ -103,8 +108,8 @@ def _open_at(agency) -> QuerySet[DossierStep]:
 
 def state_conditions(*, now: dt.datetime, soon_until: dt.datetime) -> dict[str, Q]:
     """Each state as a condition on the stored columns (the step's due moment, else the dossier's, through the
-    step's dossier; the clock): what the page filters by, walking the (agency, due_at) index in order — never a
-    computed CASE, which would have to be evaluated on every open step of the agency."""
+    step's dossier; the clock, as the step's `paused`): what the page filters by, walking the (agency, paused, due_at)
+    index — never a computed CASE, which would have to be evaluated on every open step of the agency."""
     running = Q(paused=False)
     no_step_due = Q(due_at__isnull=True)
     return {

@@ -130,3 +130,20 @@ def test_the_steps_flags_agree_with_the_dossiers_clocks(mix):
     flagged = set(DossierStep.objects.filter(paused=True, finished_at__isnull=True).values_list("pk", flat=True))
     assert flagged == paused_current
     assert len(flagged) == 8
+
+
+@pytest.mark.parametrize(
+    ("name", "columns"),
+    [
+        ("dossier_step_agency_state", "(agency_id, paused, due_at)"),
+        ("dossier_step_handler_state", "(handler_id, paused, due_at)"),
+    ],
+)
+def test_the_state_indexes_cover_the_open_steps_by_clock_and_due(name, columns):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [name])
+        (definition,) = cursor.fetchone()
+    assert columns in definition
+    assert "finished_at IS NULL" in definition
