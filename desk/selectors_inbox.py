@@ -3,8 +3,11 @@
 A row is a `DossierStep` that is open (`finished_at IS NULL`) and is its dossier's current step, at the user's
 agency. Its state on this screen is derived in SQL from the due moment (the step's, else the dossier's) and the
 dossier's clock (docs/domain.md §5.7, §5.11): paused, overdue, due soon (within the window, default 8 working
-hours) or on track. The working screen compares moments — a step due at 10:00 is overdue at 10:01 — where the
-reports compare dates (§5.11); "late" stays derived and is never stored here.
+hours) or on track. The clock is read from the step's `paused`, the copy of the dossier's paused clock the engine
+keeps on its open current step (dossiers.services `_step_pause_sync`), so that each state is a range of the
+(agency, paused, due_at) or (handler, paused, due_at) index of open steps. The working screen compares moments — a
+step due at 10:00 is overdue at 10:01 — where the reports compare dates (§5.11); "late" stays derived and is never
+stored here.
 
 The number of queries does not depend on the number of rows: one statement for the counts, one for the page,
 one each for the procedure and handler choices (docs/conventions.md "Tests": list pages pin their query count).
@@ -20,8 +23,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import IsNull
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,9 +39,11 @@ from workcalendar.calendar import Duration, due_moment, working_time_between
 
 PAGE_SIZE = 50
 # A state's count stops here (shown "100+"): an officer needs "a lot", and an exact count would read every open step.
-# The clock's state lives on the dossier, so a count walks its step range and probes the dossiers' index for each row
-# until it has found COUNT_CAP + 1: where most of an agency's dossiers are paused (the seeded land registry: two
-# thirds), 101 running ones past the due-soon moment took 7,000 probes, 1,001 took 17,000 (bench/, 1M dossiers).
+# A count walks its range of the step index and probes the dossiers' index for each row (current step? clock? the
+# dossier's due moment where the step has none) until it has found COUNT_CAP + 1. Before the clock was copied onto the
+# step (`paused`), a running state's range held the paused steps too: thousands of probes where most of an agency's
+# steps are paused (the busiest commune of bench/, 1M dossiers: 0.33 s). The steps without a due moment of their own
+# still need one probe each to learn the dossier's (8,400 at that commune: about 9 ms).
 COUNT_CAP = 100
 # The due-soon window in working hours (§5.11 [design]); the overdue job's window when one is configured.
 DEFAULT_DUE_SOON_HOURS = 8
@@ -102,9 +108,9 @@ def _open_at(agency) -> QuerySet[DossierStep]:
 
 def state_conditions(*, now: dt.datetime, soon_until: dt.datetime) -> dict[str, Q]:
     """Each state as a condition on the stored columns (the step's due moment, else the dossier's, through the
-    step's dossier; the clock): what the page filters by, walking the (agency, due_at) index in order — never a
-    computed CASE, which would have to be evaluated on every open step of the agency."""
-    running = ~Q(dossier__clock_state=ClockState.PAUSED)
+    step's dossier; the clock, as the step's `paused`): what the page filters by, walking the (agency, paused, due_at)
+    index — never a computed CASE, which would have to be evaluated on every open step of the agency."""
+    running = Q(paused=False)
     no_step_due = Q(due_at__isnull=True)
     return {
         ON_TRACK: running
@@ -118,35 +124,47 @@ def state_conditions(*, now: dt.datetime, soon_until: dt.datetime) -> dict[str, 
             | no_step_due & Q(dossier__current_due_at__gte=now, dossier__current_due_at__lte=soon_until)
         ),
         OVERDUE: running & (Q(due_at__lt=now) | no_step_due & Q(dossier__current_due_at__lt=now)),
-        PAUSED: Q(dossier__clock_state=ClockState.PAUSED),
+        PAUSED: Q(paused=True),
     }
 
 
-def _current(*, paused: bool, due: Q | None = None) -> Exists:
+def _current(*, paused: bool, due: Q | None = None) -> IsNull:
     """The step is its dossier's current one, the dossier's clock (not) paused, its due moment matching `due`: one
-    probe of a partial index on the dossiers' current step per step, with no visit to the dossier's row."""
+    probe of a partial index on the dossiers' current step per step, with no visit to the dossier's row. A scalar
+    subquery (LIMIT 1), not EXISTS: PostgreSQL may turn an EXISTS into a join or a hashed subplan that reads every
+    dossier, where the counts want a probe per row of an index range, stopping at the cap."""
     dossiers = Dossier.objects.filter(current_step_id=OuterRef("pk"))
     if paused:
         dossiers = dossiers.filter(clock_state=ClockState.PAUSED)
     else:
         dossiers = dossiers.exclude(clock_state=ClockState.PAUSED)
-    return Exists(dossiers.filter(due) if due is not None else dossiers)
+    if due is not None:
+        dossiers = dossiers.filter(due)
+    probe = dossiers.order_by().values(found=Value(1))[:1]
+    return IsNull(Subquery(probe, output_field=IntegerField()), False)
 
 
-def count_conditions(*, now: dt.datetime, soon_until: dt.datetime) -> dict[str, Q]:
-    """The states again, for the counts: a range of the (agency, due_at) index for the steps with a due moment, its
-    NULL range for the others, each row checked by one index-only probe (`_current`), which also checks that the
-    step is its dossier's current one."""
-    no_step_due = Q(due_at__isnull=True)
+def count_conditions(*, now: dt.datetime, soon_until: dt.datetime) -> dict[str, tuple[Q, ...]]:
+    """The states again, for the counts, each as the branches whose counts add up to it (no OR): a range of the
+    (agency, paused, due_at) index for the steps with a due moment, its NULL range for the others (whose due moment
+    is the dossier's), each row checked by one index-only probe (`_current`), which also checks that the step is its
+    dossier's current one. Under an OR PostgreSQL hashes the probe's whole side instead — a scan of every dossier."""
+    running, no_step_due = Q(paused=False), Q(paused=False, due_at__isnull=True)
     return {
-        ON_TRACK: Q(due_at__gt=soon_until) & Q(_current(paused=False))
-        | no_step_due
-        & Q(_current(paused=False, due=Q(current_due_at__gt=soon_until) | Q(current_due_at__isnull=True))),
-        DUE_SOON: Q(due_at__gte=now, due_at__lte=soon_until) & Q(_current(paused=False))
-        | no_step_due & Q(_current(paused=False, due=Q(current_due_at__gte=now, current_due_at__lte=soon_until))),
-        OVERDUE: Q(due_at__lt=now) & Q(_current(paused=False))
-        | no_step_due & Q(_current(paused=False, due=Q(current_due_at__lt=now))),
-        PAUSED: Q(_current(paused=True)),
+        ON_TRACK: (
+            running & Q(due_at__gt=soon_until) & Q(_current(paused=False)),
+            no_step_due
+            & Q(_current(paused=False, due=Q(current_due_at__gt=soon_until) | Q(current_due_at__isnull=True))),
+        ),
+        DUE_SOON: (
+            running & Q(due_at__gte=now, due_at__lte=soon_until) & Q(_current(paused=False)),
+            no_step_due & Q(_current(paused=False, due=Q(current_due_at__gte=now, current_due_at__lte=soon_until))),
+        ),
+        OVERDUE: (
+            running & Q(due_at__lt=now) & Q(_current(paused=False)),
+            no_step_due & Q(_current(paused=False, due=Q(current_due_at__lt=now))),
+        ),
+        PAUSED: (Q(paused=True) & Q(_current(paused=True)),),
     }
 
 
@@ -155,7 +173,7 @@ def _with_state(qs: QuerySet[DossierStep], *, now: dt.datetime, soon_until: dt.d
     return qs.annotate(
         due_moment=Coalesce("due_at", "dossier__current_due_at"),
         state=Case(
-            When(dossier__clock_state=ClockState.PAUSED, then=Value(PAUSED)),
+            When(paused=True, then=Value(PAUSED)),
             When(due_moment__lt=now, then=Value(OVERDUE)),
             When(due_moment__lte=soon_until, then=Value(DUE_SOON)),
             default=Value(ON_TRACK),  # no due moment at all is "on time" (§5.11 "no fixed time")
@@ -187,19 +205,25 @@ def handler_choices(*, agency) -> list[tuple[int, str]]:
     return [(user.pk, str(user)) for user in users.only("pk", "full_name", "username")]
 
 
-def state_counts(qs: QuerySet[DossierStep], conditions: dict[str, Q]) -> dict[str, int]:
+def state_counts(qs: QuerySet[DossierStep], conditions: dict[str, tuple[Q, ...]]) -> dict[str, int]:
     """Each state's count in one statement, each capped at `COUNT_CAP` + 1 (shown "100+"): one scalar subquery
-    per state over its own index ranges, each stopping at its cap."""
-    selects, params = [], []
+    per branch of a state over its own index range, each stopping at the cap; a state is the sum of its branches,
+    capped again."""
+    keys, selects, params = [], [], []
     for key, _label in STATES:
-        capped = qs.filter(conditions[key]).order_by().values("pk")[: COUNT_CAP + 1]
-        sql, part_params = capped.query.sql_with_params()
-        selects.append(f"(SELECT count(*) FROM ({sql}) AS {key})")
-        params.extend(part_params)
+        for number, branch in enumerate(conditions[key]):
+            capped = qs.filter(branch).order_by().values("pk")[: COUNT_CAP + 1]
+            sql, part_params = capped.query.sql_with_params()
+            selects.append(f"(SELECT count(*) FROM ({sql}) AS {key}_{number})")
+            params.extend(part_params)
+            keys.append(key)
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(selects), params)
         row = cursor.fetchone()
-    return {key: count for (key, _label), count in zip(STATES, row, strict=True)}
+    counts = dict.fromkeys((key for key, _label in STATES), 0)
+    for key, count in zip(keys, row, strict=True):
+        counts[key] = min(counts[key] + count, COUNT_CAP + 1)
+    return counts
 
 
 def count_shown(count: int) -> str:

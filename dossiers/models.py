@@ -508,6 +508,10 @@ class DossierStep(models.Model):
     finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
     outcome = models.CharField(_("kết quả"), max_length=10, choices=Outcome.choices, blank=True)
     is_late = models.BooleanField(default=False)
+    # The dossier's clock is paused while this step is its open current step (§5.6): a copy of `Dossier.clock_state`
+    # kept by the engine (services.dossier_transition) so that the inbox's states are ranges of one index of steps,
+    # where reading the clock on the dossier cost one probe per open step. False once the step is finished.
+    paused = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("bước xử lý")
@@ -523,6 +527,18 @@ class DossierStep(models.Model):
             models.Index(
                 fields=["handler", "due_at"],
                 name="dossier_step_open_handler_due",
+                condition=Q(finished_at__isnull=True),
+            ),
+            # The inbox's states and their counts: an agency's (or an officer's) open steps, running or paused, by
+            # due moment — each state a range of one of these.
+            models.Index(
+                fields=["agency", "paused", "due_at"],
+                name="dossier_step_agency_state",
+                condition=Q(finished_at__isnull=True),
+            ),
+            models.Index(
+                fields=["handler", "paused", "due_at"],
+                name="dossier_step_handler_state",
                 condition=Q(finished_at__isnull=True),
             ),
         ]

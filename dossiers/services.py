@@ -179,7 +179,21 @@ def _close_step(dossier: Dossier, *, now: dt.datetime) -> None:
     step.finished_at = now
     step.outcome = outcome_by_date(now, step.due_at)
     step.is_late = step.outcome == Outcome.LATE
-    step.save(update_fields=["finished_at", "outcome", "is_late"])
+    step.paused = False  # the flag describes open steps only (`_step_pause_sync`)
+    step.save(update_fields=["finished_at", "outcome", "is_late", "paused"])
+
+
+def _step_pause_sync(dossier: Dossier) -> None:
+    """Copy the dossier's clock onto its open current step (`DossierStep.paused`): run by `dossier_transition`
+    after every handler, so whatever paused, resumed, opened or closed — T9, T10, T12a, T12b, a step opened while
+    paused — the step says the same as the dossier, in one place. An UPDATE only when the flag changes."""
+    step = dossier.current_step
+    if step is None or step.finished_at is not None:
+        return
+    paused = dossier.clock_state == ClockState.PAUSED
+    if step.paused != paused:
+        step.paused = paused
+        step.save(update_fields=["paused"])
 
 
 # --- Creation: drafts (T1 source) and the counter's three outcomes (T2; T4 and T5 at the counter) ------------
@@ -636,6 +650,7 @@ def dossier_transition(
         from_status = locked.status
         checked = _documents_check(locked, cleaned.pop("checked_documents")) if "checked_documents" in cleaned else {}
         extra = _HANDLERS[action](locked, actor=actor, role=role, now=now, stored=stored, **cleaned) or {}
+        _step_pause_sync(locked)
         extra.update(checked)
         # Committed: the stored files are the dossier's now, whatever a later on-commit callback raises.
         transaction.on_commit(stored.clear)

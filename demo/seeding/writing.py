@@ -26,6 +26,7 @@ from dossiers.models import (
     Apology,
     Applicant,
     ApplicantIdentity,
+    ClockState,
     CodeCounter,
     DocumentCounter,
     DocumentNumber,
@@ -308,7 +309,8 @@ class _Writer:
             for p in plans:
                 for index, step in enumerate(p.steps):
                     if open_ and index == p.open_step:
-                        yield (p.d["current_step_id"], p.d["id"], *step)
+                        # `paused` copies the dossier's clock onto its open step, as the engine keeps it.
+                        yield (p.d["current_step_id"], p.d["id"], *step, p.d.get("clock_state") == ClockState.PAUSED)
                     elif not open_ and index != p.open_step:
                         yield (p.d["id"], *step)
 
@@ -327,7 +329,7 @@ class _Writer:
             _Table(DossierStep, "dossier_id order name agency_id handler_id started_at due_at finished_at outcome "
                    "is_late", steps(False)),
             _Table(DossierStep, "id dossier_id order name agency_id handler_id started_at due_at finished_at outcome "
-                   "is_late", steps(True)),
+                   "is_late paused", steps(True)),
             _Table(DossierDocument, "dossier_id required_document_id name form count checked digitisation",
                    children("documents")),
             _Table(FeeLine, "dossier_id name amount", children("fees")),

@@ -276,6 +276,17 @@ def test_pauses_and_the_one_supplement_request(dossiers, seeded):
         assert request.new_due_at == pause.dossier.current_due_at
 
 
+def test_open_steps_carry_their_dossiers_paused_clock(dossiers):
+    """The bulk writer sets `DossierStep.paused` as the engine keeps it: on exactly the open current steps of the
+    dossiers whose clock is paused (the officers' inbox counts its states by it)."""
+    paused_current = {d.current_step_id for d in dossiers if d.clock_state == ClockState.PAUSED}
+    assert paused_current
+    assert None not in paused_current
+    flagged = set(DossierStep.objects.filter(paused=True).values_list("pk", flat=True))
+    assert flagged == paused_current
+    assert not DossierStep.objects.filter(pk__in=flagged, finished_at__isnull=False).exists()
+
+
 def test_events_follow_the_transition_table_and_end_in_the_status(dossiers):
     events = defaultdict(list)
     for e in DossierEvent.objects.order_by("dossier_id", "at", "id"):

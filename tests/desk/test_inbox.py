@@ -38,8 +38,9 @@ def step_at(receive, version, agencies):
     def make(*, handler=None, due=None, dossier_due="keep", agency=None, paused=False, received="2026-03-02 10:00"):
         dossier = receive(received, version=version)
         step = dossier.current_step
+        # Written around the engine, as the demo seeder does: the step's `paused` copies the dossier's clock.
         DossierStep.objects.filter(pk=step.pk).update(
-            handler=handler, due_at=at(due) if due else None, agency=agency or step.agency
+            handler=handler, due_at=at(due) if due else None, agency=agency or step.agency, paused=paused
         )
         changes = {}
         if dossier_due != "keep":
