@@ -808,9 +808,14 @@ def render_result(
     signer_title: str = "",
 ) -> bytes:
     """The result of a dossier as a PDF from the portal's generic template (T15, docs/domain.md §4.1): the issuing
-    body with its number and symbol, place and date, the procedure's result text, the applicant, the dossier code
-    with the QR code of the public lookup, and the signer. Called by the engine inside the issuing transaction."""
+    body with its number and symbol, place and date, the procedure's result text, the applicant, the dossier code,
+    the QR code and address of its public verification page, and the signer. Called by the engine inside the
+    issuing transaction, before the file is stored: the printed token names the dossier, signed with its code
+    (dossiers/verification.py), since the file's hash and row do not exist yet."""
+    from dossiers.verification import dossier_token, verify_url
+
     dossier = _load(dossier)
+    verify = verify_url(dossier_token(dossier)) if dossier.code else ""
     body = dossier.processing_agency or dossier.receiving_agency
     desk = _desk(dossier)
     result = (dossier.procedure_version.result or "").strip() or result_type or dossier.procedure_version.name
@@ -831,7 +836,8 @@ def render_result(
         "result_date": vn_date(result_date),
         "body": body.name,
         "desk_label": _desk_label(dossier, desk),
-        "qr": qr_data_uri(lookup_url(dossier.code or "")) if dossier.code else "",
+        "qr": qr_data_uri(verify) if verify else "",
+        "verify_url": verify,
         "lookup_site": f"{settings.SITE_URL}/tra-cuu/",
         "signer": signer,
         "signer_title": (signer_title or RESULT_SIGNER_TITLE).upper(),

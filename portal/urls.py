@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView
 
 from dossiers.views import public_lookup
+from dossiers.views_verify import result_verify_page
 from portal import views
 from procedures.urls import api_urlpatterns as procedure_api_urls
 
@@ -27,6 +28,7 @@ urlpatterns = [
     path("dossiers/", include("dossiers.urls")),
     path("", include("desk.urls")),
     path("tra-cuu/", public_lookup, name="public-lookup"),
+    path("xac-minh/<str:token>/", result_verify_page, name="result-verify"),
     path("api/procedures/", include((procedure_api_urls, "procedures_api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),

@@ -41,6 +41,7 @@ URL_ACCESS = {
     "procedures_api:list": "public",
     "procedures_api:detail": "public",
     "public-lookup": "public",
+    "result-verify": "public",  # a signed token proves a result; no file, no personal data (dossiers/verification.py)
     "desk:after-login": "public",  # only redirects: desk officers to their queue, everyone else home
     # The admin: its own sign-in page is open, everything else in the namespace needs is_staff — named URLs
     # and the unnamed ones (object redirects, the final catch-all) alike.
@@ -65,6 +66,7 @@ SAMPLE_KWARGS = {
     "url": "no-such-page/",
     "path": "no-such-form.pdf",
     "action": "forward",
+    "token": "f1:not-a-signature-at-all-xxxxxxxxxxxxxxxxxx",
 }
 
 
