@@ -12,6 +12,9 @@ single character of it, or the file's stored hash, makes it fail:
 - `d<dossier id>`, signed with the dossier's code: the QR code printed on the PDF the portal generates. The hash of
   that PDF is known only once it is rendered, and its file row only once it is stored, after the rendering; so the
   printed link names the dossier, and the page shows the dossier's latest result file (T15 issues one per dossier).
+
+The signatures use SECRET_KEY and never expire: a code printed on paper lives as long as the key. Rotate the key
+with the old one in SECRET_KEY_FALLBACKS (Django's signing checks them), or every printed QR code stops verifying.
 """
 
 from __future__ import annotations
