@@ -82,6 +82,17 @@ def test_both_tokens_round_trip_to_the_result_file_and_are_short_enough_for_a_qr
     assert verify_url(file_token(record)) == f"http://127.0.0.1:8000/xac-minh/{file_token(record)}/"
 
 
+def test_a_printed_token_survives_a_key_rotation_with_the_old_key_as_fallback(returned, settings):
+    token = dossier_token(returned)
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-key-" + "x" * 50
+
+    with pytest.raises(TokenInvalid):
+        result_verify(token)
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert result_verify(token).dossier == returned
+
+
 def _flip(char: str) -> str:
     return "A" if char != "A" else "B"
 
