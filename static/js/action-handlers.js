@@ -5,8 +5,11 @@
 (function () {
   "use strict";
 
+  var latest = 0;
+
   function reload(agency, list, button) {
     var select = list.querySelector("select");
+    var asked = ++latest;
     var url = new URL(window.location.href);
     url.search = "";
     if (agency.value) {
@@ -21,24 +24,33 @@
         return response.text();
       })
       .then(function (html) {
+        if (asked !== latest) {
+          return; // the agency changed again meanwhile: the newer answer fills the list
+        }
         var page = new DOMParser().parseFromString(html, "text/html");
         var fresh = page.getElementById(select.id);
         if (!fresh) {
           throw new Error("no handler list");
         }
+        var chosen = select.value; // a person picked while the list was loading stays picked if still listed
         select.replaceChildren.apply(select, Array.prototype.slice.call(fresh.options).map(function (option) {
           var copy = document.createElement("option");
           copy.value = option.value;
           copy.textContent = option.textContent;
           return copy;
         }));
-        select.value = "";
+        select.value = chosen;
+        if (select.value !== chosen) {
+          select.value = "";
+        }
       })
       .catch(function () {
         button.hidden = false; // the server-side update still works
       })
       .then(function () {
-        list.removeAttribute("aria-busy");
+        if (asked === latest) {
+          list.removeAttribute("aria-busy");
+        }
       });
   }
 

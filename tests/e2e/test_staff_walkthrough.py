@@ -61,6 +61,12 @@ def _take_action(page: Page, name: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
 
 
+def _choose_agency(page: Page, label: str, agency) -> None:
+    """Pick the agency and wait for its staff list to arrive (the handler list reloads when the agency changes)."""
+    page.get_by_label(label).select_option(value=str(agency.pk))
+    expect(page.locator("[data-handlers-list]")).not_to_have_attribute("aria-busy", "true")
+
+
 def _done(page: Page, code: str, label: str) -> None:
     expect(page).to_have_url(re.compile(rf"/dossiers/{re.escape(code)}/$"))
     expect(page.get_by_role("status")).to_contain_text(f"Đã thực hiện “{label}” cho hồ sơ {code}")
@@ -119,7 +125,7 @@ def test_one_walk_in_dossier_through_two_units_to_its_return(
 
     # 2. Desk: "Chuyển xử lý" (T6) to the commune's officer.
     _take_action(page, "Chuyển xử lý")
-    page.get_by_label("Cơ quan giải quyết").select_option(value=str(commune.pk))
+    _choose_agency(page, "Cơ quan giải quyết", commune)
     page.get_by_label("Cán bộ thụ lý").select_option(value=str(officer.pk))
     page.get_by_label("Ghi chú").fill("Chuyển công chức tư pháp – hộ tịch thụ lý")
     shoot("walk-03-forward")
@@ -138,7 +144,7 @@ def test_one_walk_in_dossier_through_two_units_to_its_return(
     shoot("walk-05-officer-dossier")
     _take_action(page, "Chuyển bước xử lý")
     page.get_by_label("Tên bước xử lý").fill("Thẩm định, xác minh hộ tịch")
-    page.get_by_label("Cơ quan, đơn vị").select_option(value=str(justice.pk))
+    _choose_agency(page, "Cơ quan, đơn vị", justice)
     expect(page.locator("main")).to_contain_text("Danh sách cán bộ gồm lãnh đạo và chuyên viên của cơ quan được chọn")
     page.get_by_label("Ghi chú").fill("Đề nghị Sở Tư pháp xác minh thông tin hộ tịch")
     shoot("walk-06-step-form")
@@ -193,7 +199,7 @@ def test_one_walk_in_dossier_through_two_units_to_its_return(
     page.goto(f"{live_server.url}/dossiers/{code}/")
     _take_action(page, "Chuyển bước xử lý")
     page.get_by_label("Tên bước xử lý").fill("Trình ký")
-    page.get_by_label("Cơ quan, đơn vị").select_option(value=str(commune.pk))
+    _choose_agency(page, "Cơ quan, đơn vị", commune)
     page.get_by_label("Cán bộ xử lý").select_option(value=str(head.pk))
     page.get_by_label("Ghi chú").fill("Đã xác minh, đủ điều kiện; trình lãnh đạo ký")
     shoot("walk-10-step-back")
