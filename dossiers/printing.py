@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, OneStopDesk
+from dossiers import handover
 from dossiers.models import (
     Apology,
     DocumentForm,
@@ -41,7 +42,6 @@ from dossiers.models import (
     SupplementRequest,
 )
 from dossiers.numbering import NUMBERED_FORMS
-from dossiers import handover
 from dossiers.workflow import Status
 from procedures.display import time_limit_text, vnd
 

@@ -64,3 +64,6 @@ class FakeTransaction(models.Model):
     state = models.CharField(max_length=10, default=PaymentStatus.PENDING)
     platform_transaction = models.CharField(max_length=64, blank=True)
     paid_at = models.CharField(max_length=14, blank=True)  # ThoiGianGD, yyyyMMddHHmmss
+
+    def __str__(self) -> str:
+        return f"{self.transaction_ref} {self.state}"
