@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -38,8 +39,9 @@ def adapter() -> PaymentAdapter:
 
 def _reference(dossier: Dossier, now: dt.datetime) -> str:
     """MaThamChieu: "dvc" + the dossier's code + a timestamp (§10.2), unique per attempt."""
-    stamp = timezone.localtime(now).strftime("%Y%m%d%H%M%S%f")
-    return f"dvc{(dossier.code or str(dossier.pk)).replace('.', '').replace('-', '')}{stamp}"[:64]
+    stamp = timezone.localtime(now).strftime("%Y%m%d%H%M%S")
+    code = (dossier.code or str(dossier.pk)).replace(".", "").replace("-", "")
+    return f"dvc{code}{stamp}{secrets.token_hex(3)}"[:64]
 
 
 # --- Start ---------------------------------------------------------------------------------------------------
