@@ -18,7 +18,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_citizen_pays_on_the_fake_platform_and_sees_the_paid_state(
-    page: Page, live_server, sign_in, shoot, settings, people, receive, make_version
+    page: Page,
+    live_server,
+    sign_in,
+    shoot,
+    settings,
+    people,
+    receive,
+    make_version,  # noqa: F811 - fixtures
 ):
     settings.SITE_URL = live_server.url
     dossier = receive("2026-03-02 08:00", version=make_version(fee=16000), fee_mode=FeeMode.AFTER)
