@@ -23,8 +23,8 @@ def test_citizen_pays_on_the_fake_platform_and_sees_the_paid_state(
     sign_in,
     shoot,
     settings,
-    people,
-    receive,
+    people,  # noqa: F811 - fixtures
+    receive,  # noqa: F811 - fixtures
     make_version,  # noqa: F811 - fixtures
 ):
     settings.SITE_URL = live_server.url
