@@ -5,15 +5,27 @@ import logging
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
+from django.urls import reverse
 
 from dossiers.errors import DossierNotFound, DossierRefused
 from dossiers.models import DossierEvent, FeeMode, PaymentState
+from dossiers.services import dossier_transition
+from dossiers.workflow import Status
 from payments import fake, services
 from payments.adapters import national
 from payments.models import FakeTransaction, Payment, PaymentStatus
 from tests.dossiers.conftest import at
+from tests.dossiers.transition_cases import HANDOVER
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    """The platform's and the portal's "now" (the callback's time, the engine's event) on a fixed morning."""
+    with time_machine.travel(at("2026-03-02 09:05"), tick=False):
+        yield
 
 
 @pytest.fixture
@@ -130,6 +142,8 @@ def test_pay_at_the_fake_notifies_the_portal_and_the_dossier_is_paid_through_the
     assert event.data["payment_method"] == "online"
     assert event.data["receipt_number"] == payment.transaction_ref
     assert event.data["amount"] == 16000
+    assert event.at == at("2026-03-02 09:05")
+    assert payment.last_notification["ThoiGianGD"] == "20260302090500"
     # The redirect (the same signed parameters) shows the paid state and changes nothing again.
     page = client.get(back.path + "?" + back.query)
     assert page.status_code == 200
@@ -319,3 +333,18 @@ def test_the_query_answer_is_signed_and_checked(payable, people):
     adapter = fake.FakeAdapter()
     adapter.secret = "stale"
     assert adapter.query(payment.transaction_ref).valid is False
+
+
+def test_the_desk_return_screen_shows_the_online_payment_and_lets_the_result_go(client, prepared, people):
+    dossier = prepared("result_ready_fee_after")
+    payment = services.payment_start(dossier, people["citizen"], now=START)
+    client.force_login(people["citizen"])
+    _pay_at_fake(client, payment)
+    client.force_login(people["desk"])
+    page = client.get(reverse("desk:return", args=[dossier.code])).content.decode()
+    assert f"Đã thu 16.000 đồng, biên lai số {payment.transaction_ref}" in page
+    # The "thu sau" guard of the return (T16) is satisfied by the online payment.
+    returned = dossier_transition(
+        dossier=dossier, action="return_result", actor=people["desk"], now=at("2026-03-03 10:00"), **HANDOVER
+    )
+    assert returned.status == Status.RETURNED
