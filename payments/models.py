@@ -5,6 +5,7 @@ The dossier's own payment state changes only through the engine (`pay_online`, d
 the platform's side of it, keyed by the reference sent to the platform (`MaThamChieu`).
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +29,9 @@ class Payment(models.Model):
     transaction_ref = models.CharField(_("mã tham chiếu"), max_length=64, unique=True)
     platform_transaction = models.CharField(_("mã giao dịch của nền tảng"), max_length=64, blank=True)
     redirect_url = models.CharField(_("địa chỉ thanh toán"), max_length=1000, blank=True)
-    started_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("tạo lúc"))
     updated_at = models.DateTimeField(_("cập nhật lúc"))
     last_notification = models.JSONField(_("thông báo gần nhất"), default=dict, blank=True)
