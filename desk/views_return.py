@@ -21,6 +21,7 @@ from desk.forms_return import DEFAULT_POSTAL_OPERATOR, CounterForm, DeliveredFor
 from dossiers import services, workflow
 from dossiers.audit import request_client
 from dossiers.errors import DossierRefused
+from dossiers.handover import FEE_ACTIONS
 from dossiers.models import DocumentForm, Dossier, PaymentState
 from dossiers.selectors import dossier_detail
 from dossiers.workflow import POSTING, ReceiverKind, ReturnMethod, Status
@@ -117,9 +118,9 @@ def _fee_total(dossier: Dossier) -> int:
     return sum(line.amount for line in dossier.fee_lines.all())
 
 
-def _last_event(dossier: Dossier, action: str):
-    """The newest event of `action`, from the events the detail selector prefetched (no query)."""
-    found = [event for event in dossier.events.all() if event.action == action]
+def _last_event(dossier: Dossier, *actions: str):
+    """The newest event of one of `actions`, from the events the detail selector prefetched (no query)."""
+    found = [event for event in dossier.events.all() if event.action in actions]
     return found[-1] if found else None
 
 
@@ -136,7 +137,8 @@ def _context(dossier: Dossier, forms: dict, tab: str) -> dict:
         "handover": handover,
         "fee_total": _fee_total(dossier),
         "fee_due": dossier.payment_state == PaymentState.PENDING,
-        "fee_event": _last_event(dossier, "collect_fee"),
+        # At the counter (collect_fee) or online through the payment platform (pay_online, payments/).
+        "fee_event": _last_event(dossier, *FEE_ACTIONS),
         "posted": _last_event(dossier, "post_result") if dossier.substate == POSTING else None,
         "online": dossier.return_method == ReturnMethod.ONLINE,
     }

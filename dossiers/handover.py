@@ -99,6 +99,34 @@ def collect_fee(d: Dossier, *, amount: int, payment_method: str, receipt_number:
     }
 
 
+def pay_online(d: Dossier, *, amount: int, provider: str, transaction_ref: str, platform_transaction: str = "", **_kw):
+    """T16a online: the payment platform confirmed the whole amount due (§10.2); the payment state becomes paid.
+
+    The event's data has the shape of `collect_fee`'s, so the dossier page and the handover record show it alike:
+    the method is "online" and the receipt number is the platform's transaction reference.
+    """
+    data = collect_fee(d, amount=amount, payment_method=ONLINE_METHOD, receipt_number=transaction_ref)
+    data.update(
+        {"provider": provider, "transaction_ref": transaction_ref, "platform_transaction": platform_transaction}
+    )
+    return data
+
+
+ONLINE_METHOD = "online"
+
+
+def fee_method_label(method: str) -> str:
+    """How a collected fee was paid, for the dossier page and the handover record."""
+    from dossiers.workflow import FeePaymentMethod
+
+    if method == ONLINE_METHOD:
+        return _("Thanh toán trực tuyến")
+    return str(FeePaymentMethod(method).label) if method in FeePaymentMethod.values else method
+
+
+FEE_ACTIONS = ("collect_fee", "pay_online")
+
+
 # --- T16b: handed to the postal operator ------------------------------------------------------------------------
 
 

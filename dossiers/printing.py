@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, OneStopDesk
+from dossiers import handover
 from dossiers.models import (
     Apology,
     DocumentForm,
@@ -41,7 +42,7 @@ from dossiers.models import (
     SupplementRequest,
 )
 from dossiers.numbering import NUMBERED_FORMS
-from dossiers.workflow import FeePaymentMethod, Status
+from dossiers.workflow import Status
 from procedures.display import time_limit_text, vnd
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -733,14 +734,14 @@ def render_register(desk: OneStopDesk, period: tuple[dt.date, dt.date], *, now: 
 
 def _fee_collected(dossier: Dossier) -> dict | None:
     """The fee collected at the counter (T16a), from its event: amount, how it was paid, the receipt number."""
-    event = _last_event(dossier, action="collect_fee")
+    event = _last_event(dossier, action__in=handover.FEE_ACTIONS)
     if event is None:
         return None
     data = event.data or {}
     method = data.get("payment_method", "")
     return {
         "amount": vnd(data.get("amount")),
-        "method": str(FeePaymentMethod(method).label) if method in FeePaymentMethod.values else method,
+        "method": handover.fee_method_label(method),
         "receipt_number": data.get("receipt_number", ""),
     }
 

@@ -1208,6 +1208,7 @@ _HANDLERS: dict[str, Callable[..., dict | None]] = {
     "withdraw": _withdraw,
     "issue_result": _issue_result,
     "collect_fee": handover.collect_fee,
+    "pay_online": handover.pay_online,
     "post_result": handover.post_result,
     "return_result": handover.return_result,
     "apologise": _apologise,

@@ -11,11 +11,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.roles import Role
-from dossiers import selectors
+from dossiers import handover, selectors
 from dossiers.audit import request_client
 from dossiers.permissions import actor_role, dossier_actions_available
 from dossiers.printing import FORM_KEYS, MAX_REGISTER_DAYS, FormUnavailable, render_form
-from dossiers.workflow import CITIZEN, FeePaymentMethod, Status
+from dossiers.workflow import CITIZEN, Status
 from portal.access import DESK, DOSSIER, staff_only, staff_or_owner
 
 # Forms each audience may print; the register is per desk and period, printed from the desk's pages.
@@ -66,13 +66,13 @@ def dossier_detail(request, code: str):
 def _fee_facts(dossier) -> dict:
     """The amount due and, once collected at the counter (T16a), how it was paid and the receipt number — from the
     fee lines and events the detail selector prefetched (no query)."""
-    paid = [event for event in dossier.events.all() if event.action == "collect_fee"]
+    paid = [event for event in dossier.events.all() if event.action in handover.FEE_ACTIONS]
     data = (paid[-1].data or {}) if paid else {}
     method = data.get("payment_method", "")
     return {
         "total": sum(line.amount for line in dossier.fee_lines.all()),
         "amount": data.get("amount"),
-        "method": FeePaymentMethod(method).label if method in FeePaymentMethod.values else method,
+        "method": handover.fee_method_label(method),
         "receipt_number": data.get("receipt_number", ""),
     }
 

@@ -578,6 +578,30 @@ TRANSITIONS: dict[str, Transition] = {
             guards=["fees_due"],
         ),
         _t(
+            "pay_online",
+            "T16a",
+            [
+                Status.RECEIVED,
+                Status.IN_PROCESSING,
+                Status.SUPPLEMENT_REQUESTED,
+                Status.AWAITING_FINANCIAL_OBLIGATION,
+                Status.RESULT_READY,
+            ],
+            SAME,
+            [SYSTEM],
+            _("Thanh toán trực tuyến"),
+            "The payment platform confirmed an online payment of the whole amount due (§10.2); only the system "
+            "records it, once, from a verified notification or the reconciliation (payments/services.py).",
+            fields=[
+                Field("amount", Kind.INT, _("Số tiền đã thanh toán (đồng)"), required=True, min_value=0),
+                Field("provider", Kind.TEXT, _("Nền tảng thanh toán"), required=True, max_length=40),
+                Field("transaction_ref", Kind.TEXT, _("Mã tham chiếu giao dịch"), required=True, max_length=64),
+                Field("platform_transaction", Kind.TEXT, _("Mã giao dịch của nền tảng"), max_length=64),
+                _note(),
+            ],
+            guards=["fees_due"],
+        ),
+        _t(
             "post_result",
             "T16b",
             [Status.RESULT_READY],

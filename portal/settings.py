@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "dossiers",
     "outbox",
     "desk",
+    "payments",
     "demo",
 ]
 
@@ -169,7 +170,31 @@ CELERY_BEAT_SCHEDULE = {
     "flag-overdue": {"task": "dossiers.flag_overdue", "schedule": int(os.environ.get("OVERDUE_JOB_SECONDS", "300"))},
     # The outbox's safety net: deliver what an on-commit kick could not queue, and retries whose time has come.
     "outbox-sweep": {"task": "outbox.sweep", "schedule": int(os.environ.get("OUTBOX_SWEEP_SECONDS", "60"))},
+    # docs/domain.md §10.2: pending online payments whose notification never came are asked about again.
+    "payments-reconcile": {
+        "task": "payments.reconcile",
+        "schedule": int(os.environ.get("PAYMENT_RECONCILE_SECONDS", "900")),
+    },
 }
+
+# --- Online payment (payments/, docs/domain.md §10.2) --------------------------------------------------
+# The local fake platform (payments/fake.py) stands in for the national one in development and tests.
+PAYMENT_FAKE_ENABLED = env_bool("PAYMENT_FAKE_ENABLED", DEBUG or TESTING)
+PAYMENT_FAKE_NOTIFY = True  # the fake delivers its confirm notification (tests turn it off to lose one)
+PAYMENT_ADAPTER = os.environ.get(
+    "PAYMENT_ADAPTER",
+    "payments.fake.FakeAdapter" if PAYMENT_FAKE_ENABLED else "payments.adapters.national.NationalAdapter",
+)
+PAYMENT_NATIONAL_URL = os.environ.get("PAYMENT_NATIONAL_URL", "")
+PAYMENT_NATIONAL_PARTNER = os.environ.get("PAYMENT_NATIONAL_PARTNER", "DVC-DEMO")
+PAYMENT_NATIONAL_SECRET = os.environ.get(
+    "PAYMENT_NATIONAL_SECRET", "fake-platform-secret" if PAYMENT_FAKE_ENABLED else ""
+)
+PAYMENT_NATIONAL_TOKEN = os.environ.get("PAYMENT_NATIONAL_TOKEN", "")
+PAYMENT_NATIONAL_TIMEOUT = float(os.environ.get("PAYMENT_NATIONAL_TIMEOUT", "10"))
+PAYMENT_NATIONAL_FIELD_ORDER = None  # None: payments.adapters.national.DEFAULT_FIELD_ORDER
+PAYMENT_RECONCILE_AFTER_MINUTES = int(os.environ.get("PAYMENT_RECONCILE_AFTER_MINUTES", "15"))
+PAYMENT_EXPIRE_MINUTES = int(os.environ.get("PAYMENT_EXPIRE_MINUTES", "1440"))
 
 # --- Outbox (outbox/services.py, docs/adr/0004-outbox.md) ---------------------------------------------
 # Modules that register the outbox's topic handlers (`register_handler`), imported when the apps are ready.

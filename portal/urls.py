@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("procedures/", include("procedures.urls")),
     path("dossiers/", include("dossiers.urls")),
+    path("payments/", include("payments.urls")),
     path("", include("desk.urls")),
     path("tra-cuu/", public_lookup, name="public-lookup"),
     path("xac-minh/<str:token>/", result_verify_page, name="result-verify"),

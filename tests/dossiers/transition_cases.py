@@ -157,6 +157,13 @@ CASES = {
         Status.RESULT_READY,
         ["anonymous", "other_citizen", "other_desk", "officer", "citizen"],
     ),
+    "pay_online": (
+        "result_ready_fee_after",
+        None,
+        {"amount": 16000, "provider": "fake", "transaction_ref": "dvc000000001"},
+        Status.RESULT_READY,
+        ["anonymous", "other_citizen", "desk", "citizen"],
+    ),
     "post_result": (
         "result_ready",
         "desk",

@@ -43,10 +43,10 @@ def test_tasks_are_delivered_at_least_once():
     assert app.conf.broker_connection_timeout <= 5
 
 
-def test_beat_runs_the_overdue_job_and_the_outbox_sweep():
+def test_beat_runs_the_overdue_job_the_outbox_sweep_and_the_payment_reconciliation():
     schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
-    assert schedule == {"dossiers.flag_overdue": 300, "outbox.sweep": 60}
-    assert {"outbox.deliver", "outbox.sweep", "dossiers.flag_overdue"} <= set(app.tasks)
+    assert schedule == {"dossiers.flag_overdue": 300, "outbox.sweep": 60, "payments.reconcile": 900}
+    assert {"outbox.deliver", "outbox.sweep", "dossiers.flag_overdue", "payments.reconcile"} <= set(app.tasks)
 
 
 @pytest.mark.parametrize(

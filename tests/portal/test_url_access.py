@@ -43,6 +43,12 @@ URL_ACCESS = {
     "public-lookup": "public",
     "result-verify": "public",  # a signed token proves a result; no file, no personal data (dossiers/verification.py)
     "desk:after-login": "public",  # only redirects: desk officers to their queue, everyone else home
+    # Online payment (docs/domain.md §10.2): the platform's notification is authenticated by its integrity code;
+    # the return page shows only the signed-in owner's payment (anyone else, anonymous included: 404); the fake
+    # platform is the platform's own page (404 unless settings.PAYMENT_FAKE_ENABLED).
+    "payments:notify": "public",  # POST only
+    "payments:return": "public",
+    "payments:fake-pay": "public",  # 404 unless PAYMENT_FAKE_ENABLED
     # The admin: its own sign-in page is open, everything else in the namespace needs is_staff — named URLs
     # and the unnamed ones (object redirects, the final catch-all) alike.
     "admin:login": "public",
@@ -52,7 +58,7 @@ URL_ACCESS = {
     "route:^media/procedure\\-forms/*": "public",
 }
 RULES = {"public", "admin"}
-POST_ONLY = {"logout", "set_language"}
+POST_ONLY = {"logout", "set_language", "payments:notify"}
 
 # Values for the URL parameters, so every pattern can be requested (no such objects exist: object URLs are 404).
 SAMPLE_KWARGS = {
@@ -67,6 +73,7 @@ SAMPLE_KWARGS = {
     "path": "no-such-form.pdf",
     "action": "forward",
     "token": "f1:not-a-signature-at-all-xxxxxxxxxxxxxxxxxx",
+    "ref": "dvc000000",
 }
 
 
