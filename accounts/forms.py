@@ -6,7 +6,7 @@ import datetime as dt
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +33,17 @@ class IdentifierField(forms.CharField):
         if identifier is None:
             raise forms.ValidationError(IDENTIFIER_INVALID, code="invalid")
         return identifier
+
+
+class LoginForm(AuthenticationForm):
+    """Django's sign-in, reading an e-mail address or a mobile number as people type it (upper case, spaces, +84)."""
+
+    def clean_username(self) -> str:
+        typed = self.cleaned_data.get("username", "")
+        identifier = parse_identifier(typed)
+        if identifier is not None and User.objects.filter(username=identifier.value).exists():
+            return identifier.value
+        return typed
 
 
 class SignupForm(forms.Form):

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from accounts.models import FakeSms, User
+from accounts.roles import Role
 from outbox.models import OutboxMessage
 from tests.accounts.conftest import PASSWORD, last_sms_code
 
@@ -93,3 +94,21 @@ def test_the_login_page_links_to_reset_and_sign_up(client):
     page = client.get("/accounts/login/").content.decode()
     assert 'href="/accounts/password/reset/"' in page
     assert 'href="/accounts/signup/"' in page
+
+
+@pytest.mark.parametrize("typed", ["0912345678", "+84 912 345 678", "091.234.5678"])
+def test_a_citizen_signs_in_with_the_number_as_they_type_it(client, mai, typed):
+    response = client.post("/accounts/login/", {"username": typed, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/accounts/profile/").status_code == 200
+
+
+def test_an_email_account_signs_in_whatever_the_case(client, django_user_model):
+    django_user_model.objects.create_user(username="lan@example.vn", email="lan@example.vn", password=PASSWORD)
+    assert client.post("/accounts/login/", {"username": "Lan@Example.VN", "password": PASSWORD}).status_code == 302
+
+
+def test_a_staff_username_is_read_as_typed(client, make_staff):
+    make_staff("desk1", role=Role.DESK)
+    assert client.post("/accounts/login/", {"username": "desk1", "password": "Demo@2026"}).status_code == 302
+    assert client.post("/accounts/login/", {"username": "DESK1", "password": "Demo@2026"}).status_code == 200
