@@ -3,13 +3,15 @@ password, keep the profile that pre-fills forms (issue 9; VNeID comes later)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import CodeForm, PhoneResetCodeForm, ProfileForm, ResetRequestForm, SignupForm
@@ -30,6 +32,26 @@ def _holder(identifier: Identifier) -> User | None:
     return User.objects.filter(match).order_by("pk").first()
 
 
+DUPLICATE = _lazy(
+    "Không thể đăng ký bằng thông tin này. Nếu đây là thư điện tử hoặc số điện thoại của bạn, hãy đăng nhập hoặc "
+    "dùng chức năng quên mật khẩu."
+)
+
+
+def _start_signup(holder: User | None, identifier: Identifier, data: dict) -> User:
+    """The inactive account (new, or an unconfirmed one started again) and a code sent unless one just left."""
+    with transaction.atomic():
+        user = holder or User(username=identifier.value, is_active=False)
+        user.full_name = data["full_name"]
+        user.email = identifier.value if identifier.kind == "email" else ""
+        user.phone = identifier.value if identifier.kind == "phone" else ""
+        user.set_password(data["password1"])
+        user.save()
+        if resend_wait(user, CodePurpose.SIGNUP) == 0:
+            issue_code(user, CodePurpose.SIGNUP, identifier)
+    return user
+
+
 def _never_confirmed(user: User) -> bool:
     return not user.is_active and user.last_login is None and user.codes.filter(purpose=CodePurpose.SIGNUP).exists()
 
@@ -40,24 +62,14 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         identifier, user = form.cleaned_data["identifier"], None
         holder = _holder(identifier)
-        if holder is not None and not _never_confirmed(holder):
-            form.add_error(
-                "identifier",
-                _(
-                    "Không thể đăng ký bằng thông tin này. Nếu đây là thư điện tử hoặc số điện thoại của bạn, hãy "
-                    "đăng nhập hoặc dùng chức năng quên mật khẩu."
-                ),
-            )
+        if holder is None or _never_confirmed(holder):
+            try:
+                user = _start_signup(holder, identifier, form.cleaned_data)
+            except IntegrityError:  # the same identifier signed up a moment ago, in another request
+                user = None
+        if user is None:
+            form.add_error("identifier", DUPLICATE)
         else:
-            with transaction.atomic():
-                user = holder or User(username=identifier.value, is_active=False)
-                user.full_name = form.cleaned_data["full_name"]
-                user.email = identifier.value if identifier.kind == "email" else ""
-                user.phone = identifier.value if identifier.kind == "phone" else ""
-                user.set_password(form.cleaned_data["password1"])
-                user.save()
-                if resend_wait(user, CodePurpose.SIGNUP) == 0:
-                    issue_code(user, CodePurpose.SIGNUP, identifier)
             request.session[SIGNUP_SESSION] = user.pk
             return redirect("accounts:confirm")
     return render(request, "accounts/signup.html", {"form": form})
@@ -159,8 +171,6 @@ def password_reset_phone(request):
 
 def _refuse_unknown(request) -> None:
     """A number with no account answers as a known one would: the same words, the same count of tries."""
-    from django.conf import settings
-
     tries = request.session.get(RESET_FAKE_ATTEMPTS, 0) + 1
     request.session[RESET_FAKE_ATTEMPTS] = tries
     left = settings.OTP_MAX_ATTEMPTS - tries

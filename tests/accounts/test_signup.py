@@ -192,3 +192,13 @@ def test_the_header_offers_sign_up_to_anonymous_visitors_only(client, django_use
 
 def test_codes_have_a_purpose():
     assert set(CodePurpose.values) == {"signup", "reset"}
+
+
+def test_a_sign_up_racing_another_with_the_same_identifier_is_refused_not_a_server_error(client, post, monkeypatch):
+    """Both requests saw no account; the second one's insert hits the unique username."""
+    User.objects.create_user(username=PHONE, phone=PHONE, password="x")
+    monkeypatch.setattr("accounts.views._holder", lambda identifier: None)
+    response = signup(post, PHONE)
+    assert response.status_code == 200
+    assert DUPLICATE in response.content.decode()
+    assert OutboxMessage.objects.count() == 0
