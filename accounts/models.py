@@ -43,6 +43,7 @@ class CitizenProfile(models.Model):
     phone = models.CharField(_("số điện thoại"), max_length=20, blank=True, validators=[phone_validator])
     email = models.EmailField(_("thư điện tử"), blank=True)
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("hồ sơ công dân")
@@ -79,3 +80,45 @@ class StaffProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
+
+
+class CodePurpose(models.TextChoices):
+    SIGNUP = "signup", _("Xác nhận đăng ký")
+    RESET = "reset", _("Đặt lại mật khẩu")
+
+
+class OneTimeCode(models.Model):
+    """A 6-digit code sent to an e-mail address or a mobile number; only its keyed hash is kept (accounts/otp.py)."""
+
+    user = models.ForeignKey(User, verbose_name=_("tài khoản"), on_delete=models.CASCADE, related_name="codes")
+    purpose = models.CharField(_("mục đích"), max_length=10, choices=CodePurpose.choices)
+    code_hash = models.CharField(_("mã đã băm"), max_length=64)
+    created_at = models.DateTimeField(_("tạo lúc"))
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
+    attempts = models.PositiveSmallIntegerField(_("số lần nhập sai"), default=0)
+    used_at = models.DateTimeField(_("dùng lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mã xác nhận")
+        verbose_name_plural = _("mã xác nhận")
+        indexes = [models.Index(fields=["user", "purpose", "-created_at"], name="accounts_code_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} ({self.user})"
+
+
+class FakeSms(models.Model):
+    """A text message the local SMS backend "sent" (accounts.sms.DatabaseSmsBackend), for development and tests."""
+
+    to = models.CharField(_("số điện thoại"), max_length=20, db_index=True)
+    body = models.TextField(_("nội dung"))
+    idempotency_key = models.CharField(_("khóa chống trùng"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tin nhắn thử")
+        verbose_name_plural = _("tin nhắn thử")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.body[:40]}"

@@ -66,6 +66,8 @@ def refused(request, access: Access, role: str | None):
             "chứa dữ liệu cá nhân của người nộp nên chỉ cán bộ của cơ quan đang giữ hồ sơ được mở (nguyên tắc "
             "giới hạn mục đích xử lý dữ liệu cá nhân). Trang số liệu dành cho lãnh đạo sẽ được bổ sung."
         )
+    elif not access.roles:
+        message = _("Trang này chỉ dành cho tài khoản công dân.")
     else:
         message = _("Trang này chỉ dành cho: {roles}.").format(
             roles=", ".join(str(Role(role).label) for role in access.roles)
@@ -98,6 +100,12 @@ def staff_only(*, roles: Iterable[str], scope: str | None) -> Callable:
 def staff_or_owner(*, roles: Iterable[str], scope: str = DOSSIER) -> Callable:
     """Staff of `roles`, and citizens for their own dossiers (the view's selector makes others' a 404)."""
     return _guard(_rule(roles, scope, owner=True))
+
+
+def citizen_only() -> Callable:
+    """A citizen's page about themselves (their own account and profile): no staff role, no object of anyone else;
+    anonymous → sign-in page, staff → 403."""
+    return _guard(Access(roles=(), scope=None, owner=True))
 
 
 def access_of(view: Callable) -> Access | None:

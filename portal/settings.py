@@ -198,7 +198,7 @@ PAYMENT_EXPIRE_MINUTES = int(os.environ.get("PAYMENT_EXPIRE_MINUTES", "1440"))
 
 # --- Outbox (outbox/services.py, docs/adr/0004-outbox.md) ---------------------------------------------
 # Modules that register the outbox's topic handlers (`register_handler`), imported when the apps are ready.
-OUTBOX_HANDLER_MODULES = ["dossiers.notifications"]
+OUTBOX_HANDLER_MODULES = ["dossiers.notifications", "accounts.otp"]
 # Attempts before a message is marked failed for the admin; the back-off doubles from BACKOFF up to BACKOFF_MAX.
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
 OUTBOX_BACKOFF_SECONDS = int(os.environ.get("OUTBOX_BACKOFF_SECONDS", "30"))
@@ -313,6 +313,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 TRUSTED_PROXY = env_list("TRUSTED_PROXY", [])
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Text messages (accounts/sms.py): the default keeps them in the accounts.FakeSms table instead of sending them.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "accounts.sms.DatabaseSmsBackend")
+# One-time codes for signing up and for a password reset by phone (accounts/otp.py).
+OTP_TTL_SECONDS = 600
+OTP_MAX_ATTEMPTS = 5
+OTP_RESEND_SECONDS = 60
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mot-cua@localhost")
 # The "Nộp hồ sơ trực tuyến" button leads to the online submission form: off until that form exists.
 ONLINE_SUBMISSION_ENABLED = env_bool("ONLINE_SUBMISSION_ENABLED", False)

@@ -49,6 +49,15 @@ URL_ACCESS = {
     "payments:notify": "public",  # POST only
     "payments:return": "public",
     "payments:fake-pay": "public",  # 404 unless PAYMENT_FAKE_ENABLED
+    # The citizen's own account (issue 9): signing up, the code, a forgotten password. The profile is declared on
+    # its view (@citizen_only).
+    "accounts:signup": "public",
+    "accounts:confirm": "public",
+    "accounts:password-reset-phone": "public",
+    "password_reset": "public",
+    "password_reset_done": "public",
+    "password_reset_confirm": "public",
+    "password_reset_complete": "public",
     # The admin: its own sign-in page is open, everything else in the namespace needs is_staff — named URLs
     # and the unnamed ones (object redirects, the final catch-all) alike.
     "admin:login": "public",
@@ -74,6 +83,7 @@ SAMPLE_KWARGS = {
     "action": "forward",
     "token": "f1:not-a-signature-at-all-xxxxxxxxxxxxxxxxxx",
     "ref": "dvc000000",
+    "uidb64": "MQ",
 }
 
 
@@ -130,13 +140,23 @@ def test_every_desk_url_and_every_dossier_page_is_declared_on_its_view():
     """The staff's screens and the pages that show a dossier carry their rule, roles and scope on the view."""
     urls = {url.key: url for url in live_urls()}
     expected = {key for key in urls if key.startswith(("desk:", "dossiers:"))} - {"desk:after-login"}
-    assert {url.key for url in declared_urls()} == expected
+    # The citizen's own pages carry a citizen-only rule (portal.access.citizen_only), checked below.
+    assert {url.key for url in declared_urls()} - CITIZEN_ONLY == expected
     for key in expected:
         access = urls[key].access
         assert access.roles, key
         assert access.scope in SCOPES, key
         # A province leader reaches no dossier, file, form or step list (docs/domain.md §2, §11).
         assert Role.LEADER not in access.roles, key
+
+
+CITIZEN_ONLY = {"accounts:profile"}
+
+
+def test_the_citizen_s_own_pages_admit_no_staff_role():
+    urls = {url.key: url for url in live_urls()}
+    for key in CITIZEN_ONLY:
+        assert urls[key].access == Access(roles=(), scope=None, owner=True), key
 
 
 def test_the_dossier_pages_admit_their_owner_and_staff_but_not_a_leader():
