@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from procedures.forms import ProcedureSearchForm
 from procedures.models import ProcedureVersion
-from procedures.selectors import procedure_detail, procedure_search
+from procedures.selectors import RANK_TEXT_WORDS, procedure_detail, procedure_search
 
 PAGE_SIZE = 20
 
@@ -21,6 +21,7 @@ def procedure_list(request):
     # A refused query lists nothing: listing everything would pass for "these match what you typed".
     results = ProcedureVersion.objects.none() if query_errors else procedure_search(**filters)
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # evaluated once, here, so reading its first rank costs no query
     context = {
         "form": form,
         "page": page,
@@ -28,6 +29,10 @@ def procedure_list(request):
         "query": filters["query"],
         "filtered": any(filters.values()),
         "query_errors": query_errors,
+        # Names matched, so words found only in documents, result or legal basis were left out: offer them.
+        "narrowed": bool(filters["query"])
+        and not filters["everywhere"]
+        and getattr(next(iter(page.object_list), None), "rank", RANK_TEXT_WORDS) < RANK_TEXT_WORDS,
     }
     return render(request, "procedures/procedure_list.html", context, status=400 if query_errors else 200)
 
