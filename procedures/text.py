@@ -27,7 +27,7 @@ _WORD_RE = re.compile(r"[0-9a-z]+(?:\.[0-9a-z]+)*")
 
 
 def fold_words(s: str) -> str:
-    """The folded words of `s`, single-spaced: fold_words("Chứng thực (bản sao), di chúc.") == "chung thuc ban sao di chuc".
+    """The folded words of `s`, single-spaced: "Chứng thực (bản sao), di chúc." → "chung thuc ban sao di chuc".
 
     Search columns store this, so matching whole words is a LIKE on " word " against the column padded with spaces.
     """
