@@ -9,7 +9,7 @@ import re
 from functools import reduce
 from operator import and_
 
-from django.db.models import Case, CharField, Exists, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Concat, Length
 
 from agencies.models import Agency
@@ -46,8 +46,10 @@ def procedure_search(
 
     Words found only in the text are listed when no name matches, or when `everywhere` is asked for: a query such
     as "chung thuc" names five procedures, while "bản sao có chứng thực" is among the documents of most of the
-    others. One query either way (the "does any name match" test is a subquery). A query shaped like a procedure
-    code matches codes by prefix. `field` is a field code, `level` a Level value, `agency` an electronic identifier.
+    others. Unless `everywhere`, whether any name matches is asked first (one short query, here).
+
+    A query shaped like a procedure code matches codes by prefix. `field` is a field code, `level` a Level value,
+    `agency` an electronic identifier.
     """
     versions = _in_force().prefetch_related("fees")
     if field:
@@ -73,9 +75,11 @@ def procedure_search(
     versions = versions.alias(name_words=Concat(Value(" "), "search_name", Value(" "), output_field=CharField()))
     all_in_name = reduce(and_, (Q(name_words__contains=f" {w} ") for w in phrase.split()))
     all_in_text = reduce(and_, (Q(search_text__contains=f" {w} ") for w in phrase.split()))
-    found = versions.filter(all_in_name | all_in_text)
-    if not everywhere:
-        found = found.filter(all_in_name | ~Exists(versions.filter(all_in_name)))
+    # Two plans rather than one query with an OR, which PostgreSQL could only answer by reading every row's long
+    # text: the names (short, read from the btree index on search_name), or the text through its trigram index
+    # (migration 0006). search_text holds the name too (procedures.services), so it alone finds every match.
+    in_name = versions.filter(all_in_name)
+    found = in_name if not everywhere and in_name.exists() else versions.filter(all_in_text)
     rank = Case(
         When(search_name=phrase, then=Value(RANK_EXACT)),
         When(name_words__startswith=f" {phrase} ", then=Value(RANK_NAME_START)),

@@ -3,6 +3,10 @@
 Both are derived columns, so they are recomputed from what is stored: the name, and the folded text itself (its
 words are the same once punctuation is dropped). Going back leaves the new form in place, which the old search
 also reads (it matched substrings of it).
+
+On PostgreSQL, a trigram index (pg_trgm, a trusted extension: the database's owner may create it) serves the
+search's `search_text LIKE '% word %'`: 2,000 procedures are searched in ~5 ms instead of ~45 ms of scanning
+(bench/catalogue_search.py). SQLite scans, which is fine for development; nothing else differs.
 """
 
 from django.db import migrations
@@ -21,6 +25,23 @@ def refold(apps, schema_editor):
     ProcedureVersion.objects.bulk_update(changed, ["search_name", "search_text"], batch_size=500)
 
 
+TRIGRAM_INDEX = "procver_search_text_trgm"
+
+
+def trigram_index_create(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    schema_editor.execute(
+        f"CREATE INDEX IF NOT EXISTS {TRIGRAM_INDEX} ON procedures_procedureversion USING gin (search_text gin_trgm_ops)"
+    )
+
+
+def trigram_index_drop(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP INDEX IF EXISTS {TRIGRAM_INDEX}")  # the extension stays: others may use it
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("procedures", "0005_verbose_names"),
@@ -28,4 +49,5 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(refold, migrations.RunPython.noop, elidable=True),
+        migrations.RunPython(trigram_index_create, trigram_index_drop),
     ]
