@@ -124,3 +124,10 @@ def test_the_columns_are_refolded_by_the_migration(db):
     version.refresh_from_db()
     assert version.search_name == "chung thuc ban sao di chuc"
     assert version.search_text == " 1.000031 chung thuc ban sao di chuc to khai "
+
+
+def test_the_api_searches_the_same_way(client, certifying):
+    codes = [r["code"] for r in client.get("/api/procedures/", {"q": "chung thuc"}).json()["results"]]
+    assert codes == ["1.000001", "1.000002"]
+    body = client.get("/api/procedures/", {"q": "chung thuc", "everywhere": "true"}).json()
+    assert [r["code"] for r in body["results"]] == ["1.000001", "1.000002", "1.000003"]
