@@ -159,5 +159,5 @@ def dossier_public_lookup(*, code: str) -> Dossier | None:
 
 
 def initials(name: str) -> str:
-    """ "Hoàng Thị Mai" → "H. T. M.": the most a public lookup shows of a person's name."""
-    return " ".join(f"{part[0]}." for part in name.split() if part)
+    """ "Hoàng Thị Mai" → "H. T. M.", "nguyễn văn an" → "N. V. A.": the most a public lookup shows of a name."""
+    return " ".join(f"{part[0].upper()}." for part in name.split())

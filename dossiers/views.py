@@ -2,10 +2,12 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -17,6 +19,7 @@ from dossiers.permissions import actor_role, dossier_actions_available
 from dossiers.printing import FORM_KEYS, MAX_REGISTER_DAYS, FormUnavailable, render_form
 from dossiers.workflow import CITIZEN, Status
 from portal.access import DESK, DOSSIER, staff_only, staff_or_owner
+from portal.ratelimit import rate_limit_hit
 
 # Forms each audience may print; the register is per desk and period, printed from the desk's pages.
 CITIZEN_FORMS = ("receipt", "supplement", "refusal", "apology", "stop_notice")
@@ -181,6 +184,15 @@ def public_lookup(request):
     Typed codes are trimmed and upper-cased; input that cannot be a code gets a message (400), never a 500.
     """
     raw = request.GET.get("ma", "")
+    if raw.strip():
+        retry_at = rate_limit_hit(
+            "public-lookup",
+            request_client(request)["ip_address"],
+            limit=settings.PUBLIC_LOOKUP_LIMIT,
+            window=settings.PUBLIC_LOOKUP_WINDOW,
+        )
+        if retry_at is not None:
+            return _lookup_refused(request, retry_at)
     code = selectors.public_code_normalise(raw) if raw.strip() else ""
     dossier = selectors.dossier_public_lookup(code=code) if code else None
     invalid = code is None
@@ -203,3 +215,22 @@ def public_lookup(request):
         },
         status=400 if invalid else 200,
     )
+
+
+def _lookup_refused(request, retry_at: dt.datetime) -> HttpResponse:
+    """429 once a client has used its lookups for the window: when to try again, in local time and in minutes."""
+    wait = retry_at - timezone.now()
+    minutes = max(1, -(-int(wait.total_seconds()) // 60))
+    response = render(
+        request,
+        "dossiers/public_lookup_limited.html",
+        {
+            "retry_at": timezone.localtime(retry_at),
+            "minutes": minutes,
+            "limit": settings.PUBLIC_LOOKUP_LIMIT,
+            "window_minutes": settings.PUBLIC_LOOKUP_WINDOW // 60,
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(max(1, int(wait.total_seconds())))
+    return response

@@ -311,6 +311,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses): when a request comes from one of
 # them, the read log records the last X-Forwarded-For hop, else REMOTE_ADDR (dossiers.audit.request_client).
 TRUSTED_PROXY = env_list("TRUSTED_PROXY", [])
+# The public dossier lookup (/tra-cuu/) answers at most this many lookups per client address and window (seconds),
+# so dossier codes cannot be enumerated (portal.ratelimit; the count lives in the cache, Redis in production).
+PUBLIC_LOOKUP_LIMIT = int(os.environ.get("PUBLIC_LOOKUP_LIMIT", "20"))
+PUBLIC_LOOKUP_WINDOW = int(os.environ.get("PUBLIC_LOOKUP_WINDOW", "600"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # Text messages (accounts/sms.py): the default keeps them in the accounts.FakeSms table instead of sending them.

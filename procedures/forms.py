@@ -28,6 +28,7 @@ class ProcedureSearchForm(forms.Form):
     level = forms.ChoiceField(label=_("Cấp thực hiện"), required=False)
     agency = forms.ChoiceField(label=_("Cơ quan giải quyết"), required=False)
     online_mode = forms.ChoiceField(label=_("Mức độ trực tuyến"), required=False)
+    everywhere = forms.BooleanField(label=_("Tìm cả trong giấy tờ, kết quả, căn cứ pháp lý"), required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -53,4 +54,5 @@ class ProcedureSearchForm(forms.Form):
             "level": data.get("level") or None,
             "agency": data.get("agency") or None,
             "online_mode": data.get("online_mode") or None,
+            "everywhere": bool(data.get("everywhere")),
         }

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from procedures.text import fold
+from procedures.text import fold_words
 
 
 class Level(models.TextChoices):
@@ -197,7 +197,8 @@ class ProcedureVersion(models.Model):
     source_title = models.CharField(_("nguồn"), max_length=500, blank=True)
     source_url = models.URLField(_("đường dẫn nguồn"), max_length=500, blank=True)
 
-    # Lower-case, accent-free copy of name, code and field for search (see procedures.text.fold).
+    # Lower-case, accent-free words (procedures.text.fold_words) for search: the name (kept on every save), and the
+    # name, code, field, documents, result and legal basis between spaces (kept by the import, procedures.services).
     search_name = models.CharField(_("tên để tìm kiếm"), max_length=1000, editable=False, default="", db_index=True)
     search_text = models.TextField(_("nội dung để tìm kiếm"), editable=False, default="")
 
@@ -236,7 +237,7 @@ class ProcedureVersion(models.Model):
         # anywhere (admin, factories, another app) is found by search and by the level filter.
         for level, flag in LEVEL_FLAGS.items():
             setattr(self, flag, level in (self.levels or []))
-        self.search_name = fold(self.name)
+        self.search_name = fold_words(self.name)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_name", *LEVEL_FLAGS.values()}

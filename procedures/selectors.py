@@ -1,20 +1,20 @@
 """Read queries on the public catalogue: search, detail and the home page's short list.
 
 The catalogue is public (published by law, Decree 118/2025 Art. 27), so these take no user. Search compares
-folded columns with a folded query through plain LIKE and Case/When ranking, which behaves the same on SQLite
-(development) and PostgreSQL (CI, production) without `unaccent`.
+folded, whole-word columns with a folded query through plain LIKE and Case/When ranking, which behaves the same on
+SQLite (development) and PostgreSQL (CI, production) without `unaccent`.
 """
 
 import re
 from functools import reduce
 from operator import and_
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import Length
+from django.db.models import Case, CharField, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Concat, Length
 
 from agencies.models import Agency
 from procedures.models import Field, OnlineMode, ProcedureVersion
-from procedures.text import fold
+from procedures.text import fold_words
 
 # National codes (1.001193) and their provincial instances (2.000488.000.00.00.H56).
 CODE_QUERY_RE = re.compile(r"^\d+(\.[0-9A-Za-z]+)+$")
@@ -24,6 +24,10 @@ def _in_force() -> QuerySet[ProcedureVersion]:
     return ProcedureVersion.objects.in_force().select_related("procedure", "field")
 
 
+# Rank of a match, best first (see procedure_search).
+RANK_EXACT, RANK_NAME_START, RANK_NAME_PHRASE, RANK_NAME_WORDS, RANK_TEXT_WORDS = range(5)
+
+
 def procedure_search(
     *,
     query: str = "",
@@ -31,13 +35,21 @@ def procedure_search(
     level: str | None = None,
     agency: str | None = None,
     online_mode: str | None = None,
+    everywhere: bool = False,
 ) -> QuerySet[ProcedureVersion]:
     """In-force versions matching `query` and the filters, best match first, fees prefetched for the list.
 
-    Rank: folded name equal to the folded query, then the name containing the phrase, then every word in the
-    name, then every word anywhere in the search text (code, field, documents, result, legal basis); ties go
-    to the shorter name, then the code. A query shaped like a procedure code matches codes by prefix.
-    `field` is a field code, `level` a Level value, `agency` an electronic identifier.
+    The query's words are folded (procedures.text.fold_words) and each must match a WHOLE word ("an" does not
+    find "bản"), ALL of them (AND). Rank (`rank`): the name equal to the query, then the name starting with it,
+    then the name holding it as a phrase, then every word in the name, then every word anywhere in the search
+    text (code, field, documents, result, legal basis); ties go to the shorter name, then the code.
+
+    Words found only in the text are listed when no name matches, or when `everywhere` is asked for: a query such
+    as "chung thuc" names five procedures, while "bản sao có chứng thực" is among the documents of most of the
+    others. Unless `everywhere`, whether any name matches is asked first (one short query, here).
+
+    A query shaped like a procedure code matches codes by prefix. `field` is a field code, `level` a Level value,
+    `agency` an electronic identifier.
     """
     versions = _in_force().prefetch_related("fees")
     if field:
@@ -55,24 +67,29 @@ def procedure_search(
         return versions.filter(procedure__code__istartswith=query).order_by(
             Length("procedure__code"), "procedure__code"
         )
-    phrase = fold(query)
+    phrase = fold_words(query)
     if not phrase:
         return versions.order_by("search_name", "procedure__code")
 
-    words = phrase.split()
-    all_in_name = reduce(and_, (Q(search_name__contains=w) for w in words))
-    all_in_text = reduce(and_, (Q(search_text__contains=w) for w in words))
+    # search_text is stored between spaces; the name is padded here, so " word " matches its first and last word.
+    versions = versions.alias(name_words=Concat(Value(" "), "search_name", Value(" "), output_field=CharField()))
+    all_in_name = reduce(and_, (Q(name_words__contains=f" {w} ") for w in phrase.split()))
+    all_in_text = reduce(and_, (Q(search_text__contains=f" {w} ") for w in phrase.split()))
+    # Two plans rather than one query with an OR, which PostgreSQL could only answer by reading every row's long
+    # text: the names (short, read from the btree index on search_name), or the text through its trigram index
+    # (migration 0006). search_text holds the name too (procedures.services), so it alone finds every match.
+    in_name = versions.filter(all_in_name)
+    found = in_name if not everywhere and in_name.exists() else versions.filter(all_in_text)
     rank = Case(
-        When(search_name=phrase, then=Value(0)),
-        When(search_name__contains=phrase, then=Value(1)),
-        When(all_in_name, then=Value(2)),
-        default=Value(3),
+        When(search_name=phrase, then=Value(RANK_EXACT)),
+        When(name_words__startswith=f" {phrase} ", then=Value(RANK_NAME_START)),
+        When(name_words__contains=f" {phrase} ", then=Value(RANK_NAME_PHRASE)),
+        When(all_in_name, then=Value(RANK_NAME_WORDS)),
+        default=Value(RANK_TEXT_WORDS),
         output_field=IntegerField(),
     )
-    return (
-        versions.filter(all_in_name | all_in_text)
-        .annotate(rank=rank, name_length=Length("search_name"))
-        .order_by("rank", "name_length", "procedure__code")
+    return found.annotate(rank=rank, name_length=Length("search_name")).order_by(
+        "rank", "name_length", "procedure__code"
     )
 
 

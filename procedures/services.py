@@ -26,7 +26,7 @@ from procedures.models import (
     RequiredDocument,
     TimeUnit,
 )
-from procedures.text import fold
+from procedures.text import search_text_column
 
 
 class ProcedureError(Exception):
@@ -97,7 +97,7 @@ def _search_text(*, code: str, data: ProcedureData, field: Field) -> str:
         *(d.form_name for d in data.documents),
         *(f"{b.number} {b.title}" for b in data.legal_basis),
     ]
-    return fold(" ".join(p for p in parts if p))
+    return search_text_column(" ".join(p for p in parts if p))
 
 
 def _json_number(value: Decimal) -> int | float:

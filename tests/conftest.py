@@ -8,6 +8,7 @@ from accounts.roles import Role
 from accounts.services import staff_assign
 from agencies.models import Agency
 from agencies.services import agency_tree_load
+from portal.ratelimit import rate_limit_reset
 
 
 @pytest.fixture(autouse=True)
@@ -16,6 +17,12 @@ def _media_root(settings, tmp_path_factory):
     the developer's var/media. A test that needs an empty directory sets its own (tests/dossiers/files_fixtures.py).
     """
     settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits():
+    """Every test starts with no request counted against the public lookup's limit (portal.ratelimit)."""
+    rate_limit_reset()
 
 
 @pytest.fixture

@@ -19,6 +19,11 @@ from procedures.selectors import procedure_detail, procedure_search
         OpenApiParameter("level", OpenApiTypes.STR, enum=["province", "department", "commune", "central", "district"]),
         OpenApiParameter("agency", OpenApiTypes.STR, description="Mã định danh điện tử của cơ quan"),
         OpenApiParameter("online_mode", OpenApiTypes.STR, enum=["full", "partial", "none"]),
+        OpenApiParameter(
+            "everywhere",
+            OpenApiTypes.BOOL,
+            description="Tìm cả trong giấy tờ, kết quả, căn cứ pháp lý khi đã có thủ tục có tên chứa đủ các từ",
+        ),
     ]
 )
 class ProcedureListAPI(generics.ListAPIView):

@@ -921,5 +921,5 @@ def test_the_procedure_pick_query_count_does_not_grow_with_dossiers_or_procedure
     assert response.content.decode().count("Đăng ký kết hôn") >= 5
 
 
-# Session, user, staff profile, agency; the agency's procedures matching the search.
-PICK_QUERIES = 5
+# Session, user, staff profile, agency; whether a procedure's name matches the search, the matching procedures.
+PICK_QUERIES = 6

@@ -70,3 +70,31 @@ def test_switch_to_english_and_back(page: Page, portal):
     expect(page.get_by_role("heading", level=1)).to_have_text("Administrative procedures")
     page.get_by_role("button", name="VI").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thủ tục hành chính")
+
+
+def test_two_words_list_the_procedures_named_so_then_everywhere(page: Page, portal, shoot):
+    page.goto(f"{portal}/procedures/?q=chung+thuc")
+    names = page.locator(".proc-result__name a")
+    expect(names.first).to_contain_text("Chứng thực")
+    for name in names.all_text_contents():
+        assert name.startswith("Chứng thực"), name
+    expect(page.locator(".proc-widen")).to_contain_text("Chỉ liệt kê các thủ tục có tên chứa đủ các từ đã nhập.")
+    shoot("catalogue-narrowed")
+    named = names.count()
+    page.get_by_role("link", name="Tìm cả trong giấy tờ, kết quả, căn cứ pháp lý").first.click()
+    expect(page).to_have_url(re.compile(r"everywhere=on"))
+    expect(page.get_by_label("Tìm cả trong giấy tờ, kết quả, căn cứ pháp lý")).to_be_checked()
+    expect(page.locator(".proc-widen")).to_have_count(0)
+    assert names.count() > named
+    expect(names.first).to_contain_text("Chứng thực")
+
+
+def test_the_public_lookup_says_when_to_try_again(page: Page, portal, shoot, settings):
+    settings.PUBLIC_LOOKUP_LIMIT = 2
+    for _ in range(2):
+        assert page.goto(f"{portal}/tra-cuu/?ma=000.00.31.H56-260302-9999").status == 200
+    response = page.goto(f"{portal}/tra-cuu/?ma=000.00.31.H56-260302-9999")
+    assert response.status == 429
+    expect(page.get_by_role("alert")).to_contain_text("Bạn đã tra cứu quá 2 lần trong 10 phút.")
+    expect(page.get_by_role("alert")).to_contain_text("Vui lòng thử lại sau")
+    shoot("public-lookup-limited")
