@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Q, QuerySet
 
+# Lists show personal data masked, the full values only on the dossier page (docs/domain.md §11).
+from dossiers.masking import mask_id_number, mask_name, mask_phone  # noqa: F401 - the queue's views use mask_name
 from dossiers.models import OPEN_STATUSES, RUNNING_STATUSES, Applicant, ApplicantIdentity, Dossier
 from dossiers.permissions import dossiers_visible_to
 from dossiers.selectors import public_code_normalise
@@ -230,32 +232,3 @@ def procedure_choices(*, user) -> list[tuple[int, str]]:
         .values_list("pk", "current_version__name")
         .distinct()
     ]
-
-
-# --- Masking (docs/domain.md §11: lists show personal data masked; the full values only on the dossier page) ----
-
-BULLET = "•"
-
-
-def mask_name(name: str) -> str:
-    """ "Hoàng Thị Mai" → "Hoàng T. M.": the family name, then initials."""
-    parts = (name or "").split()
-    if not parts:
-        return ""
-    return " ".join([parts[0], *(f"{part[0]}." for part in parts[1:])])
-
-
-def mask_id_number(number: str) -> str:
-    """ "038190001234" → "0381••••1234"."""
-    number = number or ""
-    if len(number) <= 8:
-        return BULLET * len(number)
-    return number[:4] + BULLET * (len(number) - 8) + number[-4:]
-
-
-def mask_phone(phone: str) -> str:
-    """ "0912345678" → "0912•••678"."""
-    phone = phone or ""
-    if len(phone) <= 7:
-        return BULLET * len(phone)
-    return phone[:4] + BULLET * (len(phone) - 7) + phone[-3:]

@@ -22,7 +22,7 @@ from dossiers.errors import DossierRefused
 from dossiers.forms import action_form_class
 from dossiers.permissions import actor_role, dossier_actions_available
 from dossiers.selectors import dossier_detail
-from portal.access import DOSSIER, staff_only
+from portal.access import DOSSIER, DOSSIER_ROLES, staff_only
 
 # The paper each action produces, offered for printing once it is done (docs/domain.md §6.1).
 PRINTS = {
@@ -35,7 +35,7 @@ PRINTS = {
     "withdraw": "stop_notice",
 }
 RETURN_SCREEN = ("return_result", "post_result")
-STAFF_ROLES = (workflow.DESK, workflow.OFFICER, workflow.HEAD, workflow.ADMIN)
+STAFF_ROLES = DOSSIER_ROLES
 # Actions with a screen of their own, for more than the declared fields (the result: a summary, the steps, where
 # the file comes from). The generic URL leads there.
 DEDICATED_SCREENS = {"issue_result": "desk:result"}

@@ -28,7 +28,7 @@ def _is_desk(user) -> bool:
     return profile is not None and profile.role == Role.DESK
 
 
-def _time_left(due: dt.datetime | None, now: dt.datetime) -> str:
+def time_left(due: dt.datetime | None, now: dt.datetime) -> str:
     """ "còn 3 giờ 05 phút" / "quá 1 giờ 10 phút": the wall-clock distance to the acceptance deadline."""
     if due is None:
         return ""
@@ -47,7 +47,7 @@ def _decorate(rows, now: dt.datetime, search: q.Search | None = None):
     for row in rows:
         row.masked_name = q.mask_name(row.applicant.name)
         row.acceptance_late = row.acceptance_due_at is not None and row.acceptance_due_at < now
-        row.acceptance_left = _time_left(row.acceptance_due_at, now) if row.status == "submitted" else ""
+        row.acceptance_left = time_left(row.acceptance_due_at, now) if row.status == "submitted" else ""
         if search is not None and search.number is not None:
             # The number matched exactly: shown masked, as the ID it is or as the phone.
             is_phone = row.applicant.phone == search.number

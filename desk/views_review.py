@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from desk.forms_review import ReviewForm, mandatory
 from desk.selectors_review import REVIEWABLE, review_dossier
 from desk.views_intake import print_link
-from desk.views_queue import _time_left
+from desk.views_queue import time_left
 from dossiers import services, workflow
 from dossiers.audit import request_client
 from dossiers.errors import DossierRefused
@@ -122,4 +122,4 @@ def _acceptance(dossier, now: dt.datetime) -> dict | None:
     due = dossier.acceptance_due_at
     if dossier.status != workflow.Status.SUBMITTED or due is None:
         return None
-    return {"due": due, "late": now > due, "left": _time_left(due, now)}
+    return {"due": due, "late": now > due, "left": time_left(due, now)}

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from dossiers import workflow
 from dossiers.errors import DossierRefused
+from dossiers.masking import mask_id_number
 from dossiers.models import (
     DocumentForm,
     Dossier,
@@ -47,14 +48,6 @@ HANDOVER_REQUIRED: dict[str, tuple[str, ...]] = {
 
 def _label(action: str, name: str) -> str:
     return str(workflow.TRANSITIONS[action].field(name).label)
-
-
-def mask_id_number(number: str) -> str:
-    """ "038190001234" → "0381••••1234": how an ID number is kept in the event log and shown in lists (§11)."""
-    number = number or ""
-    if len(number) <= 8:
-        return "•" * len(number)
-    return number[:4] + "•" * (len(number) - 8) + number[-4:]
 
 
 def fees_due_total(dossier: Dossier) -> int:

@@ -18,16 +18,13 @@ from dossiers.audit import request_client
 from dossiers.permissions import actor_role, dossier_actions_available
 from dossiers.printing import FORM_KEYS, MAX_REGISTER_DAYS, FormUnavailable, render_form
 from dossiers.workflow import CITIZEN, Status
-from portal.access import DESK, DOSSIER, staff_only, staff_or_owner
+from portal.access import DESK, DOSSIER, DOSSIER_ROLES, staff_only, staff_or_owner
 from portal.ratelimit import rate_limit_hit
 
 # Forms each audience may print; the register is per desk and period, printed from the desk's pages.
 CITIZEN_FORMS = ("receipt", "supplement", "refusal", "apology", "stop_notice")
 # The handover record names the receiver with their ID number: printed by the desk, not offered to the account.
 STAFF_FORMS = (*CITIZEN_FORMS, "control_sheet", "handover")
-# Staff who open dossiers, their files and forms: not a province leader, who follows figures, never personal
-# data (docs/domain.md §2, §11).
-DOSSIER_ROLES = (Role.DESK, Role.OFFICER, Role.HEAD, Role.ADMIN)
 
 
 @staff_or_owner(roles=DOSSIER_ROLES, scope=DOSSIER)

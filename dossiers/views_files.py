@@ -13,8 +13,7 @@ from django.views.decorators.http import require_GET
 from dossiers.audit import request_client
 from dossiers.files import dossier_file_open
 from dossiers.services import dossier_result_downloaded
-from dossiers.views import DOSSIER_ROLES
-from portal.access import DOSSIER, staff_or_owner
+from portal.access import DOSSIER, DOSSIER_ROLES, staff_or_owner
 
 logger = logging.getLogger(__name__)
 

@@ -60,6 +60,16 @@ BEFORE_DECISION = (
 )
 
 
+# Statuses in which a fee due may be paid, at the counter (T16a collect_fee) or online (T16a pay_online).
+FEE_PAYABLE = (
+    Status.RECEIVED,
+    Status.IN_PROCESSING,
+    Status.SUPPLEMENT_REQUESTED,
+    Status.AWAITING_FINANCIAL_OBLIGATION,
+    Status.RESULT_READY,
+)
+
+
 # How a withdrawal request reached the desk (Decree 118/2025 Art. 21: on paper, by post or online).
 class RequestChannel(models.TextChoices):
     COUNTER = "counter", _("Nộp trực tiếp tại Bộ phận Một cửa")
@@ -551,13 +561,7 @@ TRANSITIONS: dict[str, Transition] = {
         _t(
             "collect_fee",
             "T16a",
-            [
-                Status.RECEIVED,
-                Status.IN_PROCESSING,
-                Status.SUPPLEMENT_REQUESTED,
-                Status.AWAITING_FINANCIAL_OBLIGATION,
-                Status.RESULT_READY,
-            ],
+            FEE_PAYABLE,
             SAME,
             [DESK],
             _("Thu phí, lệ phí"),
@@ -580,13 +584,7 @@ TRANSITIONS: dict[str, Transition] = {
         _t(
             "pay_online",
             "T16a",
-            [
-                Status.RECEIVED,
-                Status.IN_PROCESSING,
-                Status.SUPPLEMENT_REQUESTED,
-                Status.AWAITING_FINANCIAL_OBLIGATION,
-                Status.RESULT_READY,
-            ],
+            FEE_PAYABLE,
             SAME,
             [SYSTEM],
             _("Thanh toán trực tuyến"),

@@ -33,6 +33,10 @@ DESK = "desk"  # the user's own one-stop desk (its queue, intake, register)
 AGENCY = "agency"  # the user's own agency (its open steps, its staff)
 SCOPES = (DOSSIER, DESK, AGENCY, None)  # None: the page shows nothing of any agency
 
+# Staff who open dossiers, their files, forms and actions: not a province leader, who follows figures, never
+# personal data (docs/domain.md §2, §11).
+DOSSIER_ROLES = (Role.DESK, Role.OFFICER, Role.HEAD, Role.ADMIN)
+
 
 @dataclass(frozen=True)
 class Access:
