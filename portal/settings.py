@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "outbox",
     "desk",
     "payments",
+    "citizen",
+    "feedback",
     "demo",
 ]
 

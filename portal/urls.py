@@ -46,6 +46,8 @@ urlpatterns = [
     path("procedures/", include("procedures.urls")),
     path("dossiers/", include("dossiers.urls")),
     path("payments/", include("payments.urls")),
+    path("", include("citizen.urls")),
+    path("", include("feedback.urls")),
     path("", include("desk.urls")),
     path("tra-cuu/", public_lookup, name="public-lookup"),
     path("xac-minh/<str:token>/", result_verify_page, name="result-verify"),

@@ -1,0 +1,3 @@
+"""My dossiers: list, detail, supplement answer, withdrawal (issue 9, parts 4-6)."""
+
+urlpatterns = []

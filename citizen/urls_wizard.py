@@ -1,0 +1,3 @@
+"""The submission wizard (issue 9, part 2)."""
+
+urlpatterns = []

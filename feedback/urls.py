@@ -1,0 +1,5 @@
+"""Rating and feedback pages (issue 9, part 8)."""
+
+app_name = "feedback"
+
+urlpatterns = []
