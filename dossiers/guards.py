@@ -33,9 +33,40 @@ def _supplement_not_requested_yet(d: Dossier, now: dt.datetime) -> DossierRefuse
 
 def _supplement_deadline_passed(d: Dossier, now: dt.datetime) -> DossierRefused | None:
     """T11 only once the applicant's deadline has passed (Decree 297/2025 Art. 6(4)(a))."""
-    request = SupplementRequest.objects.filter(dossier_id=d.pk).only("applicant_deadline").first()
+    request = SupplementRequest.objects.filter(dossier_id=d.pk).only("applicant_deadline", "supplied_at").first()
     if request is None or request.applicant_deadline > now:
         return DossierRefused(_("Chưa hết hạn bổ sung hồ sơ."), code="supplement_not_expired")
+    if request.supplied_at is not None:
+        # Sent in time (T10, citizen): the desk's acceptance is late, not the applicant.
+        return DossierRefused(
+            _("Người nộp đã gửi hồ sơ bổ sung trong hạn; Bộ phận Một cửa cần nhận hồ sơ bổ sung."),
+            code="supplement_supplied",
+        )
+    return None
+
+
+def _supplement_not_supplied_yet(d: Dossier, now: dt.datetime) -> DossierRefused | None:
+    """The applicant answers the one request once (Decree 118/2025 Art. 11); the desk then accepts it (T10)."""
+    if SupplementRequest.objects.filter(dossier_id=d.pk, supplied_at__isnull=False).exists():
+        return DossierRefused(
+            _("Hồ sơ bổ sung đã được gửi; Bộ phận Một cửa đang kiểm tra, không gửi lại lần nữa."),
+            code="supplement_already_supplied",
+        )
+    return None
+
+
+def _supplement_before_deadline(d: Dossier, now: dt.datetime) -> DossierRefused | None:
+    """The applicant's deadline (Decree 297/2025 Art. 6(4)(a)): a later answer is refused; T11 then ends the file."""
+    request = SupplementRequest.objects.filter(dossier_id=d.pk).only("applicant_deadline").first()
+    if request is not None and now > request.applicant_deadline:
+        deadline = timezone.localtime(request.applicant_deadline)
+        return DossierRefused(
+            _(
+                "Đã quá hạn bổ sung hồ sơ ({deadline}); không thể gửi hồ sơ bổ sung trực tuyến. Vui lòng liên hệ "
+                "Bộ phận Một cửa nơi đã nộp hồ sơ."
+            ).format(deadline=f"{deadline:%H:%M %d/%m/%Y}"),
+            code="supplement_late",
+        )
     return None
 
 
@@ -99,6 +130,8 @@ def _before_due_moment(d: Dossier, now: dt.datetime) -> DossierRefused | None:
 GUARDS: dict[str, Callable[[Dossier, dt.datetime], DossierRefused | None]] = {
     "supplement_not_requested_yet": _supplement_not_requested_yet,
     "supplement_deadline_passed": _supplement_deadline_passed,
+    "supplement_not_supplied_yet": _supplement_not_supplied_yet,
+    "supplement_before_deadline": _supplement_before_deadline,
     "fees_collected": _fees_collected,
     "fees_due": _fees_due,
     "not_posted_yet": _not_posted_yet,

@@ -848,6 +848,30 @@ def _supplement_request_create(d: Dossier, *, actor, now, stage: str, note: str,
     }
 
 
+def _supply_supplement(d: Dossier, *, now, note: str = "", files: list[int] | None = None, **_kw):
+    """T10, the applicant's part: what the request listed is sent, once and before the applicant's deadline (the
+    guards); the dossier waits in its status, sub-state "supplied", until the desk accepts it (`accept_supplement`).
+
+    `files` are the dossier's own supplement files, stored in this transaction by `dossier_supplement_supply`.
+    """
+    ids = files or []
+    records = list(
+        DossierFile.objects.filter(dossier_id=d.pk, kind=DossierFile.Kind.SUPPLEMENT, pk__in=ids).order_by("pk")
+    )
+    if len(records) != len(ids):
+        raise DossierRefused(_("Danh sách tệp bổ sung có tệp không thuộc hồ sơ này."), code="invalid", field="files")
+    if not records and not note:
+        raise DossierRefused(
+            _("Cần gửi ít nhất một tệp hồ sơ bổ sung hoặc ghi rõ nội dung đã bổ sung."), code="required", field="files"
+        )
+    request = d.supplement_request
+    request.supplied_at = now
+    request.save(update_fields=["supplied_at"])
+    return {
+        "files": [{"id": r.pk, "name": r.original_name, "sha256": r.sha256, "size": r.size} for r in records],
+    }
+
+
 def _accept_supplement(d: Dossier, *, actor, now, **_kw):
     """T10: the completed supplement is accepted; restart or continue the clock per the version (§5.6)."""
     request = d.supplement_request
@@ -1195,6 +1219,7 @@ _HANDLERS: dict[str, Callable[..., dict | None]] = {
     "receive": _receive,
     "request_supplement_intake": _request_supplement,
     "request_supplement": _request_supplement,
+    "supply_supplement": _supply_supplement,
     "accept_supplement": _accept_supplement,
     "expire_supplement": _expire_supplement,
     "refuse": _refuse,
@@ -1252,6 +1277,42 @@ def dossier_result_downloaded(*, file: DossierFile, user, now: dt.datetime | Non
             return False
         raise
     return True
+
+
+# --- The supplement sent online (T10, the applicant's part) -------------------------------------------------------
+
+
+def dossier_supplement_supply(
+    *,
+    dossier: Dossier,
+    actor,
+    uploads: Iterable[tuple[DossierDocument | None, Any]],
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """Store the applicant's supplement files and send the supplement (`supply_supplement`) in one transaction.
+
+    Each upload is checked by dossiers/files.py (type by content, size, the dossier's total) and attached to its
+    component when the request's item names one; a rejected file, a late answer or a second one rolls everything
+    back and deletes what was stored, so a refusal leaves neither rows nor stored objects.
+    """
+    from dossiers.files import FileRejected, dossier_file_add
+
+    stored: list[str] = []
+    with _discard_on_rollback(stored), transaction.atomic():
+        ids = []
+        for document, upload in uploads:
+            try:
+                record = dossier_file_add(
+                    dossier=dossier, upload=upload, actor=actor, document=document, kind=DossierFile.Kind.SUPPLEMENT
+                )
+            except FileRejected as rejected:
+                raise DossierRefused(rejected.messages[0], code=rejected.code, field="files") from None
+            stored.append(record.file.name)
+            ids.append(record.pk)
+        return dossier_transition(
+            dossier=dossier.pk, action="supply_supplement", actor=actor, now=now, note=note, files=ids
+        )
 
 
 # --- Jobs (§5.12) ---------------------------------------------------------------------------------------------

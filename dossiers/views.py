@@ -30,7 +30,9 @@ STAFF_FORMS = (*CITIZEN_FORMS, "control_sheet", "handover")
 @staff_or_owner(roles=DOSSIER_ROLES, scope=DOSSIER)
 @require_GET
 def dossier_list(request):
-    """Hồ sơ của tôi (citizen) or the agency's dossiers (staff): 20 a page, newest first."""
+    """The agency's dossiers (staff): 20 a page, newest first; a citizen has their own page (citizen:my-dossiers)."""
+    if actor_role(request.user) == CITIZEN:
+        return redirect("citizen:my-dossiers")
     page = Paginator(selectors.dossier_list(user=request.user), 20).get_page(request.GET.get("page"))
     return render(request, "dossiers/dossier_list.html", {"page": page})
 
@@ -38,6 +40,8 @@ def dossier_list(request):
 @staff_or_owner(roles=DOSSIER_ROLES, scope=DOSSIER)
 @require_GET
 def dossier_detail(request, code: str):
+    if actor_role(request.user) == CITIZEN:
+        return redirect("citizen:dossier", code=code)  # selected there by code and owner: another's is 404
     dossier = selectors.dossier_detail(user=request.user, code=code, **request_client(request))
     is_citizen = actor_role(request.user) == CITIZEN
     # Staff see the result once issued (T15); the applicant once it is returned to them (T16).

@@ -100,6 +100,7 @@ class FeePaymentMethod(models.TextChoices):
 
 
 POSTING = "posting"  # the sub-state of a result handed to the postal operator (SUBSTATE_SYNC)
+SUPPLIED = "supplied"  # the applicant has sent the supplement online; the desk has not accepted it yet (§3.2)
 
 
 # --- Typed inputs -------------------------------------------------------------------------------------------
@@ -455,6 +456,23 @@ TRANSITIONS: dict[str, Transition] = {
             guards=["supplement_not_requested_yet"],
         ),
         _t(
+            "supply_supplement",
+            "T10",
+            [Status.SUPPLEMENT_REQUESTED],
+            SAME,
+            [CITIZEN],
+            _("Gửi hồ sơ bổ sung"),
+            "The applicant sends what the one request listed, online, before the applicant's deadline and once "
+            "(§3.2 supplement sub-state, §4.1 T10); the status stays until the desk accepts it (accept_supplement).",
+            fields=[
+                _note(label=_("Ghi chú gửi Bộ phận Một cửa")),
+                # The dossier's SUPPLEMENT files stored in the same transaction (`services.dossier_supplement_supply`).
+                Field("files", Kind.IDS, _("Tệp hồ sơ bổ sung")),
+            ],
+            guards=["supplement_not_supplied_yet", "supplement_before_deadline"],
+            substate=SUPPLIED,
+        ),
+        _t(
             "accept_supplement",
             "T10",
             [Status.SUPPLEMENT_REQUESTED],
@@ -463,6 +481,7 @@ TRANSITIONS: dict[str, Transition] = {
             _("Nhận hồ sơ bổ sung"),
             "Accepting the completed supplement restarts or continues the clock per the version (§5.6).",
             fields=[_note(), CHECKED_DOCUMENTS],
+            substate="",  # no longer "supplied": the supplement is received
         ),
         _t(
             "expire_supplement",

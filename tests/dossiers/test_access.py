@@ -48,8 +48,9 @@ def test_staff_of_an_agency_a_dossier_is_routed_to_see_it(dossier, people, agenc
 @pytest.mark.parametrize("who", ["other_citizen", "other_desk", "other_head"])
 def test_someone_elses_dossier_is_the_same_404_as_a_missing_one(client, dossier, people, who):
     client.force_login(people[who])
-    theirs = client.get(f"/dossiers/{dossier.code}/")
-    missing = client.get("/dossiers/000.00.31.H56-260302-9999/")
+    # A citizen is sent to their own page (/ho-so-cua-toi/<code>/), which selects by code and owner.
+    theirs = client.get(f"/dossiers/{dossier.code}/", follow=True)
+    missing = client.get("/dossiers/000.00.31.H56-260302-9999/", follow=True)
     assert theirs.status_code == missing.status_code == 404
     assert theirs.content == missing.content
     assert not PersonalDataAccess.objects.exists()
@@ -63,7 +64,8 @@ def test_anonymous_is_sent_to_sign_in(client, dossier):
 
 def test_the_owner_sees_the_dossier_and_no_access_is_logged(client, dossier, people):
     client.force_login(people["citizen"])
-    response = client.get(f"/dossiers/{dossier.code}/")
+    response = client.get(f"/dossiers/{dossier.code}/", follow=True)
+    assert response.redirect_chain == [(f"/ho-so-cua-toi/{dossier.code}/", 302)]
     assert response.status_code == 200
     assert dossier.code in response.text
     assert not PersonalDataAccess.objects.exists()
@@ -114,7 +116,7 @@ def test_the_owner_downloads_the_receipt_pdf(client, dossier, people):
 def test_a_form_that_does_not_apply_redirects_with_a_message(client, dossier, people):
     client.force_login(people["citizen"])
     response = client.get(f"/dossiers/{dossier.code}/forms/apology.pdf", follow=True)
-    assert response.redirect_chain[-1][0] == f"/dossiers/{dossier.code}/"
+    assert response.redirect_chain[-1][0] == f"/ho-so-cua-toi/{dossier.code}/"
     assert any("xin lỗi" in str(m).lower() for m in response.context["messages"])
 
 
@@ -146,8 +148,9 @@ def test_the_list_shows_only_what_the_user_may_see_in_a_fixed_number_of_queries(
     )
     client.force_login(people["citizen"])
 
+    assert client.get("/dossiers/")["Location"] == "/ho-so-cua-toi/"  # a citizen's list is their own page
     with django_assert_max_num_queries(6):
-        response = client.get("/dossiers/")
+        response = client.get("/ho-so-cua-toi/")
 
     assert response.status_code == 200
     for dossier in mine:

@@ -319,7 +319,7 @@ def test_the_owner_sees_the_verification_link_next_to_the_returned_result(client
     record = result_of(returned)
     client.force_login(people["citizen"])
 
-    detail = client.get(f"/dossiers/{returned.code}/").text
+    detail = client.get(f"/ho-so-cua-toi/{returned.code}/").text
 
     assert f'href="/xac-minh/{file_token(record)}/"' in detail
     assert ">Xác minh</a>" in detail

@@ -113,6 +113,13 @@ CASES = {
         Status.SUPPLEMENT_REQUESTED,
         ["anonymous", "other_citizen", "other_officer"],
     ),
+    "supply_supplement": (
+        "intake_supplement",
+        "citizen",
+        {"note": "Đã bổ sung bản sao giấy tờ tùy thân"},
+        Status.SUPPLEMENT_REQUESTED,
+        ["anonymous", "other_citizen", "desk"],
+    ),
     "accept_supplement": (
         "appraisal_supplement",
         "desk",

@@ -150,7 +150,7 @@ def test_pay_at_the_fake_notifies_the_portal_and_the_dossier_is_paid_through_the
     assert "Thanh toán thành công" in page.content.decode()
     assert _paid_events(payable) == 1
     # The dossier page shows the payment like a counter receipt.
-    detail = client.get(f"/dossiers/{payable.code}/").content.decode()
+    detail = client.get(f"/ho-so-cua-toi/{payable.code}/").content.decode()
     assert "thanh toán trực tuyến" in detail
     assert payment.transaction_ref in detail
 
