@@ -27,8 +27,8 @@ from dossiers.models import (
     PersonalDataAccess,
     ReturnMethod,
 )
-from dossiers.workflow import SUPPLIED, TERMINAL, Status
 from dossiers.selectors import dossier_result_files
+from dossiers.workflow import SUPPLIED, TERMINAL, Status
 from workcalendar.calendar import LOCAL_TZ
 
 # What the citizen is expected to do now, as the list and the page show it.

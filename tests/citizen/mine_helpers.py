@@ -1,4 +1,4 @@
-"""Shared by the tests of "my dossiers" (tests/citizen/test_mine_*.py): the URLs, a frozen clock, dossiers in the
+"""Shared by the tests of "my dossiers" (tests/citizen/test_mine_*.py): the URLs, a mine_now clock, dossiers in the
 states the pages care about."""
 
 import pytest
@@ -16,7 +16,7 @@ SUPPLEMENT = {"note": "Hồ sơ chưa đầy đủ giấy tờ", "items": ITEMS,
 
 
 @pytest.fixture
-def frozen():
+def mine_now():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 

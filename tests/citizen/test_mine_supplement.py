@@ -10,9 +10,9 @@ from dossiers import services
 from dossiers.errors import DossierRefused
 from dossiers.models import DossierEvent, DossierFile, SupplementRequest
 from dossiers.workflow import SUPPLIED, Status
-from tests.citizen.mine_helpers import ITEMS, asked, frozen, mine  # noqa: F401 - fixtures
+from tests.citizen.mine_helpers import ITEMS, mine
 from tests.dossiers.conftest import advance, at
-from tests.dossiers.files_fixtures import files_media, jpeg_bytes, pdf_bytes, stored_files  # noqa: F401
+from tests.dossiers.files_fixtures import jpeg_bytes, pdf_bytes, stored_files
 from tests.dossiers.transition_cases import snapshot
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def _nothing_changed(dossier, before, media):
     assert SupplementRequest.objects.get(dossier=dossier).supplied_at is None
 
 
-def test_the_page_shows_exactly_the_requested_items_reason_basis_and_deadline(client, people, asked, frozen):
+def test_the_page_shows_exactly_the_requested_items_reason_basis_and_deadline(client, people, asked, mine_now):
     client.force_login(people["citizen"])
     text = client.get(mine("supplement", asked)).text
     assert "INVALID_TEMPLATE_VARIABLE" not in text
@@ -43,11 +43,12 @@ def test_the_page_shows_exactly_the_requested_items_reason_basis_and_deadline(cl
     for item in ITEMS:
         assert f"<strong>{item['document']}</strong>: {item['content']}" in text
     assert text.count('type="file"') == len(ITEMS)
-    assert "Bản sao, 1 bản" in text and "Bản chính, 1 bản" in text
+    assert "Bản sao, 1 bản" in text
+    assert "Bản chính, 1 bản" in text
     assert "Gửi bổ sung" in text
 
 
-def test_the_supplement_is_sent_with_a_file_per_item(client, people, asked, files_media, frozen):  # noqa: F811
+def test_the_supplement_is_sent_with_a_file_per_item(client, people, asked, files_media, mine_now):
     client.force_login(people["citizen"])
     response = _post(client, asked)
     assert response.status_code == 302
@@ -70,7 +71,7 @@ def test_the_supplement_is_sent_with_a_file_per_item(client, people, asked, file
     assert "Đã gửi bổ sung, chờ Bộ phận Một cửa kiểm tra" in page
 
 
-def test_a_second_answer_is_refused_and_stores_nothing(client, people, asked, files_media, frozen):  # noqa: F811
+def test_a_second_answer_is_refused_and_stores_nothing(client, people, asked, files_media, mine_now):
     client.force_login(people["citizen"])
     assert _post(client, asked).status_code == 302
     count = DossierFile.objects.count()
@@ -82,7 +83,7 @@ def test_a_second_answer_is_refused_and_stores_nothing(client, people, asked, fi
     assert stored_files(files_media) == stored
 
 
-def test_a_late_answer_is_refused_clearly_and_stores_nothing(client, people, asked, files_media):  # noqa: F811
+def test_a_late_answer_is_refused_clearly_and_stores_nothing(client, people, asked, files_media):
     deadline = asked.supplement_request.applicant_deadline
     before = snapshot(asked)
     with time_machine.travel(at("2026-04-30 09:00"), tick=False):
@@ -111,10 +112,10 @@ def test_a_wrong_type_or_oversized_file_is_refused_and_nothing_is_stored(
     people,
     asked,
     files_media,
-    frozen,
+    mine_now,
     settings,
     files,
-    message,  # noqa: F811
+    message,
 ):
     settings.DOSSIER_MAX_FILE_BYTES = 1024
     before = snapshot(asked)
@@ -125,7 +126,7 @@ def test_a_wrong_type_or_oversized_file_is_refused_and_nothing_is_stored(
     _nothing_changed(asked, before, files_media)
 
 
-def test_every_item_needs_its_file(client, people, asked, files_media, frozen):  # noqa: F811
+def test_every_item_needs_its_file(client, people, asked, files_media, mine_now):
     before = snapshot(asked)
     client.force_login(people["citizen"])
     response = _post(client, asked, [("cccd.pdf", pdf_bytes())])
@@ -134,7 +135,7 @@ def test_every_item_needs_its_file(client, people, asked, files_media, frozen): 
     _nothing_changed(asked, before, files_media)
 
 
-def test_a_dossier_without_a_pending_request_goes_back_to_its_page(client, people, prepared, frozen):
+def test_a_dossier_without_a_pending_request_goes_back_to_its_page(client, people, prepared, mine_now):
     dossier = prepared("received")
     client.force_login(people["citizen"])
     response = client.get(mine("supplement", dossier))
@@ -144,7 +145,7 @@ def test_a_dossier_without_a_pending_request_goes_back_to_its_page(client, peopl
 # --- The engine ------------------------------------------------------------------------------------------------
 
 
-def test_the_engine_refuses_files_of_another_kind_or_dossier(people, asked, prepared, files_media, frozen):  # noqa: F811
+def test_the_engine_refuses_files_of_another_kind_or_dossier(people, asked, prepared, files_media, mine_now):
     other = prepared("intake_supplement")
     stranger = services.dossier_supplement_supply(
         dossier=other, actor=people["citizen"], uploads=[(None, SimpleUploadedFile("a.pdf", pdf_bytes()))]
@@ -177,14 +178,15 @@ def test_the_desk_accepts_a_supplied_dossier_and_the_sub_state_clears(people, pr
     assert dossier.supplement_request.accepted_at == at("2026-03-04 09:00")
 
 
-def test_the_desk_review_screen_receives_a_supplied_dossier(client, people, asked, files_media, frozen):  # noqa: F811
+def test_the_desk_review_screen_receives_a_supplied_dossier(client, people, asked, files_media, mine_now):
     client.force_login(people["citizen"])
     assert _post(client, asked).status_code == 302
     asked.refresh_from_db()
     client.force_login(people["desk"])
     page = client.get(f"/desk/review/{asked.code}/")
     assert page.status_code == 200
-    assert "cccd.pdf" in page.text and "to-khai.jpg" in page.text
+    assert "cccd.pdf" in page.text
+    assert "to-khai.jpg" in page.text
     response = client.post(
         f"/desk/review/{asked.code}/",
         {

@@ -7,13 +7,13 @@ import pytest
 
 from dossiers.models import DossierEvent
 from dossiers.workflow import Status
-from tests.citizen.mine_helpers import frozen, mine  # noqa: F401 - fixture
+from tests.citizen.mine_helpers import mine
 from tests.dossiers.transition_cases import snapshot
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_owner_withdraws_and_is_offered_the_stop_notice(client, people, prepared, frozen):
+def test_the_owner_withdraws_and_is_offered_the_stop_notice(client, people, prepared, mine_now):
     dossier = prepared("received")
     client.force_login(people["citizen"])
     page = client.get(mine("withdraw", dossier)).text
@@ -31,11 +31,12 @@ def test_the_owner_withdraws_and_is_offered_the_stop_notice(client, people, prep
     notice = f"/dossiers/{dossier.code}/forms/stop_notice.pdf"
     assert f'href="{notice}"' in response.text
     pdf = client.get(notice)
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF-")
     assert f'href="{notice}"' in client.get(mine("dossier", dossier)).text
 
 
-def test_a_reason_is_optional_but_the_confirmation_is_not(client, people, prepared, frozen):
+def test_a_reason_is_optional_but_the_confirmation_is_not(client, people, prepared, mine_now):
     dossier = prepared("received")
     before = snapshot(dossier)
     client.force_login(people["citizen"])
@@ -47,7 +48,7 @@ def test_a_reason_is_optional_but_the_confirmation_is_not(client, people, prepar
 
 
 @pytest.mark.parametrize("setup", ["result_ready", "returned"])
-def test_withdrawal_is_refused_once_a_decision_exists(client, people, prepared, frozen, setup):
+def test_withdrawal_is_refused_once_a_decision_exists(client, people, prepared, mine_now, setup):
     dossier = prepared(setup)
     before = snapshot(dossier)
     client.force_login(people["citizen"])

@@ -30,7 +30,7 @@ def test_citizen_follows_a_dossier_and_prints_the_receipt(page: Page, live_serve
         page.get_by_role("link", name="Trang sau").click()
     page.get_by_role("link", name=dossier.code).click()
 
-    expect(page).to_have_url(re.compile(rf"/dossiers/{re.escape(dossier.code)}/$"))
+    expect(page).to_have_url(re.compile(rf"/ho-so-cua-toi/{re.escape(dossier.code)}/$"))
     expect(page.locator("main")).to_contain_text("Đang xử lý")
     shoot("citizen-dossier-detail")
     receipt = page.get_by_role("link", name=re.compile("Giấy tiếp nhận hồ sơ và hẹn trả kết quả", re.IGNORECASE))
