@@ -216,7 +216,7 @@ def test_the_staff_page_says_who_holds_the_dossier_and_what_each_event_was(clien
 def test_the_applicant_sees_neither_the_current_holder_nor_who_acted(client, prepared, people):
     dossier = prepared("in_processing")
     client.force_login(people["citizen"])
-    response = client.get(f"/dossiers/{dossier.code}/")
+    response = client.get(f"/ho-so-cua-toi/{dossier.code}/")  # the citizen's own page
     assert response.status_code == 200  # their own dossier
     page = response.text
     assert dossier.procedure_version.name in page
@@ -248,7 +248,7 @@ def test_a_step_note_stays_with_the_staff_and_only_the_message_reaches_the_appli
     assert "Đạt yêu cầu" in staff_page
 
     client.force_login(people["citizen"])
-    page = client.get(f"/dossiers/{dossier.code}/").text
+    page = client.get(f"/ho-so-cua-toi/{dossier.code}/").text
     assert "Hồ sơ đã thẩm định xong, đang trình lãnh đạo ký." in page
     assert "Hồ sơ gốc lưu tủ 3" not in page
 
@@ -274,7 +274,7 @@ def test_forwarding_shows_the_applicant_the_new_status_but_not_the_desk_s_note(c
     event = DossierEvent.objects.filter(dossier=dossier).latest("id")
     assert event.visible_to_citizen
     client.force_login(people["citizen"])
-    page = client.get(f"/dossiers/{dossier.code}/").text
+    page = client.get(f"/ho-so-cua-toi/{dossier.code}/").text
     assert "Đang xử lý" in page
     assert note not in page
 
