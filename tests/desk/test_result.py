@@ -261,11 +261,11 @@ def test_the_screen_runs_a_fixed_number_of_queries(client, prepared, people, dja
 
 def test_the_result_is_shown_to_the_applicant_only_once_returned(client, prepared, people):
     dossier = prepared("result_ready")
-    client.force_login(people["citizen"])
-    assert 'id="dossier-result"' not in client.get(f"/dossiers/{dossier.code}/").text
+    client.force_login(people["citizen"])  # their own page, /ho-so-cua-toi/<code>/
+    assert 'id="mine-result"' not in client.get(f"/ho-so-cua-toi/{dossier.code}/").text
     returned = prepared("returned")
-    page = client.get(f"/dossiers/{returned.code}/").text
-    assert 'id="dossier-result"' in page
+    page = client.get(f"/ho-so-cua-toi/{returned.code}/").text
+    assert 'id="mine-result"' in page
     assert "Chưa ký số" in page
 
 
