@@ -9,11 +9,9 @@ from django.urls import reverse
 from dossiers.errors import DossierRefused
 from dossiers.models import Dossier, DossierFile, ReturnMethod
 from dossiers.workflow import Status
-from tests.citizen.wizard_fixtures import (  # noqa: F401 - fixtures
+from tests.citizen.wizard_fixtures import (
     applicant_post,
     pdf_upload,
-    profile,
-    start_draft,
     step_url,
     text_of,
 )
@@ -63,7 +61,8 @@ def test_a_double_click_on_start_creates_one_draft_pre_filled_from_the_profile(s
     second = start_draft(version)
     assert first.pk == second.pk
     assert Dossier.objects.count() == 1
-    assert first.status == Status.DRAFT and first.code is None
+    assert first.status == Status.DRAFT
+    assert first.code is None
     assert first.applicant.name == "Hoàng Thị Mai"
     assert first.applicant.identities.get().number == "038190001234"
     assert first.applicant.address == "12 Lê Hoàn, phường Hạc Thành"
@@ -150,7 +149,8 @@ def test_submit_issues_one_code_and_a_second_submit_changes_nothing(client, star
     done = reverse("citizen:wizard-done", kwargs={"pk": draft.pk})
     assert first["Location"] == done
     submitted = Dossier.objects.get(pk=draft.pk)
-    assert submitted.status == Status.SUBMITTED and submitted.code
+    assert submitted.status == Status.SUBMITTED
+    assert submitted.code
     second = _submit(client, draft, revision)  # the same form again: a double click or a retry
     assert second["Location"] == done
     again = Dossier.objects.get(pk=draft.pk)
@@ -242,3 +242,16 @@ def test_nobody_else_reaches_a_draft(client, people, start_draft, make_version, 
         assert client.post(url, {**data, **applicant_post()}).status_code == status, url
     assert (Dossier.objects.get(pk=draft.pk).revision, DossierFile.objects.count()) == before
     assert Dossier.objects.get(pk=draft.pk).status == Status.DRAFT
+
+
+def test_every_step_renders_with_its_indicator_and_no_missing_variable(client, start_draft, make_version):
+    draft = start_draft(make_version(fee=50000))
+    slugs = ("nguoi-nop", "giay-to", "le-phi", "nhan-ket-qua", "xem-lai")
+    for number, slug in enumerate(slugs, start=1):
+        page = client.get(step_url(draft, slug)).content.decode()
+        assert f"Bước {number}/5" in page, slug
+        assert "INVALID_TEMPLATE_VARIABLE" not in page, slug
+    _upload_all(client, draft)
+    _submit(client, draft)
+    page = client.get(reverse("citizen:wizard-done", kwargs={"pk": draft.pk})).content.decode()
+    assert "INVALID_TEMPLATE_VARIABLE" not in page

@@ -11,11 +11,9 @@ from dossiers import drafts, services
 from dossiers.errors import DossierNotFound
 from dossiers.models import Digitisation, Dossier, DossierFile, FileReuse
 from procedures.models import ProcedureCase, RequiredDocument
-from tests.citizen.wizard_fixtures import (  # noqa: F401 - fixtures
+from tests.citizen.wizard_fixtures import (
     PDF,
     pdf_upload,
-    profile,
-    start_draft,
     step_url,
 )
 from tests.dossiers.conftest import COMMUNE, at
@@ -93,11 +91,14 @@ def test_an_oversized_file_is_refused_in_vietnamese_and_nothing_is_stored(
 def test_the_rules_of_each_slot_are_shown(client, start_draft, make_version, settings):
     settings.DOSSIER_MAX_FILE_BYTES = 10 * 1024 * 1024
     version = make_version()
-    RequiredDocument.objects.create(version=version, order=3, name="Ảnh chân dung", mandatory=False, originals=0, copies=2)
+    RequiredDocument.objects.create(
+        version=version, order=3, name="Ảnh chân dung", mandatory=False, originals=0, copies=2
+    )
     draft = start_draft(version)
     page = client.get(step_url(draft, "giay-to")).content.decode()
     assert "PDF, JPEG, PNG, DOCX; tối đa 10 MB mỗi tệp" in page
-    assert "Bắt buộc" in page and "Không bắt buộc" in page
+    assert "Bắt buộc" in page
+    assert "Không bắt buộc" in page
     assert "Bản chính: 0 · Bản sao: 2" in page
 
 
@@ -132,7 +133,8 @@ def test_the_case_step_decides_the_documents_asked(client, start_draft, cased_ve
 
     client.post(step_url(draft, "truong-hop"), {"case": first.pk})
     page = client.get(step_url(draft, "giay-to")).content.decode()
-    assert "Giấy xác nhận tình trạng hôn nhân" in page and "Tờ khai đăng ký kết hôn" in page
+    assert "Giấy xác nhận tình trạng hôn nhân" in page
+    assert "Tờ khai đăng ký kết hôn" in page
     assert "Bản án ly hôn" not in page
 
     client.post(step_url(draft, "truong-hop"), {"case": second.pk})
@@ -185,7 +187,8 @@ def test_a_file_of_an_earlier_dossier_is_reused_and_the_reuse_logged(
     draft = start_draft(make_version())
     document = draft.documents.last()
     page = client.get(step_url(draft, "giay-to")).content.decode()
-    assert "Dùng tệp từ kho dữ liệu của tôi" in page and "cccd.pdf" in page
+    assert "Dùng tệp từ kho dữ liệu của tôi" in page
+    assert "cccd.pdf" in page
     client.post(
         reverse("citizen:wizard-reuse", kwargs={"pk": draft.pk}), {"document": document.pk, "source": source.pk}
     )
