@@ -30,6 +30,7 @@ from agencies.models import Agency, OneStopDesk
 from dossiers import handover
 from dossiers.models import (
     Apology,
+    Channel,
     DocumentForm,
     DocumentNumber,
     Dossier,
@@ -564,8 +565,8 @@ def render_acknowledgement(dossier: Dossier, *, now: dt.datetime | None = None) 
     """The citizen's proof of an online submission (T1): code, moment, documents sent and the acceptance window
     (docs/wizard.md). Issued by the portal on submission, before any desk has looked at the dossier."""
     dossier = _load(dossier)
-    if dossier.submitted_at is None:
-        raise FormUnavailable(_("Hồ sơ chưa được nộp nên chưa có giấy xác nhận nộp hồ sơ trực tuyến."))
+    if dossier.submitted_at is None or dossier.channel != Channel.ONLINE:
+        raise FormUnavailable(_("Hồ sơ không được nộp trực tuyến nên không có giấy xác nhận nộp hồ sơ trực tuyến."))
     desk = _desk(dossier)
     fee_total = sum(line.amount for line in dossier.fee_lines.all())
     context = {

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from accounts.roles import Role
 from dossiers import handover, selectors
 from dossiers.audit import request_client
+from dossiers.models import Channel
 from dossiers.permissions import actor_role, dossier_actions_available
 from dossiers.printing import FORM_KEYS, MAX_REGISTER_DAYS, FormUnavailable, render_form
 from dossiers.workflow import CITIZEN, Status
@@ -110,7 +111,7 @@ def _main_path_first(actions: list) -> list[tuple]:
 def _form_applies(key: str, dossier) -> bool:
     """Offer only the forms this dossier has the facts for (the PDF view still refuses the others clearly)."""
     checks = {
-        "acknowledgement": lambda: dossier.submitted_at is not None,
+        "acknowledgement": lambda: dossier.submitted_at is not None and dossier.channel == Channel.ONLINE,
         "receipt": lambda: dossier.received_at is not None,
         "control_sheet": lambda: dossier.received_at is not None,
         "supplement": lambda: hasattr(dossier, "supplement_request"),

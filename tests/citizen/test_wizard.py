@@ -255,3 +255,14 @@ def test_every_step_renders_with_its_indicator_and_no_missing_variable(client, s
     _submit(client, draft)
     page = client.get(reverse("citizen:wizard-done", kwargs={"pk": draft.pk})).content.decode()
     assert "INVALID_TEMPLATE_VARIABLE" not in page
+
+
+def test_a_counter_dossier_has_no_online_acknowledgement(client, people, receive):
+    dossier = receive("2026-03-02 08:00")
+    client.force_login(people["citizen"])
+    url = reverse("dossiers:form-pdf", kwargs={"code": dossier.code, "key": "acknowledgement"})
+    response = client.get(url)
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Hồ sơ không được nộp trực tuyến nên không có giấy xác nhận nộp hồ sơ trực tuyến." in page
+    assert "Giấy xác nhận nộp hồ sơ trực tuyến" not in page  # not offered among the forms
