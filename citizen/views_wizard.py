@@ -90,7 +90,16 @@ def start(request, procedure_code: str):
             messages.error(request, refusal.message)
         else:
             return redirect("citizen:wizard-resume", pk=dossier.pk)
-    context = {"version": version, "procedure": version.procedure, "form": form, "agencies": agencies}
+    context = {
+        "version": version,
+        "procedure": version.procedure,
+        "form": form,
+        "agencies": agencies,
+        # The citizen's unfinished drafts of this procedure: carry on rather than start a second one by mistake.
+        "drafts": drafts.drafts_of(request.user)
+        .filter(procedure_version__procedure=version.procedure)
+        .order_by("-created_at")[:5],
+    }
     return render(request, "citizen/wizard/start.html", context)
 
 

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from dossiers.errors import DossierRefused
-from dossiers.models import Dossier, DossierFile, ReturnMethod
+from dossiers.models import Applicant, Dossier, DossierFile, ReturnMethod
 from dossiers.workflow import Status
 from tests.citizen.wizard_fixtures import (
     applicant_post,
@@ -61,6 +61,7 @@ def test_a_double_click_on_start_creates_one_draft_pre_filled_from_the_profile(s
     second = start_draft(version)
     assert first.pk == second.pk
     assert Dossier.objects.count() == 1
+    assert Applicant.objects.count() == 1  # the retry's applicant row is not left behind
     assert first.status == Status.DRAFT
     assert first.code is None
     assert first.applicant.name == "Hoàng Thị Mai"
@@ -104,6 +105,10 @@ def test_another_browser_resumes_at_the_same_step_with_the_same_data(client, peo
     assert resumed["Location"] == step_url(draft, "giay-to")
     page = other.get(step_url(draft, "nguoi-nop")).content.decode()
     assert 'value="5 Trần Phú, phường Hạc Thành"' in page
+    start = other.get(
+        reverse("citizen:wizard-start", kwargs={"procedure_code": draft.procedure_version.procedure.code})
+    )
+    assert reverse("citizen:wizard-resume", kwargs={"pk": draft.pk}) in start.content.decode()
     assert "Bước 1/5" in page
 
 
