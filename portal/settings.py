@@ -327,7 +327,7 @@ OTP_MAX_ATTEMPTS = 5
 OTP_RESEND_SECONDS = 60
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mot-cua@localhost")
 # The "Nộp hồ sơ trực tuyến" button leads to the online submission form: off until that form exists.
-ONLINE_SUBMISSION_ENABLED = env_bool("ONLINE_SUBMISSION_ENABLED", False)
+ONLINE_SUBMISSION_ENABLED = env_bool("ONLINE_SUBMISSION_ENABLED", True)
 # Digital signatures of uploaded result PDFs (dossiers/signatures.py): comma-separated paths of PEM files holding
 # the certificate authorities to trust (e.g. the national root CA). Empty: every chain is shown as not trusted.
 RESULT_TRUST_ROOTS = env_list("RESULT_TRUST_ROOTS", [])

@@ -67,7 +67,16 @@ URL_ACCESS = {
     "route:^media/procedure\\-forms/*": "public",
 }
 RULES = {"public", "admin"}
-POST_ONLY = {"logout", "set_language", "payments:notify", "citizen:pay"}
+POST_ONLY = {
+    "logout",
+    "set_language",
+    "payments:notify",
+    "citizen:pay",
+    "citizen:wizard-upload",
+    "citizen:wizard-file-remove",
+    "citizen:wizard-reuse",
+    "citizen:wizard-submit",
+}
 
 # Values for the URL parameters, so every pattern can be requested (no such objects exist: object URLs are 404).
 SAMPLE_KWARGS = {
@@ -86,6 +95,7 @@ SAMPLE_KWARGS = {
     "uidb64": "MQ",
     "procedure_code": "1.001193",
     "pk": "1",
+    "step": "nguoi-nop",
 }
 
 
