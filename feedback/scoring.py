@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import Channel, Dossier, Outcome, ResultHandover, outcome_by_date
-from feedback.models import Feedback
+from feedback.models import DossierRating, Feedback
 from procedures.models import OnlineMode
 from workcalendar.calendar import LOCAL_TZ
 
@@ -46,6 +46,11 @@ class PortalPoint:
     index: int
     points: int
     reason: str
+
+    @property
+    def label(self) -> str:
+        """The index's name, as the rating's column names it."""
+        return DossierRating._meta.get_field(f"index_{self.index}").verbose_name
 
 
 def dossier_outcome(dossier: Dossier) -> str:
