@@ -125,7 +125,7 @@ class Feedback(models.Model):
     content = models.TextField(_("nội dung"), max_length=4000)
     received_at = models.DateTimeField(_("tiếp nhận lúc"))
     answer_due_at = models.DateTimeField(_("hạn trả lời"))
-    calendar_version = models.PositiveIntegerField(null=True, blank=True)
+    calendar_version = models.PositiveIntegerField(_("phiên bản lịch làm việc"), null=True, blank=True)
     answer = models.TextField(_("nội dung trả lời"), max_length=4000, blank=True)
     answered_at = models.DateTimeField(_("trả lời lúc"), null=True, blank=True)
     answered_by = models.ForeignKey(
@@ -138,7 +138,9 @@ class Feedback(models.Model):
     )
     on_time = models.BooleanField(_("trả lời đúng hạn"), null=True, blank=True)
     # A double click or a retried request sends the same key: the unique column keeps one row.
-    client_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    client_key = models.CharField(
+        _("khóa chống trùng"), max_length=64, null=True, blank=True, unique=True, editable=False
+    )
 
     objects = FeedbackQuerySet.as_manager()
 

@@ -159,9 +159,12 @@ def feedback_submit(*, user, data: FeedbackInput, now: dt.datetime | None = None
             feedback.reference = feedback_reference(feedback)
             feedback.save(update_fields=["reference"])
     except IntegrityError:
-        existing = Feedback.objects.filter(client_key=data.client_key, user=user).first() if data.client_key else None
+        existing = Feedback.objects.filter(client_key=data.client_key).first() if data.client_key else None
         if existing is None:
             raise
+        if existing.user_id != user.pk:
+            # A key is drawn at random for each form shown; another person's can only be a forged or shared page.
+            raise FeedbackRefused(_("Biểu mẫu đã hết hiệu lực. Vui lòng tải lại trang và gửi lại.")) from None
         return existing, False
     return feedback, True
 

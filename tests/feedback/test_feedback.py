@@ -73,6 +73,16 @@ def test_a_double_submit_keeps_one_feedback(client, people, version):
     assert Feedback.objects.count() == 1
 
 
+def test_another_person_s_client_key_is_refused_and_gives_nothing_away(client, people, version):
+    client.force_login(people["citizen"])
+    send(client, form(version))
+    client.force_login(people["other_citizen"])
+    response = send(client, form(version, title="Của người khác"))
+    assert response.status_code == 200
+    assert "Biểu mẫu đã hết hiệu lực" in response.content.decode()
+    assert Feedback.objects.get().user == people["citizen"]
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
