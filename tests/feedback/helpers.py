@@ -23,7 +23,8 @@ def sample_feedback(*, user, agency, now: dt.datetime | None = None, title: str 
 def bring_to_returned(
     dossier, *, people, forward="2026-03-02 11:00", result="2026-03-05 09:00", back="2026-03-05 10:00"
 ):
-    """Forward, issue the result and return it at the counter, each at its own moment."""
+    """Forward, issue the result and return it at the counter (an online dossier too: its owner came to the desk),
+    each at its own moment."""
     dossier = advance(dossier, ("forward", "desk", {}), people=people, when=forward)
     dossier = advance(dossier, ("issue_result", "head", {"number": "15/QĐ"}), people=people, when=result)
-    return advance(dossier, ("return_result", "desk", HANDOVER), people=people, when=back)
+    return advance(dossier, ("return_result", "desk", {"method": "counter", **HANDOVER}), people=people, when=back)

@@ -115,3 +115,13 @@ def test_late_steps_a_late_total_and_late_feedback_lower_the_portal_points(clien
     rating = DossierRating.objects.get(dossier=dossier)
     assert (rating.index_1, rating.index_2, rating.index_8, rating.index_9) == (0, 0, 0, 1)
     assert dossier.channel == Channel.COUNTER
+
+
+def test_an_online_dossier_resolved_in_time_gets_the_online_index(client, people, submitted):
+    dossier = advance(submitted("2026-03-02 08:00"), ("receive", "desk", {}), people=people, when="2026-03-02 09:00")
+    dossier = bring_to_returned(dossier, people=people)
+    client.force_login(people["citizen"])
+    rate(client, dossier)
+    rating = DossierRating.objects.get(dossier=dossier)
+    assert dossier.channel == Channel.ONLINE
+    assert (rating.index_5, rating.index_9) == (2, 2)
