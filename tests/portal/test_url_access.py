@@ -96,6 +96,7 @@ SAMPLE_KWARGS = {
     "procedure_code": "1.001193",
     "pk": "1",
     "step": "nguoi-nop",
+    "feedback_id": "1",
 }
 
 
@@ -162,9 +163,14 @@ def test_every_desk_url_and_every_dossier_page_is_declared_on_its_view():
         assert Role.LEADER not in access.roles, key
 
 
+# The citizen's rating and feedback pages (feedback/): their own dossiers and feedback only.
+CITIZEN_FEEDBACK_KEYS = {"feedback:rate", "feedback:new", "feedback:mine", "feedback:detail"}
+
+
 def citizen_only_keys(urls) -> set[str]:
-    """The citizen's own pages: the profile and everything in the `citizen` namespace (wizard, my dossiers)."""
-    return {"accounts:profile"} | {key for key in urls if key.startswith("citizen:")}
+    """The citizen's own pages: the profile, everything in the `citizen` namespace (wizard, my dossiers), rating
+    and feedback."""
+    return {"accounts:profile", *CITIZEN_FEEDBACK_KEYS} | {key for key in urls if key.startswith("citizen:")}
 
 
 def test_the_citizen_s_own_pages_admit_no_staff_role():
