@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -231,11 +231,12 @@ def applicant_create(*, data: ApplicantData) -> Applicant:
     return applicant
 
 
-def _documents_from_version(dossier: Dossier, documents: Iterable[dict] | None) -> None:
-    """One component row per required document, with what the applicant actually handed in."""
+def _documents_from_version(dossier: Dossier, documents: Iterable[dict] | None, *, asked=None) -> None:
+    """One component row per required document (of `asked`, default all the version's), with what the
+    applicant actually handed in."""
     given = {d["required_document_id"]: d for d in (documents or []) if d.get("required_document_id")}
     rows = []
-    for required in dossier.procedure_version.documents.all():
+    for required in dossier.procedure_version.documents.all() if asked is None else asked:
         entry = given.get(required.pk, {})
         rows.append(
             DossierDocument(
@@ -349,14 +350,23 @@ def dossier_draft_create(
     return_method: str = ReturnMethod.ONLINE,
     documents: Iterable[dict] | None = None,
     representative: Applicant | None = None,
+    client_key: str | None = None,
 ) -> Dossier:
-    """A citizen's draft for online submission; no code and no clock until it is submitted (T1)."""
+    """A citizen's draft for online submission; no code and no clock until it is submitted (T1).
+
+    Idempotent by `client_key` (the wizard's start form carries one): a double click or a retried request returns
+    the draft the first one created. A version with one case takes it; with several, the wizard asks (drafts.py),
+    and until then only the documents asked in every case are listed.
+    """
     if procedure_version.online_mode == "none":
         raise DossierRefused(
             _("Thủ tục này không cung cấp dịch vụ công trực tuyến; vui lòng nộp tại Bộ phận Một cửa."),
             code="not_online",
         )
-    with transaction.atomic():
+
+    def build() -> Dossier:
+        cases = list(procedure_version.cases.all()[:2])
+        case = cases[0] if len(cases) == 1 else None
         dossier = Dossier.objects.create(
             procedure_version=procedure_version,
             applicant=applicant,
@@ -368,11 +378,19 @@ def dossier_draft_create(
             summary=summary[:1000],
             return_method=return_method,
             status=Status.DRAFT,
+            client_key=client_key or None,
+            case=case,
         )
-        _documents_from_version(dossier, documents)
+        required = procedure_version.documents.all()
+        if cases:
+            required = required.filter(Q(case__isnull=True) | Q(case=case))
+        _documents_from_version(dossier, documents, asked=required)
         _fees_from_version(dossier)
         dossier.save(update_fields=["fee_mode", "payment_state"])
-    return dossier
+        return dossier
+
+    with transaction.atomic():
+        return _create_once(client_key, build)
 
 
 def dossier_receive_counter(

@@ -200,7 +200,7 @@ PAYMENT_EXPIRE_MINUTES = int(os.environ.get("PAYMENT_EXPIRE_MINUTES", "1440"))
 
 # --- Outbox (outbox/services.py, docs/adr/0004-outbox.md) ---------------------------------------------
 # Modules that register the outbox's topic handlers (`register_handler`), imported when the apps are ready.
-OUTBOX_HANDLER_MODULES = ["dossiers.notifications", "accounts.otp"]
+OUTBOX_HANDLER_MODULES = ["dossiers.notifications", "accounts.otp", "feedback.notifications"]
 # Attempts before a message is marked failed for the admin; the back-off doubles from BACKOFF up to BACKOFF_MAX.
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
 OUTBOX_BACKOFF_SECONDS = int(os.environ.get("OUTBOX_BACKOFF_SECONDS", "30"))
@@ -327,7 +327,7 @@ OTP_MAX_ATTEMPTS = 5
 OTP_RESEND_SECONDS = 60
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mot-cua@localhost")
 # The "Nộp hồ sơ trực tuyến" button leads to the online submission form: off until that form exists.
-ONLINE_SUBMISSION_ENABLED = env_bool("ONLINE_SUBMISSION_ENABLED", False)
+ONLINE_SUBMISSION_ENABLED = env_bool("ONLINE_SUBMISSION_ENABLED", True)
 # Digital signatures of uploaded result PDFs (dossiers/signatures.py): comma-separated paths of PEM files holding
 # the certificate authorities to trust (e.g. the national root CA). Empty: every chain is shown as not trusted.
 RESULT_TRUST_ROOTS = env_list("RESULT_TRUST_ROOTS", [])
@@ -353,3 +353,5 @@ LOGGING = {
 
 # --- Domain defaults (docs/domain.md; each may be overridden per agency or procedure version) ---
 DEFAULT_OFFICE_HOURS = (("07:00", "11:30"), ("13:30", "17:00"))
+# Working days an agency has to answer a citizen's feedback (phản ánh, kiến nghị): a design default, docs/feedback.md.
+FEEDBACK_ANSWER_DAYS = int(os.environ.get("FEEDBACK_ANSWER_DAYS", "10"))

@@ -292,6 +292,29 @@ class ProcedureFee(models.Model):
         return self.name
 
 
+class ProcedureCase(models.Model):
+    """A case (trường hợp) of a procedure version: the applicant's situation, which decides the documents asked.
+
+    A version with two or more cases asks the citizen to choose one first; a document without a case is asked in
+    every case (`RequiredDocument.case`).
+    """
+
+    version = models.ForeignKey(
+        ProcedureVersion, verbose_name=_("phiên bản thủ tục"), on_delete=models.CASCADE, related_name="cases"
+    )
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    name = models.CharField(_("tên trường hợp"), max_length=500)
+    description = models.TextField(_("mô tả"), blank=True)
+
+    class Meta:
+        verbose_name = _("trường hợp")
+        verbose_name_plural = _("trường hợp")
+        ordering = ["version", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name[:80]
+
+
 class RequiredDocument(models.Model):
     """A component of the dossier (thành phần hồ sơ) with its counts and form template."""
 
@@ -307,6 +330,15 @@ class RequiredDocument(models.Model):
     form_url = models.URLField(_("đường dẫn mẫu"), max_length=500, blank=True)
     form_file = models.FileField(_("tệp mẫu"), upload_to="procedure-forms/", blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
+    # Null: asked in every case of the version.
+    case = models.ForeignKey(
+        ProcedureCase,
+        verbose_name=_("trường hợp"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
 
     class Meta:
         verbose_name = _("thành phần hồ sơ")

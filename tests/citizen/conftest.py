@@ -1,6 +1,7 @@
 """The engine's fixtures (agencies, a person per role, procedure versions, dossiers)."""
 
-from tests.citizen.mine_helpers import asked, mine_now  # noqa: F401, E402 - fixtures of "my dossiers"
+from tests.citizen.mine_helpers import asked, mine_now  # noqa: F401 - fixtures of "my dossiers"
+from tests.citizen.wizard_fixtures import profile, start_draft  # noqa: F401 - the wizard's fixtures
 from tests.dossiers.conftest import (  # noqa: F401 - fixtures
     agencies,
     applicant_for,
@@ -10,4 +11,4 @@ from tests.dossiers.conftest import (  # noqa: F401 - fixtures
     receive,
     submitted,
 )
-from tests.dossiers.files_fixtures import files_media  # noqa: F401, E402 - an empty MEDIA_ROOT
+from tests.dossiers.files_fixtures import files_media  # noqa: F401 - an empty MEDIA_ROOT

@@ -67,7 +67,16 @@ URL_ACCESS = {
     "route:^media/procedure\\-forms/*": "public",
 }
 RULES = {"public", "admin"}
-POST_ONLY = {"logout", "set_language", "payments:notify", "citizen:pay"}
+POST_ONLY = {
+    "logout",
+    "set_language",
+    "payments:notify",
+    "citizen:pay",
+    "citizen:wizard-upload",
+    "citizen:wizard-file-remove",
+    "citizen:wizard-reuse",
+    "citizen:wizard-submit",
+}
 
 # Values for the URL parameters, so every pattern can be requested (no such objects exist: object URLs are 404).
 SAMPLE_KWARGS = {
@@ -86,6 +95,8 @@ SAMPLE_KWARGS = {
     "uidb64": "MQ",
     "procedure_code": "1.001193",
     "pk": "1",
+    "step": "nguoi-nop",
+    "feedback_id": "1",
 }
 
 
@@ -152,9 +163,14 @@ def test_every_desk_url_and_every_dossier_page_is_declared_on_its_view():
         assert Role.LEADER not in access.roles, key
 
 
+# The citizen's rating and feedback pages (feedback/): their own dossiers and feedback only.
+CITIZEN_FEEDBACK_KEYS = {"feedback:rate", "feedback:new", "feedback:mine", "feedback:detail"}
+
+
 def citizen_only_keys(urls) -> set[str]:
-    """The citizen's own pages: the profile and everything in the `citizen` namespace (wizard, my dossiers)."""
-    return {"accounts:profile"} | {key for key in urls if key.startswith("citizen:")}
+    """The citizen's own pages: the profile, everything in the `citizen` namespace (wizard, my dossiers), rating
+    and feedback."""
+    return {"accounts:profile", *CITIZEN_FEEDBACK_KEYS} | {key for key in urls if key.startswith("citizen:")}
 
 
 def test_the_citizen_s_own_pages_admit_no_staff_role():
