@@ -138,7 +138,7 @@ def dossier_form_pdf(request, code: str, key: str):
         pdf = render_form(key, dossier=dossier)
     except FormUnavailable as error:
         messages.error(request, str(error))
-        return redirect("dossiers:detail", code=dossier.code)
+        return redirect("citizen:dossier" if is_citizen else "dossiers:detail", code=dossier.code)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{key}-{dossier.code}.pdf"'
     response["Cache-Control"] = "private, no-store"

@@ -70,9 +70,7 @@ def test_citizen_follows_and_answers_in_my_dossiers(
             ("issue_result", "head", {"number": "15/QĐ-UBND"}),
             people=people,
         )
-        asked = advance(
-            submitted("2026-03-02 09:00"), ("request_supplement_intake", "desk", SUPPLEMENT), people=people
-        )
+        asked = advance(submitted("2026-03-02 09:00"), ("request_supplement_intake", "desk", SUPPLEMENT), people=people)
         services.dossier_draft_create(
             user=people["citizen"],
             procedure_version=make_version(),
