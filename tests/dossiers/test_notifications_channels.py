@@ -418,3 +418,16 @@ def test_a_retry_after_a_mail_failure_does_not_text_again(f, delivered, settings
     assert delivered(lambda: outbox_deliver(email_message.pk)) == Outcome.DELIVERED
     assert len(mail.outbox) == 1
     assert FakeSms.objects.count() == 1
+
+
+def test_the_choice_is_read_at_delivery(f, choose, django_capture_on_commit_callbacks):
+    """SMS turned off after the change but before its delivery: the queued text is not sent."""
+    with django_capture_on_commit_callbacks() as kicks:
+        dossier = f.receive()
+    choose(email=True, sms=False)
+    for kick in kicks:
+        kick()
+    email, sms = sent_for(dossier, "receive_counter")
+    assert email is not None
+    assert sms is None
+    assert not OutboxMessage.objects.exclude(state=OutboxState.DELIVERED).exists()
