@@ -2,6 +2,8 @@
 Vietnamese with the dossier's code and a link to its page; internal steps say nothing; a redelivery or a retry
 after one channel failed never sends anything twice."""
 
+from types import SimpleNamespace
+
 import pytest
 import time_machine
 from django.core import mail
@@ -10,7 +12,7 @@ from django.utils import timezone
 from accounts.models import CitizenProfile, FakeSms
 from dossiers import services
 from dossiers.models import DossierEvent
-from dossiers.notifications import IDEMPOTENCY_HEADER, SMS_TOPIC, TOPIC, notify_key, sms_key
+from dossiers.notifications import IDEMPOTENCY_HEADER, SMS_TOPIC, TOPIC, dossier_notify_sms, notify_key, sms_key
 from outbox.models import OutboxMessage, OutboxState
 from outbox.services import Outcome, outbox_deliver
 from tests.dossiers.conftest import advance, at
@@ -198,14 +200,10 @@ EVENTS = {
 }
 
 
-class Fixtures:
-    def __init__(self, **kwargs):
-        self.__dict__.update(kwargs)
-
-
 @pytest.fixture
 def f(people, receive, submitted, make_version, applicant_for):
-    return Fixtures(
+    """The engine's fixtures in one bundle, for the scenarios of `EVENTS`."""
+    return SimpleNamespace(
         people=people, receive=receive, submitted=submitted, make_version=make_version, applicant_for=applicant_for
     )
 
@@ -382,8 +380,6 @@ def test_a_redelivered_message_sends_nothing_twice(f, delivered):
     assert len(mail.outbox) == 1
     assert FakeSms.objects.count() == 1
     # Even the SMS handler run again by hand (a worker that died before marking it delivered) keeps one text.
-    from dossiers.notifications import dossier_notify_sms
-
     dossier_notify_sms(sms_message.payload, key=sms_message.key)
     assert FakeSms.objects.get().idempotency_key == sms_message.key
 
@@ -399,8 +395,7 @@ def test_a_retry_after_an_sms_failure_does_not_mail_again(f, delivered, settings
     assert len(mail.outbox) == 1
 
     settings.SMS_BACKEND = "accounts.sms.DatabaseSmsBackend"
-    with_callbacks = delivered(lambda: outbox_deliver(sms_message.pk))
-    assert with_callbacks == Outcome.DELIVERED
+    assert delivered(lambda: outbox_deliver(sms_message.pk)) == Outcome.DELIVERED
     assert len(mail.outbox) == 1
     assert FakeSms.objects.get().idempotency_key == sms_message.key
 
