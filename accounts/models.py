@@ -44,6 +44,10 @@ class CitizenProfile(models.Model):
     email = models.EmailField(_("thư điện tử"), blank=True)
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
+    # The channels the citizen wants news of their dossiers on (dossiers/notifications.py); each is used only when
+    # its address is known, so "on" by default means "wherever we can reach you".
+    notify_email = models.BooleanField(_("nhận thông báo qua thư điện tử"), default=True)
+    notify_sms = models.BooleanField(_("nhận thông báo qua tin nhắn (SMS)"), default=True)
 
     class Meta:
         verbose_name = _("hồ sơ công dân")

@@ -328,16 +328,10 @@ def _event(dossier, *, action, actor, role, now, from_status, note="", visible=T
 
 def _notify_on_commit(dossier: Dossier, event: DossierEvent) -> None:
     """Tell the applicant about a visible event through the outbox, in this transaction (sent after commit)."""
-    from dossiers.notifications import TOPIC, notify_key
-    from outbox.services import outbox_put
+    from dossiers.notifications import notify_put
 
     if event.visible_to_citizen:
-        outbox_put(
-            topic=TOPIC,
-            key=notify_key(event),
-            payload={"dossier_id": dossier.pk, "event_id": event.pk},
-            dossier_id=dossier.pk,
-        )
+        notify_put(event)
 
 
 def dossier_draft_create(
