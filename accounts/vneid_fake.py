@@ -110,8 +110,10 @@ def token_signing_key() -> rsa.RSAPrivateKey:
 
 
 def key_id() -> str:
-    public = signing_key().public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    public = (
+        signing_key()
+        .public_key()
+        .public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
     return base64.urlsafe_b64encode(hashlib.sha256(public).digest()[:12]).decode().rstrip("=")
 
