@@ -240,8 +240,8 @@ OIDC_OP_TOKEN_ENDPOINT = os.environ.get("VNEID_TOKEN_ENDPOINT", f"{_VNEID_FAKE}/
 OIDC_OP_USER_ENDPOINT = os.environ.get("VNEID_USERINFO_ENDPOINT", f"{_VNEID_FAKE}/userinfo/")
 OIDC_OP_JWKS_ENDPOINT = os.environ.get("VNEID_JWKS_ENDPOINT", f"{_VNEID_FAKE}/jwks/")
 OIDC_RP_SIGN_ALGO = os.environ.get("VNEID_SIGN_ALGO", "RS256")
-# The issuer the id_token must name (`iss`); empty: not checked (the fake names SITE_URL/vneid-fake).
-VNEID_ISSUER = os.environ.get("VNEID_ISSUER", _VNEID_FAKE)
+# The issuer the id_token must name (`iss`); empty: not checked. Default: the fake's, while its endpoints are used.
+VNEID_ISSUER = os.environ.get("VNEID_ISSUER", "" if "VNEID_TOKEN_ENDPOINT" in os.environ else _VNEID_FAKE)
 OIDC_RP_SCOPES = os.environ.get("VNEID_SCOPES", "openid")
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:vneid-callback"
 OIDC_USE_NONCE = True
