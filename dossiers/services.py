@@ -773,7 +773,7 @@ def _changed(dossier: Dossier) -> DossierChanged:
 
 def _submit(d: Dossier, *, now, **_kw):
     """T1: code, submission moment, acceptance deadline (8 working hours by default, §5.8), and the owner's level
-    of electronic identification at this moment (docs/vneid.md; synced as `TaiKhoanDuocXacThucVoiVNeID`)."""
+    of electronic identification at this moment (docs/vneid.md; behind `TaiKhoanDuocXacThucVoiVNeID` of §10.1)."""
     d.submitted_at = now
     d.loa = owner_loa(d)
     d.code = dossier_code_issue(agency=_code_agency(d), moment=now)

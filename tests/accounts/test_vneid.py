@@ -169,9 +169,10 @@ def assert_refused(client, response, text: str) -> None:
     assert any(text in message for message in messages_of(response)), messages_of(response)
 
 
-def test_a_callback_with_another_state_is_refused(vneid, client):
+def test_a_callback_with_another_state_is_refused(vneid, client, caplog):
     response = sign_in(client, "cong-dan-muc-2", tamper=lambda back: {**back, "state": "forged" + back["state"]})
     assert_refused(client, response, "không thành công")
+    assert "state not found" in caplog.text
     assert not User.objects.exists()
 
 
