@@ -184,8 +184,6 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
             except ProcedureError as error:
                 self.message_user(request, error.message, messages.ERROR)
                 continue
-            if version.min_loa:  # not part of the imported content: carried over by hand (docs/vneid.md)
-                ProcedureVersion.objects.filter(pk=new.pk).update(min_loa=version.min_loa)
             self.message_user(
                 request,
                 _("Đã tạo phiên bản {number} của {code}, hiệu lực từ {date}; hãy chỉnh sửa nội dung sửa đổi.").format(
