@@ -151,6 +151,13 @@ class ProfileForm(forms.ModelForm):
     def channel_fields(self):
         return [field for field in self if field.name in CHANNELS]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.user.vneid_sub:
+            # Asserted by VNeID (accounts/vneid.py): changed only through the desk, never by the account itself.
+            self.fields["personal_id"].disabled = True
+            self.fields["personal_id"].help_text = _("Đã xác thực qua VNeID.")
+
     def clean_date_of_birth(self):
         born = self.cleaned_data.get("date_of_birth")
         if born is not None and not (dt.date(1900, 1, 1) <= born <= timezone.localdate()):

@@ -31,7 +31,7 @@ from dossiers.errors import (  # DossierError re-exported: callers catch the bas
     DossierNotFound,
     DossierRefused,
 )
-from dossiers.guards import first_refusal
+from dossiers.guards import first_refusal, owner_loa
 from dossiers.inputs import clean_input
 from dossiers.models import (
     Apology,
@@ -784,8 +784,10 @@ def _changed(dossier: Dossier) -> DossierChanged:
 
 
 def _submit(d: Dossier, *, now, **_kw):
-    """T1: code, submission moment, acceptance deadline (8 working hours by default, §5.8)."""
+    """T1: code, submission moment, acceptance deadline (8 working hours by default, §5.8), and the owner's level
+    of electronic identification at this moment (docs/vneid.md; behind `TaiKhoanDuocXacThucVoiVNeID` of §10.1)."""
     d.submitted_at = now
+    d.loa = owner_loa(d)
     d.code = dossier_code_issue(agency=_code_agency(d), moment=now)
     clock = _clock(d.receiving_agency)
     d.acceptance_due_at = deadlines.acceptance_due(
