@@ -267,6 +267,8 @@ class Dossier(models.Model):
     revision = models.PositiveIntegerField(_("lần thay đổi"), default=0)
 
     submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
+    # The owner's level of electronic identification at online submission (T1, docs/vneid.md); None off line.
+    loa = models.PositiveSmallIntegerField(_("mức độ định danh điện tử khi nộp"), null=True, blank=True)
     acceptance_due_at = models.DateTimeField(_("hạn tiếp nhận"), null=True, blank=True)
     late_acceptance = models.BooleanField(_("tiếp nhận muộn"), default=False)
     received_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)

@@ -31,7 +31,7 @@ from dossiers.errors import (  # DossierError re-exported: callers catch the bas
     DossierNotFound,
     DossierRefused,
 )
-from dossiers.guards import first_refusal
+from dossiers.guards import first_refusal, owner_loa
 from dossiers.inputs import clean_input
 from dossiers.models import (
     Apology,
@@ -328,16 +328,10 @@ def _event(dossier, *, action, actor, role, now, from_status, note="", visible=T
 
 def _notify_on_commit(dossier: Dossier, event: DossierEvent) -> None:
     """Tell the applicant about a visible event through the outbox, in this transaction (sent after commit)."""
-    from dossiers.notifications import TOPIC, notify_key
-    from outbox.services import outbox_put
+    from dossiers.notifications import notify_put
 
     if event.visible_to_citizen:
-        outbox_put(
-            topic=TOPIC,
-            key=notify_key(event),
-            payload={"dossier_id": dossier.pk, "event_id": event.pk},
-            dossier_id=dossier.pk,
-        )
+        notify_put(event)
 
 
 def dossier_draft_create(
@@ -790,8 +784,10 @@ def _changed(dossier: Dossier) -> DossierChanged:
 
 
 def _submit(d: Dossier, *, now, **_kw):
-    """T1: code, submission moment, acceptance deadline (8 working hours by default, §5.8)."""
+    """T1: code, submission moment, acceptance deadline (8 working hours by default, §5.8), and the owner's level
+    of electronic identification at this moment (docs/vneid.md; behind `TaiKhoanDuocXacThucVoiVNeID` of §10.1)."""
     d.submitted_at = now
+    d.loa = owner_loa(d)
     d.code = dossier_code_issue(agency=_code_agency(d), moment=now)
     clock = _clock(d.receiving_agency)
     d.acceptance_due_at = deadlines.acceptance_due(

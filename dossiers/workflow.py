@@ -315,8 +315,10 @@ TRANSITIONS: dict[str, Transition] = {
             Status.SUBMITTED,
             [CITIZEN],
             _("Nộp hồ sơ"),
-            "Online submission issues the code and the acceptance deadline (docs/domain.md §4.1 T1, §5.8).",
+            "Online submission issues the code and the acceptance deadline (docs/domain.md §4.1 T1, §5.8); the "
+            "owner's level of electronic identification meets the version's (Decree 69/2024, docs/vneid.md).",
             fields=[_note()],
+            guards=["assurance_level_met"],
         ),
         _t(
             "receive_counter",

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -185,6 +186,14 @@ class ProcedureVersion(models.Model):
     )
     acceptance_window_hours = models.DecimalField(
         _("thời hạn tiếp nhận hồ sơ trực tuyến (giờ làm việc)"), max_digits=5, decimal_places=2, default=8
+    )
+    # The level of assurance of the applicant's electronic identification account that online submission needs
+    # (Decree 69/2024/NĐ-CP; docs/vneid.md): 0 none, 1 or 2 a VNeID account of that level.
+    min_loa = models.PositiveSmallIntegerField(
+        _("mức độ tài khoản định danh điện tử tối thiểu"),
+        default=0,
+        validators=[MaxValueValidator(2)],
+        help_text=_("0: không yêu cầu; 1 hoặc 2: nộp trực tuyến cần tài khoản VNeID mức độ đó."),
     )
 
     conditions = models.TextField(_("yêu cầu, điều kiện"), blank=True)

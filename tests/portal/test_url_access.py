@@ -54,6 +54,14 @@ URL_ACCESS = {
     "accounts:signup": "public",
     "accounts:confirm": "public",
     "accounts:password-reset-phone": "public",
+    # Sign-in through VNeID (docs/vneid.md): 404 unless VNEID_ENABLED; the callback is protected by state and nonce.
+    # The fake provider is the provider's own pages (404 unless VNEID_FAKE_ENABLED).
+    "accounts:vneid-login": "public",
+    "accounts:vneid-callback": "public",
+    "vneid_fake:authorize": "public",
+    "vneid_fake:token": "public",  # POST only
+    "vneid_fake:userinfo": "public",
+    "vneid_fake:jwks": "public",
     "password_reset": "public",
     "password_reset_done": "public",
     "password_reset_confirm": "public",
@@ -76,6 +84,7 @@ POST_ONLY = {
     "citizen:wizard-file-remove",
     "citizen:wizard-reuse",
     "citizen:wizard-submit",
+    "vneid_fake:token",
 }
 
 # Values for the URL parameters, so every pattern can be requested (no such objects exist: object URLs are 404).
