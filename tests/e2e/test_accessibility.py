@@ -10,6 +10,8 @@ import re
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied
+from django.urls import path
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import Page, expect
@@ -17,6 +19,7 @@ from playwright.sync_api import Page, expect
 from dossiers.models import FeeMode
 from dossiers.verification import dossier_token
 from payments import services as payments
+from portal.urls import urlpatterns as portal_urlpatterns
 from tests.dossiers.conftest import (  # noqa: F401 - fixtures
     agencies,
     applicant_for,
@@ -29,6 +32,14 @@ from tests.dossiers.conftest import (  # noqa: F401 - fixtures
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def denied(request):
+    raise PermissionDenied
+
+
+# The portal's URLs plus a view that refuses, to see Django's own 403 page (templates/403.html).
+urlpatterns = [*portal_urlpatterns, path("test-denied/", denied)]
 
 
 @pytest.fixture
@@ -83,6 +94,7 @@ def test_public_pages_signed_out(page: Page, live_server, check, prepared, peopl
 
     response = page.goto(f"{live_server.url}/khong-co-trang-nay/")
     assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Không tìm thấy trang")
     check("404")
 
 
@@ -130,6 +142,7 @@ def test_account_pages_signed_out(page: Page, live_server, check, people):
     check("password-reset-done")
 
 
+@pytest.mark.urls(__name__)
 def test_citizen_pages(page: Page, live_server, check, sign_in, settings, prepared, receive, make_version, people):
     settings.SITE_URL = live_server.url
     returned = prepared("returned")
@@ -158,6 +171,10 @@ def test_citizen_pages(page: Page, live_server, check, sign_in, settings, prepar
 
     response = page.goto(f"{live_server.url}/desk/")
     assert response.status == 403
+    check("403-staff-page")
+    response = page.goto(f"{live_server.url}/test-denied/")
+    assert response.status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text("Không có quyền truy cập")
     check("403")
     response = page.goto(f"{live_server.url}/dossiers/khong-co/")
     assert response.status == 404
