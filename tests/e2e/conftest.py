@@ -43,15 +43,14 @@ AXE_SCRIPT = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 # The rules of WCAG 2.1 levels A and AA, the level the issue asks of every public and citizen page.
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
-# The elements sticking out past the viewport's right edge, the deepest first: what makes a page scroll sideways.
+# The innermost elements sticking out past the viewport's right edge: what makes a page scroll sideways.
 OVERFLOW_JS = """() => {
   const width = window.innerWidth;
   if (document.documentElement.scrollWidth <= width) return [];
   return [...document.querySelectorAll("body *")]
     .filter((el) => el.getBoundingClientRect().right > width + 0.5 && !el.querySelector("*"))
     .slice(0, 8)
-    .map((el) => `${el.tagName.toLowerCase()}${el.className ? "." + String(el.className).split(" ").join(".") : ""}`
-      + ` (right edge ${Math.round(el.getBoundingClientRect().right)} px): ${el.outerHTML.slice(0, 120)}`);
+    .map((el) => `right edge at ${Math.round(el.getBoundingClientRect().right)} px: ${el.outerHTML.slice(0, 160)}`);
 }"""
 
 

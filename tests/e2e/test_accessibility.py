@@ -30,6 +30,7 @@ from tests.dossiers.conftest import (  # noqa: F401 - fixtures
     receive,
     submitted,
 )
+from tests.e2e.conftest import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -44,11 +45,17 @@ urlpatterns = [*portal_urlpatterns, path("test-denied/", denied)]
 
 @pytest.fixture
 def check(page, axe, shoot):
-    """`check("name")`: the page as it is now passes axe-core, and its screenshots at 1280 and 375 px are saved
-    (`shoot` fails when 375 px scrolls sideways)."""
+    """`check("name")`: the page as it is now passes axe-core at 1280 px and again at 375 px (the phone layout
+    hides, stacks and resizes things), and its screenshots at both widths are saved (`shoot` fails when 375 px
+    scrolls sideways)."""
 
     def check(name: str) -> None:
         axe(page, name)
+        page.set_viewport_size(PHONE)
+        try:
+            axe(page, f"{name}, 375 px")
+        finally:
+            page.set_viewport_size(DESKTOP)
         shoot(f"a11y-{name}")
 
     return check
