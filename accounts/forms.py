@@ -118,6 +118,10 @@ class ResetRequestForm(PasswordResetForm):
         return self.identifier.value
 
 
+# The channels a citizen takes news of their dossiers on (dossiers/notifications.py).
+CHANNELS = ("notify_email", "notify_sms")
+
+
 class ProfileForm(forms.ModelForm):
     date_of_birth = forms.DateField(
         label=_("Ngày sinh"),
@@ -129,12 +133,30 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = CitizenProfile
-        fields = ["full_name", "personal_id", "date_of_birth", "phone", "email", "address"]
+        fields = ["full_name", "personal_id", "date_of_birth", "phone", "email", "address", *CHANNELS]
         widgets = {"personal_id": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 12})}
         error_messages = {
             "personal_id": {"unique": _("Số định danh này đã được khai cho một tài khoản khác.")},
         }
-        help_texts = {"personal_id": _("12 chữ số, in trên thẻ căn cước.")}
+        help_texts = {
+            "personal_id": _("12 chữ số, in trên thẻ căn cước."),
+            "notify_email": _("Gửi tới địa chỉ thư điện tử ở trên."),
+            "notify_sms": _("Gửi tới số điện thoại ở trên."),
+        }
+
+    def personal_fields(self):
+        """The personal data, laid out as a grid; the notification channels are a group of their own."""
+        return [field for field in self if field.name not in CHANNELS]
+
+    def channel_fields(self):
+        return [field for field in self if field.name in CHANNELS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.user.vneid_sub:
+            # Asserted by VNeID (accounts/vneid.py): changed only through the desk, never by the account itself.
+            self.fields["personal_id"].disabled = True
+            self.fields["personal_id"].help_text = _("Đã xác thực qua VNeID.")
 
     def clean_date_of_birth(self):
         born = self.cleaned_data.get("date_of_birth")

@@ -11,11 +11,40 @@ personal_id_validator = RegexValidator(r"^\d{12}$", _("Số định danh cá nh�
 phone_validator = RegexValidator(r"^\+?\d{9,15}$", _("Số điện thoại không hợp lệ."))
 
 
+class AssuranceLevel(models.IntegerChoices):
+    """Level of assurance of an electronic identification account (Decree 69/2024/NĐ-CP Art. 12): 0 when the
+    account never signed in through VNeID (a password account of this portal)."""
+
+    NONE = 0, _("Chưa xác thực định danh điện tử")
+    LEVEL_1 = 1, _("Định danh điện tử mức độ 1")
+    LEVEL_2 = 2, _("Định danh điện tử mức độ 2")
+
+
+class VneidAccountType(models.IntegerChoices):
+    """`LoaiTaiKhoan` of the national SSO (docs/domain.md §10.3)."""
+
+    CITIZEN = 1, _("Công dân")
+    ENTERPRISE = 2, _("Doanh nghiệp")
+    ORGANISATION = 3, _("Tổ chức")
+
+
 class User(AbstractUser):
     """A person who signs in: a citizen, a staff member, or both."""
 
     full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
     phone = models.CharField(_("số điện thoại"), max_length=20, blank=True, validators=[phone_validator])
+    # Set by the last sign-in through VNeID (accounts/vneid.py); a procedure may require a level (docs/vneid.md).
+    loa = models.PositiveSmallIntegerField(
+        _("mức độ định danh điện tử"), choices=AssuranceLevel.choices, default=AssuranceLevel.NONE
+    )
+    vneid_sub = models.CharField(
+        _("mã tài khoản VNeID (sub)"), max_length=255, null=True, blank=True, unique=True, editable=False
+    )
+    # `TechID`: the national user id, sent to the national portal as `MaDoiTuong` (§10.1).
+    vneid_tech_id = models.CharField(_("mã định danh người dùng quốc gia"), max_length=100, blank=True)
+    vneid_account_type = models.PositiveSmallIntegerField(
+        _("loại tài khoản VNeID"), choices=VneidAccountType.choices, null=True, blank=True
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("người dùng")
@@ -28,6 +57,11 @@ class User(AbstractUser):
     def staff_role(self) -> str | None:
         profile = getattr(self, "staff_profile", None)
         return profile.role if profile is not None else None
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Nam")
+    FEMALE = "female", _("Nữ")
 
 
 class CitizenProfile(models.Model):
@@ -44,6 +78,14 @@ class CitizenProfile(models.Model):
     email = models.EmailField(_("thư điện tử"), blank=True)
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
+    # The channels the citizen wants news of their dossiers on (dossiers/notifications.py); each is used only when
+    # its address is known, so "on" by default means "wherever we can reach you".
+    notify_email = models.BooleanField(_("nhận thông báo qua thư điện tử"), default=True)
+    notify_sms = models.BooleanField(_("nhận thông báo qua tin nhắn (SMS)"), default=True)
+    gender = models.CharField(_("giới tính"), max_length=10, choices=Gender.choices, blank=True)
+    # An enterprise or organisation account of VNeID (`LoaiTaiKhoan` 2, 3): whom the representative acts for.
+    organisation_name = models.CharField(_("tên doanh nghiệp, tổ chức"), max_length=255, blank=True)
+    tax_code = models.CharField(_("mã số thuế, mã số doanh nghiệp"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("hồ sơ công dân")

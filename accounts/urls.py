@@ -1,6 +1,7 @@
 from django.urls import path
 
 from accounts import views
+from accounts.vneid import VneidCallbackView, VneidLoginView
 
 app_name = "accounts"
 
@@ -9,4 +10,7 @@ urlpatterns = [
     path("confirm/", views.confirm, name="confirm"),
     path("profile/", views.profile, name="profile"),
     path("password/reset/phone/", views.password_reset_phone, name="password-reset-phone"),
+    # Sign-in through VNeID (accounts/vneid.py): 404 unless settings.VNEID_ENABLED.
+    path("vneid/login/", VneidLoginView.as_view(), name="vneid-login"),
+    path("vneid/callback/", VneidCallbackView.as_view(), name="vneid-callback"),
 ]

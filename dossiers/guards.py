@@ -13,6 +13,7 @@ from collections.abc import Callable
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from dossiers.errors import DossierRefused
 from dossiers.models import Apology, Dossier, FeeMode, PaymentState, SupplementRequest
 from dossiers.workflow import POSTING
@@ -96,6 +97,31 @@ def _before_due_moment(d: Dossier, now: dt.datetime) -> DossierRefused | None:
     return None
 
 
+def owner_loa(d: Dossier) -> int:
+    """The level of assurance of the account that submits the dossier (0 without an owner)."""
+    if d.owner_id is None:
+        return 0
+    return User.objects.values_list("loa", flat=True).filter(pk=d.owner_id).first() or 0
+
+
+def _assurance_level_met(d: Dossier, now: dt.datetime) -> DossierRefused | None:
+    """A procedure version may require a VNeID account of a given level for online submission (Decree 69/2024/NĐ-CP;
+    docs/vneid.md); the owner's account is below it → refused, with the two levels."""
+    required = d.procedure_version.min_loa
+    if not required:
+        return None
+    level = owner_loa(d)
+    if level >= required:
+        return None
+    return DossierRefused(
+        _(
+            "Thủ tục này yêu cầu tài khoản định danh điện tử mức độ {n}; tài khoản của bạn ở mức độ {m}. Vui lòng "
+            "đăng nhập bằng VNeID mức độ {n}."
+        ).format(n=required, m=level),
+        code="assurance_level",
+    )
+
+
 GUARDS: dict[str, Callable[[Dossier, dt.datetime], DossierRefused | None]] = {
     "supplement_not_requested_yet": _supplement_not_requested_yet,
     "supplement_deadline_passed": _supplement_deadline_passed,
@@ -105,6 +131,7 @@ GUARDS: dict[str, Callable[[Dossier, dt.datetime], DossierRefused | None]] = {
     "no_apology_yet": _no_apology_yet,
     "has_due_moment": _has_due_moment,
     "before_due_moment": _before_due_moment,
+    "assurance_level_met": _assurance_level_met,
 }
 
 

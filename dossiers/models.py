@@ -99,6 +99,7 @@ class Applicant(models.Model):
     phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("tài khoản"),
@@ -266,6 +267,8 @@ class Dossier(models.Model):
     revision = models.PositiveIntegerField(_("lần thay đổi"), default=0)
 
     submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
+    # The owner's level of electronic identification at online submission (T1, docs/vneid.md); None off line.
+    loa = models.PositiveSmallIntegerField(_("mức độ định danh điện tử khi nộp"), null=True, blank=True)
     acceptance_due_at = models.DateTimeField(_("hạn tiếp nhận"), null=True, blank=True)
     late_acceptance = models.BooleanField(_("tiếp nhận muộn"), default=False)
     received_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
@@ -310,6 +313,18 @@ class Dossier(models.Model):
     result_type = models.CharField(_("loại kết quả"), max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     client_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    # The online wizard's draft (citizen/views_wizard.py, dossiers/drafts.py): the chosen case, the step the
+    # citizen reached (so another device resumes there) and the postal address for a result sent by post.
+    case = models.ForeignKey(
+        "procedures.ProcedureCase",
+        verbose_name=_("trường hợp"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    wizard_step = models.CharField(_("bước đang khai"), max_length=20, blank=True)
+    delivery_address = models.CharField(_("địa chỉ nhận kết quả qua bưu chính"), max_length=255, blank=True)
 
     objects = DossierQuerySet.as_manager()
 
@@ -688,6 +703,27 @@ class ResultHandover(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.get_method_display()} {self.handed_over_at:%d/%m/%Y}"
+
+
+class FileReuse(models.Model):
+    """A file copied from one of the citizen's own earlier dossiers into a draft ("kho dữ liệu của tôi"): reusing
+    personal data for a new purpose is logged — source, target, who and why (docs/domain.md §11)."""
+
+    source_dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="+")
+    source_file = models.ForeignKey("DossierFile", on_delete=models.PROTECT, related_name="reuses")
+    target_dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="file_reuses")
+    target_file = models.OneToOneField("DossierFile", on_delete=models.PROTECT, related_name="reused_from")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(_("mục đích"), max_length=255)
+    at = models.DateTimeField(_("thời điểm"))
+
+    class Meta:
+        verbose_name = _("tái sử dụng tệp")
+        verbose_name_plural = _("tái sử dụng tệp")
+        indexes = [models.Index(fields=["target_dossier", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.source_file_id} → {self.target_dossier_id}"
 
 
 class FeeLine(models.Model):

@@ -30,6 +30,7 @@ from agencies.models import Agency, OneStopDesk
 from dossiers import handover
 from dossiers.models import (
     Apology,
+    Channel,
     DocumentForm,
     DocumentNumber,
     Dossier,
@@ -76,6 +77,8 @@ FORM_KEYS: dict[str, OfficialForm] = {
     "register": OfficialForm("07", "Sổ theo dõi hồ sơ", page="A4 landscape"),
     # Not a form of the circular [design, docs/domain.md §6.2]: no "Mẫu số" line.
     "handover": OfficialForm("", "Phiếu giao nhận kết quả giải quyết hồ sơ"),
+    # The portal's own acknowledgement of an online submission (T1), not a form of the circular: no "Mẫu số".
+    "acknowledgement": OfficialForm("", "Giấy xác nhận nộp hồ sơ trực tuyến"),
 }
 
 # Who received the complete dossier: at the counter, online, or when an intake supplement was accepted (T2, T3, T10).
@@ -557,6 +560,33 @@ def render_stop_notice(dossier: Dossier, *, now: dt.datetime | None = None) -> b
     return _render("stop_notice", context)
 
 
+@_vietnamese
+def render_acknowledgement(dossier: Dossier, *, now: dt.datetime | None = None) -> bytes:
+    """The citizen's proof of an online submission (T1): code, moment, documents sent and the acceptance window
+    (docs/wizard.md). Issued by the portal on submission, before any desk has looked at the dossier."""
+    dossier = _load(dossier)
+    if dossier.submitted_at is None or dossier.channel != Channel.ONLINE:
+        raise FormUnavailable(_("Hồ sơ không được nộp trực tuyến nên không có giấy xác nhận nộp hồ sơ trực tuyến."))
+    desk = _desk(dossier)
+    fee_total = sum(line.amount for line in dossier.fee_lines.all())
+    context = {
+        "header": _desk_header(dossier, desk, day=local(dossier.submitted_at).date()),
+        **_common(dossier),
+        "submitted_at": vn_time(dossier.submitted_at),
+        "acceptance_due_at": vn_time(dossier.acceptance_due_at),
+        "receiving_agency": dossier.receiving_agency.name,
+        "documents": [
+            {"name": doc.name, "files": [f.original_name for f in doc.files.all()]} for doc in dossier.documents.all()
+        ],
+        "return_method": dossier.get_return_method_display(),
+        "delivery_address": dossier.delivery_address,
+        "fee_total": vnd(fee_total) if fee_total else "",
+        "qr": qr_data_uri(lookup_url(dossier.code or "")) if dossier.code else "",
+        "lookup_site": f"{settings.SITE_URL}/tra-cuu/",
+    }
+    return _render("acknowledgement", context)
+
+
 def _is_intake(step: DossierStep, dossier: Dossier) -> bool:
     """The desk's own step opened at receipt: the dossier has not been handed to anyone yet."""
     received = dossier.received_at
@@ -854,6 +884,7 @@ _DOSSIER_FORMS = {
     "stop_notice": render_stop_notice,
     "control_sheet": render_control_sheet,
     "handover": render_handover,
+    "acknowledgement": render_acknowledgement,
 }
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,7 @@ from dossiers.errors import (  # DossierError re-exported: callers catch the bas
     DossierNotFound,
     DossierRefused,
 )
-from dossiers.guards import first_refusal
+from dossiers.guards import first_refusal, owner_loa
 from dossiers.inputs import clean_input
 from dossiers.models import (
     Apology,
@@ -231,11 +231,12 @@ def applicant_create(*, data: ApplicantData) -> Applicant:
     return applicant
 
 
-def _documents_from_version(dossier: Dossier, documents: Iterable[dict] | None) -> None:
-    """One component row per required document, with what the applicant actually handed in."""
+def _documents_from_version(dossier: Dossier, documents: Iterable[dict] | None, *, asked=None) -> None:
+    """One component row per required document (of `asked`, default all the version's), with what the
+    applicant actually handed in."""
     given = {d["required_document_id"]: d for d in (documents or []) if d.get("required_document_id")}
     rows = []
-    for required in dossier.procedure_version.documents.all():
+    for required in dossier.procedure_version.documents.all() if asked is None else asked:
         entry = given.get(required.pk, {})
         rows.append(
             DossierDocument(
@@ -327,16 +328,10 @@ def _event(dossier, *, action, actor, role, now, from_status, note="", visible=T
 
 def _notify_on_commit(dossier: Dossier, event: DossierEvent) -> None:
     """Tell the applicant about a visible event through the outbox, in this transaction (sent after commit)."""
-    from dossiers.notifications import TOPIC, notify_key
-    from outbox.services import outbox_put
+    from dossiers.notifications import notify_put
 
     if event.visible_to_citizen:
-        outbox_put(
-            topic=TOPIC,
-            key=notify_key(event),
-            payload={"dossier_id": dossier.pk, "event_id": event.pk},
-            dossier_id=dossier.pk,
-        )
+        notify_put(event)
 
 
 def dossier_draft_create(
@@ -349,14 +344,23 @@ def dossier_draft_create(
     return_method: str = ReturnMethod.ONLINE,
     documents: Iterable[dict] | None = None,
     representative: Applicant | None = None,
+    client_key: str | None = None,
 ) -> Dossier:
-    """A citizen's draft for online submission; no code and no clock until it is submitted (T1)."""
+    """A citizen's draft for online submission; no code and no clock until it is submitted (T1).
+
+    Idempotent by `client_key` (the wizard's start form carries one): a double click or a retried request returns
+    the draft the first one created. A version with one case takes it; with several, the wizard asks (drafts.py),
+    and until then only the documents asked in every case are listed.
+    """
     if procedure_version.online_mode == "none":
         raise DossierRefused(
             _("Thủ tục này không cung cấp dịch vụ công trực tuyến; vui lòng nộp tại Bộ phận Một cửa."),
             code="not_online",
         )
-    with transaction.atomic():
+
+    def build() -> Dossier:
+        cases = list(procedure_version.cases.all()[:2])
+        case = cases[0] if len(cases) == 1 else None
         dossier = Dossier.objects.create(
             procedure_version=procedure_version,
             applicant=applicant,
@@ -368,11 +372,19 @@ def dossier_draft_create(
             summary=summary[:1000],
             return_method=return_method,
             status=Status.DRAFT,
+            client_key=client_key or None,
+            case=case,
         )
-        _documents_from_version(dossier, documents)
+        required = procedure_version.documents.all()
+        if cases:
+            required = required.filter(Q(case__isnull=True) | Q(case=case))
+        _documents_from_version(dossier, documents, asked=required)
         _fees_from_version(dossier)
         dossier.save(update_fields=["fee_mode", "payment_state"])
-    return dossier
+        return dossier
+
+    with transaction.atomic():
+        return _create_once(client_key, build)
 
 
 def dossier_receive_counter(
@@ -772,8 +784,10 @@ def _changed(dossier: Dossier) -> DossierChanged:
 
 
 def _submit(d: Dossier, *, now, **_kw):
-    """T1: code, submission moment, acceptance deadline (8 working hours by default, §5.8)."""
+    """T1: code, submission moment, acceptance deadline (8 working hours by default, §5.8), and the owner's level
+    of electronic identification at this moment (docs/vneid.md; behind `TaiKhoanDuocXacThucVoiVNeID` of §10.1)."""
     d.submitted_at = now
+    d.loa = owner_loa(d)
     d.code = dossier_code_issue(agency=_code_agency(d), moment=now)
     clock = _clock(d.receiving_agency)
     d.acceptance_due_at = deadlines.acceptance_due(

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from accounts.roles import Role
 from dossiers import handover, selectors
 from dossiers.audit import request_client
+from dossiers.models import Channel
 from dossiers.permissions import actor_role, dossier_actions_available
 from dossiers.printing import FORM_KEYS, MAX_REGISTER_DAYS, FormUnavailable, render_form
 from dossiers.workflow import CITIZEN, Status
@@ -22,7 +23,7 @@ from portal.access import DESK, DOSSIER, DOSSIER_ROLES, staff_only, staff_or_own
 from portal.ratelimit import rate_limit_hit
 
 # Forms each audience may print; the register is per desk and period, printed from the desk's pages.
-CITIZEN_FORMS = ("receipt", "supplement", "refusal", "apology", "stop_notice")
+CITIZEN_FORMS = ("acknowledgement", "receipt", "supplement", "refusal", "apology", "stop_notice")
 # The handover record names the receiver with their ID number: printed by the desk, not offered to the account.
 STAFF_FORMS = (*CITIZEN_FORMS, "control_sheet", "handover")
 
@@ -110,6 +111,7 @@ def _main_path_first(actions: list) -> list[tuple]:
 def _form_applies(key: str, dossier) -> bool:
     """Offer only the forms this dossier has the facts for (the PDF view still refuses the others clearly)."""
     checks = {
+        "acknowledgement": lambda: dossier.submitted_at is not None and dossier.channel == Channel.ONLINE,
         "receipt": lambda: dossier.received_at is not None,
         "control_sheet": lambda: dossier.received_at is not None,
         "supplement": lambda: hasattr(dossier, "supplement_request"),

@@ -68,6 +68,9 @@ FEE_PAYABLE = (
     Status.AWAITING_FINANCIAL_OBLIGATION,
     Status.RESULT_READY,
 )
+# Online, the applicant pays right after submitting (T1), before the desk has received the dossier: the platform's
+# confirmation is recorded then too. At the counter nothing is collected before receipt.
+ONLINE_PAYABLE = (Status.SUBMITTED, *FEE_PAYABLE)
 
 
 # How a withdrawal request reached the desk (Decree 118/2025 Art. 21: on paper, by post or online).
@@ -311,8 +314,10 @@ TRANSITIONS: dict[str, Transition] = {
             Status.SUBMITTED,
             [CITIZEN],
             _("Nộp hồ sơ"),
-            "Online submission issues the code and the acceptance deadline (docs/domain.md §4.1 T1, §5.8).",
+            "Online submission issues the code and the acceptance deadline (docs/domain.md §4.1 T1, §5.8); the "
+            "owner's level of electronic identification meets the version's (Decree 69/2024, docs/vneid.md).",
             fields=[_note()],
+            guards=["assurance_level_met"],
         ),
         _t(
             "receive_counter",
@@ -584,7 +589,7 @@ TRANSITIONS: dict[str, Transition] = {
         _t(
             "pay_online",
             "T16a",
-            FEE_PAYABLE,
+            ONLINE_PAYABLE,
             SAME,
             [SYSTEM],
             _("Thanh toán trực tuyến"),

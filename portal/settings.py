@@ -200,7 +200,7 @@ PAYMENT_EXPIRE_MINUTES = int(os.environ.get("PAYMENT_EXPIRE_MINUTES", "1440"))
 
 # --- Outbox (outbox/services.py, docs/adr/0004-outbox.md) ---------------------------------------------
 # Modules that register the outbox's topic handlers (`register_handler`), imported when the apps are ready.
-OUTBOX_HANDLER_MODULES = ["dossiers.notifications", "accounts.otp"]
+OUTBOX_HANDLER_MODULES = ["dossiers.notifications", "accounts.otp", "feedback.notifications"]
 # Attempts before a message is marked failed for the admin; the back-off doubles from BACKOFF up to BACKOFF_MAX.
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
 OUTBOX_BACKOFF_SECONDS = int(os.environ.get("OUTBOX_BACKOFF_SECONDS", "30"))
@@ -225,6 +225,33 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- Sign-in through the national SSO, VNeID (accounts/vneid.py, docs/vneid.md, docs/domain.md §10.3) ------------
+# Off by default: no button, and the sign-in URLs answer 404. The endpoints default to the local fake provider
+# (accounts/vneid_fake.py, 404 unless VNEID_FAKE_ENABLED), so `VNEID_ENABLED=1 make run` works out of the box.
+VNEID_ENABLED = env_bool("VNEID_ENABLED", False)
+VNEID_FAKE_ENABLED = env_bool("VNEID_FAKE_ENABLED", DEBUG or TESTING)
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "accounts.vneid.VneidBackend"]
+_VNEID_FAKE = f"{SITE_URL}/vneid-fake"
+OIDC_RP_CLIENT_ID = os.environ.get("VNEID_CLIENT_ID", "mot-cua-demo")
+OIDC_RP_CLIENT_SECRET = os.environ.get("VNEID_CLIENT_SECRET", "fake-vneid-secret" if VNEID_FAKE_ENABLED else "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("VNEID_AUTHORIZATION_ENDPOINT", f"{_VNEID_FAKE}/authorize/")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("VNEID_TOKEN_ENDPOINT", f"{_VNEID_FAKE}/token/")
+OIDC_OP_USER_ENDPOINT = os.environ.get("VNEID_USERINFO_ENDPOINT", f"{_VNEID_FAKE}/userinfo/")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("VNEID_JWKS_ENDPOINT", f"{_VNEID_FAKE}/jwks/")
+OIDC_RP_SIGN_ALGO = os.environ.get("VNEID_SIGN_ALGO", "RS256")
+# The issuer the id_token must name (`iss`); empty: not checked. Default: the fake's, while its endpoints are used.
+VNEID_ISSUER = os.environ.get("VNEID_ISSUER", "" if "VNEID_TOKEN_ENDPOINT" in os.environ else _VNEID_FAKE)
+OIDC_RP_SCOPES = os.environ.get("VNEID_SCOPES", "openid")
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:vneid-callback"
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = float(os.environ.get("VNEID_TIMEOUT", "10"))
+# No national token outlives the sign-in (§10.3): neither is put in the session.
+OIDC_STORE_ACCESS_TOKEN = False
+OIDC_STORE_ID_TOKEN = False
+LOGIN_REDIRECT_URL_FAILURE = "login"
+# The fake provider's RSA key, generated on first use (PEM, private: readable by the portal only).
+VNEID_FAKE_KEY_PATH = Path(os.environ.get("VNEID_FAKE_KEY_PATH", str(BASE_DIR / "var" / "vneid-fake-key.pem")))
 
 # --- Internationalisation -------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -327,7 +354,7 @@ OTP_MAX_ATTEMPTS = 5
 OTP_RESEND_SECONDS = 60
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mot-cua@localhost")
 # The "Nộp hồ sơ trực tuyến" button leads to the online submission form: off until that form exists.
-ONLINE_SUBMISSION_ENABLED = env_bool("ONLINE_SUBMISSION_ENABLED", False)
+ONLINE_SUBMISSION_ENABLED = env_bool("ONLINE_SUBMISSION_ENABLED", True)
 # Digital signatures of uploaded result PDFs (dossiers/signatures.py): comma-separated paths of PEM files holding
 # the certificate authorities to trust (e.g. the national root CA). Empty: every chain is shown as not trusted.
 RESULT_TRUST_ROOTS = env_list("RESULT_TRUST_ROOTS", [])
@@ -353,3 +380,5 @@ LOGGING = {
 
 # --- Domain defaults (docs/domain.md; each may be overridden per agency or procedure version) ---
 DEFAULT_OFFICE_HOURS = (("07:00", "11:30"), ("13:30", "17:00"))
+# Working days an agency has to answer a citizen's feedback (phản ánh, kiến nghị): a design default, docs/feedback.md.
+FEEDBACK_ANSWER_DAYS = int(os.environ.get("FEEDBACK_ANSWER_DAYS", "10"))

@@ -14,6 +14,7 @@ from procedures.models import (
     Field,
     Level,
     Procedure,
+    ProcedureCase,
     ProcedureFee,
     ProcedureStep,
     ProcedureVersion,
@@ -104,10 +105,25 @@ class FeeInline(FrozenWhenUsedInline, admin.TabularInline):
     extra = 0
 
 
+class CaseInline(FrozenWhenUsedInline, admin.TabularInline):
+    """Trường hợp: a version with two or more asks the citizen to choose one in the wizard (docs/wizard.md)."""
+
+    model = ProcedureCase
+    extra = 0
+
+
 class DocumentInline(FrozenWhenUsedInline, admin.StackedInline):
     model = RequiredDocument
     extra = 0
     formfield_overrides = URL_HTTPS
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """A document's case is one of the same version's cases (none on a version being added)."""
+        if db_field.name == "case":
+            version_id = (request.resolver_match.kwargs or {}).get("object_id") if request.resolver_match else None
+            known = str(version_id or "").isdigit()
+            kwargs["queryset"] = ProcedureCase.objects.filter(version_id=version_id if known else None)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class StepFormSet(BaseInlineFormSet):
@@ -150,7 +166,7 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
     search_fields = ["procedure__code", "name", "search_name"]
     autocomplete_fields = ["field", "agencies"]
     readonly_fields = ["content_hash", "published_at"]
-    inlines = [DocumentInline, FeeInline, StepInline]
+    inlines = [CaseInline, DocumentInline, FeeInline, StepInline]
     formfield_overrides = URL_HTTPS
     ordering = ["procedure__code", "-number"]
     actions = ["publish_amendment"]

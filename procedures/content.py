@@ -99,6 +99,8 @@ class ProcedureData:
     steps: tuple[StepData, ...] = ()
     source_title: str = ""
     source_url: str = ""
+    # The level of electronic identification online submission needs (docs/vneid.md); 0: none.
+    min_loa: int = 0
 
 
 def _canonical(value: Any) -> Any:
@@ -118,7 +120,10 @@ def _canonical(value: Any) -> Any:
 
 def content_hash(data: ProcedureData, *, effective_from: dt.date) -> str:
     """SHA-256 of the canonical JSON (sorted keys, normalised numbers) of the content and its start date."""
-    payload = _canonical({**asdict(data), "effective_from": effective_from})
+    content = asdict(data)
+    if not content["min_loa"]:
+        del content["min_loa"]  # added later: a version that requires no level keeps the hash it was imported with
+    payload = _canonical({**content, "effective_from": effective_from})
     text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -175,4 +180,5 @@ def version_content(version: ProcedureVersion) -> ProcedureData:
         ),
         source_title=version.source_title,
         source_url=version.source_url,
+        min_loa=version.min_loa,
     )

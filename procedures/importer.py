@@ -72,7 +72,7 @@ RECORD_KEYS = frozenset(
         "supplement_clock_mode", "excluded_time_categories", "financial_obligation_excluded",
         "acceptance_window_hours", "fees", "fee_description", "documents", "conditions", "legal_basis",
         "result", "online_mode", "location_independent", "announcing_decision", "steps", "effective_from",
-        "source", "abolished_on",
+        "source", "abolished_on", "min_loa",
     }
 )  # fmt: skip
 
@@ -559,6 +559,7 @@ def _read_record(index: int, rec: dict, field_codes: set[str], errors: list[str]
         steps=steps,
         source_title=source_title,
         source_url=source_url,
+        min_loa=r.integer(rec, "min_loa", "min_loa", default=0, maximum=2),
     )
     if unit and value is not None and all(isinstance(s.budget, Decimal) for s in steps):
         try:

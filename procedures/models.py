@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -186,6 +187,14 @@ class ProcedureVersion(models.Model):
     acceptance_window_hours = models.DecimalField(
         _("thời hạn tiếp nhận hồ sơ trực tuyến (giờ làm việc)"), max_digits=5, decimal_places=2, default=8
     )
+    # The level of assurance of the applicant's electronic identification account that online submission needs
+    # (Decree 69/2024/NĐ-CP; docs/vneid.md): 0 none, 1 or 2 a VNeID account of that level.
+    min_loa = models.PositiveSmallIntegerField(
+        _("mức độ tài khoản định danh điện tử tối thiểu"),
+        default=0,
+        validators=[MaxValueValidator(2)],
+        help_text=_("0: không yêu cầu; 1 hoặc 2: nộp trực tuyến cần tài khoản VNeID mức độ đó."),
+    )
 
     conditions = models.TextField(_("yêu cầu, điều kiện"), blank=True)
     legal_basis = models.JSONField(_("căn cứ pháp lý"), default=list, blank=True)
@@ -292,6 +301,29 @@ class ProcedureFee(models.Model):
         return self.name
 
 
+class ProcedureCase(models.Model):
+    """A case (trường hợp) of a procedure version: the applicant's situation, which decides the documents asked.
+
+    A version with two or more cases asks the citizen to choose one first; a document without a case is asked in
+    every case (`RequiredDocument.case`).
+    """
+
+    version = models.ForeignKey(
+        ProcedureVersion, verbose_name=_("phiên bản thủ tục"), on_delete=models.CASCADE, related_name="cases"
+    )
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    name = models.CharField(_("tên trường hợp"), max_length=500)
+    description = models.TextField(_("mô tả"), blank=True)
+
+    class Meta:
+        verbose_name = _("trường hợp")
+        verbose_name_plural = _("trường hợp")
+        ordering = ["version", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name[:80]
+
+
 class RequiredDocument(models.Model):
     """A component of the dossier (thành phần hồ sơ) with its counts and form template."""
 
@@ -307,6 +339,15 @@ class RequiredDocument(models.Model):
     form_url = models.URLField(_("đường dẫn mẫu"), max_length=500, blank=True)
     form_file = models.FileField(_("tệp mẫu"), upload_to="procedure-forms/", blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
+    # Null: asked in every case of the version.
+    case = models.ForeignKey(
+        ProcedureCase,
+        verbose_name=_("trường hợp"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="documents",
+    )
 
     class Meta:
         verbose_name = _("thành phần hồ sơ")

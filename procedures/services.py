@@ -174,6 +174,7 @@ def procedure_publish_version(
         announcing_decision=data.announcing_decision,
         source_title=data.source_title,
         source_url=data.source_url,
+        min_loa=data.min_loa,
         search_text=_search_text(code=procedure_code, data=data, field=field),
     )
     try:

@@ -96,7 +96,7 @@ def assert_size(pdf: bytes, expected: tuple[float, float]) -> None:
     assert height == pytest.approx(expected[1], abs=1)
 
 
-def test_form_keys_are_the_seven_official_forms_numbered_once_and_the_handover_record():
+def test_form_keys_are_the_seven_official_forms_numbered_once_the_handover_record_and_the_acknowledgement():
     assert list(FORM_KEYS) == [
         "receipt",
         "supplement",
@@ -106,9 +106,10 @@ def test_form_keys_are_the_seven_official_forms_numbered_once_and_the_handover_r
         "control_sheet",
         "register",
         "handover",
+        "acknowledgement",
     ]
-    # The handover record is ours, not a form of the circular: it carries no "Mẫu số" line.
-    assert [form.number for form in FORM_KEYS.values()] == ["01", "02", "03", "04", "05", "06", "07", ""]
+    # The handover record and the online acknowledgement are ours, not forms of the circular: no "Mẫu số" line.
+    assert [form.number for form in FORM_KEYS.values()] == ["01", "02", "03", "04", "05", "06", "07", "", ""]
     assert FORM_KEYS["register"].page.startswith("A4")
     assert all(form.page.startswith("A5") for key, form in FORM_KEYS.items() if key != "register")
 

@@ -155,6 +155,21 @@ def test_pay_at_the_fake_notifies_the_portal_and_the_dossier_is_paid_through_the
     assert payment.transaction_ref in detail
 
 
+def test_an_online_dossier_is_paid_right_after_submission_before_the_desk_receives_it(
+    client, submitted, make_version, people
+):
+    dossier = submitted("2026-03-02 08:30", version=make_version(fee=16000))
+    assert dossier.status == Status.SUBMITTED
+    assert dossier.payment_state == PaymentState.PENDING
+    payment = services.payment_start(dossier, people["citizen"], now=START)
+    client.force_login(people["citizen"])
+    _pay_at_fake(client, payment)
+    assert _state(dossier) == PaymentState.PAID
+    assert _paid_events(dossier) == 1
+    dossier.refresh_from_db()
+    assert dossier.status == Status.SUBMITTED
+
+
 def test_a_replayed_notification_changes_nothing(client, payable, people):
     payment = services.payment_start(payable, people["citizen"], now=START)
     client.force_login(people["citizen"])

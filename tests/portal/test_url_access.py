@@ -54,6 +54,14 @@ URL_ACCESS = {
     "accounts:signup": "public",
     "accounts:confirm": "public",
     "accounts:password-reset-phone": "public",
+    # Sign-in through VNeID (docs/vneid.md): 404 unless VNEID_ENABLED; the callback is protected by state and nonce.
+    # The fake provider is the provider's own pages (404 unless VNEID_FAKE_ENABLED).
+    "accounts:vneid-login": "public",
+    "accounts:vneid-callback": "public",
+    "vneid_fake:authorize": "public",
+    "vneid_fake:token": "public",  # POST only
+    "vneid_fake:userinfo": "public",
+    "vneid_fake:jwks": "public",
     "password_reset": "public",
     "password_reset_done": "public",
     "password_reset_confirm": "public",
@@ -67,7 +75,17 @@ URL_ACCESS = {
     "route:^media/procedure\\-forms/*": "public",
 }
 RULES = {"public", "admin"}
-POST_ONLY = {"logout", "set_language", "payments:notify", "citizen:pay"}
+POST_ONLY = {
+    "logout",
+    "set_language",
+    "payments:notify",
+    "citizen:pay",
+    "citizen:wizard-upload",
+    "citizen:wizard-file-remove",
+    "citizen:wizard-reuse",
+    "citizen:wizard-submit",
+    "vneid_fake:token",
+}
 
 # Values for the URL parameters, so every pattern can be requested (no such objects exist: object URLs are 404).
 SAMPLE_KWARGS = {
@@ -86,6 +104,8 @@ SAMPLE_KWARGS = {
     "uidb64": "MQ",
     "procedure_code": "1.001193",
     "pk": "1",
+    "step": "nguoi-nop",
+    "feedback_id": "1",
 }
 
 
@@ -152,9 +172,14 @@ def test_every_desk_url_and_every_dossier_page_is_declared_on_its_view():
         assert Role.LEADER not in access.roles, key
 
 
+# The citizen's rating and feedback pages (feedback/): their own dossiers and feedback only.
+CITIZEN_FEEDBACK_KEYS = {"feedback:rate", "feedback:new", "feedback:mine", "feedback:detail"}
+
+
 def citizen_only_keys(urls) -> set[str]:
-    """The citizen's own pages: the profile and everything in the `citizen` namespace (wizard, my dossiers)."""
-    return {"accounts:profile"} | {key for key in urls if key.startswith("citizen:")}
+    """The citizen's own pages: the profile, everything in the `citizen` namespace (wizard, my dossiers), rating
+    and feedback."""
+    return {"accounts:profile", *CITIZEN_FEEDBACK_KEYS} | {key for key in urls if key.startswith("citizen:")}
 
 
 def test_the_citizen_s_own_pages_admit_no_staff_role():

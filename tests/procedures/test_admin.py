@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 
-from procedures.models import Procedure, ProcedureVersion
+from procedures.models import Procedure, ProcedureCase, ProcedureVersion
 from tests.procedures.conftest import SMALL
 
 pytestmark = pytest.mark.django_db
@@ -39,8 +39,18 @@ def test_version_page_has_document_fee_and_step_inlines(admin_client, imported):
     response = admin_client.get(reverse("admin:procedures_procedureversion_change", args=[version.pk]))
     assert response.status_code == 200
     html = response.content.decode()
-    for prefix in ("documents", "fees", "steps"):
+    for prefix in ("cases", "documents", "fees", "steps"):
         assert f'name="{prefix}-TOTAL_FORMS"' in html
+
+
+def test_a_document_s_case_is_chosen_among_its_own_version_s_cases(admin_client, imported):
+    version = ProcedureVersion.objects.get(procedure__code="1.004884")
+    other = ProcedureVersion.objects.exclude(pk=version.pk).first()
+    ProcedureCase.objects.create(version=version, name="Trường hợp của thủ tục này")
+    ProcedureCase.objects.create(version=other, name="Trường hợp của thủ tục khác")
+    html = admin_client.get(reverse("admin:procedures_procedureversion_change", args=[version.pk])).content.decode()
+    assert "Trường hợp của thủ tục này" in html
+    assert "Trường hợp của thủ tục khác" not in html
 
 
 def _post_data(response) -> dict:

@@ -147,20 +147,19 @@ def test_detail_shows_what_a_citizen_needs_to_prepare(client, imported, django_a
     assert "dichvucong.gov.vn" in html
 
 
-def test_online_submission_button_waits_for_the_feature_flag(client, imported, settings):
-    """Off by default: the button led to a 404 while online submission does not exist (issue 7)."""
-    assert settings.ONLINE_SUBMISSION_ENABLED is False
+def test_online_submission_button_leads_to_the_wizard_and_follows_the_feature_flag(client, imported, settings):
+    """On by default now that the wizard exists (issue 9); the flag still hides it, and an offline procedure never
+    gets it."""
+    assert settings.ONLINE_SUBMISSION_ENABLED is True
+    html = get_page(client, "/procedures/1.001193/").content.decode()
+    assert 'href="/nop-ho-so/thu-tuc/1.001193/">Nộp hồ sơ trực tuyến</a>' in html
+    assert "Cổng chưa mở chức năng" not in html
+    assert "Nộp hồ sơ trực tuyến" not in get_page(client, "/procedures/1.013225/").content.decode()
+
+    settings.ONLINE_SUBMISSION_ENABLED = False
     html = get_page(client, "/procedures/1.001193/").content.decode()
     assert "Nộp hồ sơ trực tuyến" not in html
-    assert "/dossiers/new/" not in html
     assert "Cổng chưa mở chức năng nộp hồ sơ trực tuyến" in html
-
-    settings.ONLINE_SUBMISSION_ENABLED = True
-    html = get_page(client, "/procedures/1.001193/").content.decode()
-    assert 'href="/dossiers/new/1.001193/">Nộp hồ sơ trực tuyến</a>' in html
-    assert "Cổng chưa mở chức năng" not in html
-    # An offline procedure never gets the button, flag or not.
-    assert "Nộp hồ sơ trực tuyến" not in get_page(client, "/procedures/1.013225/").content.decode()
 
 
 @pytest.mark.parametrize(
