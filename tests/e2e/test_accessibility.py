@@ -172,6 +172,18 @@ def test_citizen_pages(page: Page, live_server, check, sign_in, settings, prepar
     page.goto(f"{live_server.url}/dossiers/{to_pay.code}/")
     check("my-dossier-to-pay")
 
+    page.goto(f"{live_server.url}/nop-ho-so/thu-tuc/{to_pay.procedure_version.procedure.code}/")
+    check("wizard-start")
+    page.get_by_role("button", name="Bắt đầu khai hồ sơ").click()
+    expect(page).to_have_url(re.compile(r"/nop-ho-so/\d+/"))
+    check("wizard-first-step")
+    page.goto(f"{live_server.url}/danh-gia/{returned.code}/")
+    check("rate")
+    page.goto(f"{live_server.url}/phan-anh-kien-nghi/")
+    check("feedback-new")
+    page.goto(f"{live_server.url}/phan-anh-kien-nghi/cua-toi/")
+    check("feedback-mine")
+
     page.goto(f"{live_server.url}/payments/return/{payment.transaction_ref}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Kết quả thanh toán")
     check("payment-return")
