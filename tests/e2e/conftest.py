@@ -35,18 +35,89 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+
+# axe-core is vendored (tests/e2e/vendor/axe-core/README.md): the tests never fetch it.
+AXE_SCRIPT = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+# The rules of WCAG 2.1 levels A and AA, the level the issue asks of every public and citizen page.
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+# The innermost elements sticking out past the viewport's right edge: what makes a page scroll sideways.
+OVERFLOW_JS = """() => {
+  const width = window.innerWidth;
+  if (document.documentElement.scrollWidth <= width) return [];
+  return [...document.querySelectorAll("body *")]
+    .filter((el) => el.getBoundingClientRect().right > width + 0.5 && !el.querySelector("*"))
+    .slice(0, 8)
+    .map((el) => `right edge at ${Math.round(el.getBoundingClientRect().right)} px: ${el.outerHTML.slice(0, 160)}`);
+}"""
+
+
+def sideways_scroll(page) -> list[str]:
+    """At the current width: why the page scrolls sideways (the elements that overflow), or [] when it fits."""
+    if page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
+        return []
+    return page.evaluate(OVERFLOW_JS) or ["the page is wider than the window"]
+
+
+@pytest.fixture
+def no_sideways_scroll():
+    """`no_sideways_scroll(page)`: fail when the page, 375 px wide (a phone), scrolls sideways (WCAG 1.4.10)."""
+
+    def check(page, name: str = "") -> None:
+        page.set_viewport_size(PHONE)
+        try:
+            problems = sideways_scroll(page)
+        finally:
+            page.set_viewport_size(DESKTOP)
+        assert not problems, f"{name or page.url} scrolls sideways at 375 px:\n" + "\n".join(problems)
+
+    return check
+
+
+def axe_report(name: str, violations: list[dict]) -> str:
+    """The violations as a reader fixes them: rule, impact, what it asks, and the first elements it caught."""
+    lines = [f"axe-core: {len(violations)} WCAG 2.1 A/AA violation(s) on {name}:"]
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:3]:
+            lines.append(f"    {' '.join(map(str, node['target']))}: {node['html'][:160]}")
+        if len(violation["nodes"]) > 3:
+            lines.append(f"    … and {len(violation['nodes']) - 3} more")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def axe():
+    """`axe(page, "step name")`: run axe-core's WCAG 2.1 A/AA rules on the page as it is; fail listing each
+    violation. Call it on every page a journey passes through."""
+
+    def check(page, name: str) -> None:
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.add_script_tag(path=AXE_SCRIPT)
+        result = page.evaluate("(options) => axe.run(document, options)", AXE_OPTIONS)
+        assert not result["violations"], axe_report(name, result["violations"])
+
+    return check
 
 
 @pytest.fixture
 def shoot(page):
-    """Save the page as people see it, at 1280 px and at 375 px (a phone), under var/screenshots/ to look at."""
+    """Save the page as people see it, at 1280 px and at 375 px (a phone), under var/screenshots/ to look at, and
+    fail when at 375 px it scrolls sideways."""
 
     def shoot(name: str) -> None:
         SHOTS.mkdir(parents=True, exist_ok=True)
-        for width in (1280, 375):
-            page.set_viewport_size({"width": width, "height": 900})
-            page.screenshot(path=SHOTS / f"{name}-{width}.png", full_page=True)
-        page.set_viewport_size({"width": 1280, "height": 900})
+        page.set_viewport_size(DESKTOP)
+        page.screenshot(path=SHOTS / f"{name}-1280.png", full_page=True)
+        page.set_viewport_size(PHONE)
+        try:
+            page.screenshot(path=SHOTS / f"{name}-375.png", full_page=True)
+            problems = sideways_scroll(page)
+        finally:
+            page.set_viewport_size(DESKTOP)
+        assert not problems, f"{name} scrolls sideways at 375 px:\n" + "\n".join(problems)
 
     return shoot
 
