@@ -29,5 +29,5 @@ def pay(request, code: str):
         raise Http404 from None
     except DossierRefused as refusal:
         messages.error(request, refusal.message)
-        return redirect(back if back.startswith("/") and not back.startswith("//") else "dossiers:detail", code=code)
+        return redirect(back if back.startswith("/") and not back.startswith("//") else "citizen:dossier", code=code)
     return redirect(payment.redirect_url)

@@ -53,7 +53,7 @@ def test_a_dossier_with_nothing_to_pay_goes_back_with_the_reason(client, people,
     client.force_login(people["citizen"])
     response = _pay(client, dossier)
     assert response.status_code == 302
-    assert response["Location"] == reverse("dossiers:detail", kwargs={"code": dossier.code})
+    assert response["Location"] == reverse("citizen:dossier", kwargs={"code": dossier.code})
     assert "Hồ sơ không có phí, lệ phí phải nộp." in [str(m) for m in response.wsgi_request._messages]
     assert not Payment.objects.exists()
 
