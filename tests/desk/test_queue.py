@@ -225,6 +225,8 @@ def test_a_full_section_links_to_all_of_it_page_by_page(client, people, queue, s
 # Session, user, staff profile, agency; the procedure choices; the counts (one statement); five sections.
 QUERIES = 11
 SECTION_QUERIES = len(selectors_queue.SECTIONS)
+SEARCH = QUERIES - SECTION_QUERIES + 1  # a search: one result query instead of the sections
+NUMBER = QUERIES - SECTION_QUERIES + 2  # a number: the applicants holding it, then their dossiers
 
 
 @pytest.mark.parametrize("how_many", [3, 30])
@@ -239,9 +241,9 @@ def test_the_queue_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(QUERIES):
         response = client.get(URL)
     assert sum(counts(response).values()) == how_many
-    with django_assert_num_queries(QUERIES - SECTION_QUERIES + 1):  # a search: one result query instead of the sections
+    with django_assert_num_queries(SEARCH):
         client.get(URL, {"q": "hoàng"})
-    with django_assert_num_queries(QUERIES - SECTION_QUERIES + 2):  # a number: the applicants holding it, then their dossiers
+    with django_assert_num_queries(NUMBER):
         response = client.get(URL, {"q": "0912345678"})
     assert len(codes(response)) == how_many
 
@@ -263,7 +265,7 @@ def test_doubling_the_dossiers_keeps_the_query_count(
     add(4)
     with django_assert_num_queries(QUERIES):
         after = counts(client.get(URL))
-    with django_assert_num_queries(QUERIES - SECTION_QUERIES + 1):
+    with django_assert_num_queries(SEARCH):
         client.get(URL, {"q": "hoàng", "procedure": version.procedure_id})
     assert sum(after.values()) == 2 * sum(before.values()) == 8
 
