@@ -120,8 +120,8 @@ def _accept_explained(dossier) -> str:
     request = getattr(dossier, "supplement_request", None)
     if request is None or request.stage == SupplementStage.INTAKE:
         return _(
-            "Nhận hồ sơ bổ sung: hồ sơ được tiếp nhận từ lúc này, thời hạn giải quyết bắt đầu tính từ lúc nhận và "
-            "in giấy tiếp nhận, hẹn trả kết quả."
+            "Nhận hồ sơ bổ sung: hồ sơ được tiếp nhận từ lúc này và thời hạn giải quyết bắt đầu tính từ lúc nhận; "
+            "sau đó in giấy tiếp nhận và hẹn trả kết quả."
         )
     if dossier.procedure_version.supplement_clock_mode == ClockMode.CONTINUE:
         return _(

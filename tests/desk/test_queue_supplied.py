@@ -128,6 +128,7 @@ def test_filters_and_search_apply_to_the_section(client, people, supplied):
     # Found by its code, an answered supplement also opens on the review screen.
     found = client.get(URL, {"q": supplied["late"].code}).content.decode()
     assert f'class="dq-code" href="/desk/review/{supplied["late"].code}/"' in found
+    assert "đã gửi bổ sung" in found
 
 
 def test_the_section_is_capped_and_paged_like_the_others(client, people, supplied, monkeypatch):
