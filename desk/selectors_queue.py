@@ -4,8 +4,9 @@ The queue is the desk's own work: the dossiers received, or waiting to be receiv
 §2, §4: the desk receives and returns). Every section is one range of a partial index on (receiving agency, the
 section's sort moment) whose condition is the section's status predicate, so a section reads its 50 rows and
 stops, and a count reads index entries only, capped at `COUNT_CAP` ("1000+"), at any number of dossiers
-(migration dossiers/0010). A search looks in the agency's whole scope (`dossiers_visible_to`), but starts from
-the few dossiers that match (the code, the applicants holding a number) and checks the scope on those only.
+(migration dossiers/0010; the answered supplements: dossiers/0014, see `SECTION_ORDER`). A search looks in the
+agency's whole scope (`dossiers_visible_to`), but starts from the few dossiers that match (the code, the applicants
+holding a number) and checks the scope on those only.
 
 The number of queries does not depend on the number of dossiers (docs/conventions.md "Tests": every list pins
 its query count).
@@ -25,7 +26,7 @@ from dossiers.masking import mask_id_number, mask_name, mask_phone  # noqa: F401
 from dossiers.models import OPEN_STATUSES, RUNNING_STATUSES, Applicant, ApplicantIdentity, Dossier
 from dossiers.permissions import dossiers_visible_to
 from dossiers.selectors import public_code_normalise
-from dossiers.workflow import Status
+from dossiers.workflow import SUPPLIED, Status
 from procedures.models import Procedure
 from workcalendar.calendar import LOCAL_TZ
 
@@ -36,12 +37,14 @@ COUNT_CAP = 1000
 MAX_HOLDERS = 500  # applicants sharing one phone number (a family, an agent) — far more would be a data problem
 
 # The sections in page order; their conditions are in `section_conditions`, their order in `SECTION_ORDER`.
-SECTIONS = ("waiting", "result_ready", "due_today", "overdue")
+# "supplied" follows "waiting": both are online dossiers the desk has to receive (T3, T10).
+SECTIONS = ("waiting", "supplied", "result_ready", "due_today", "overdue")
 
 # What a row shows: the dossier's own columns and the procedure and applicant names (one join each, no per-row query).
 ROW_FIELDS = (
     "code",
     "status",
+    "substate",
     "channel",
     "submitted_at",
     "acceptance_due_at",
@@ -67,6 +70,8 @@ def section_conditions(today: dt.date) -> dict[str, Q]:
     start, end = day_bounds(today)
     return {
         "waiting": Q(status=Status.SUBMITTED),
+        # The applicant answered the one supplement request online (T10, citizen); the desk has not accepted it yet.
+        "supplied": Q(status=Status.SUPPLEMENT_REQUESTED, substate=SUPPLIED),
         "result_ready": Q(status=Status.RESULT_READY),
         "due_today": Q(status__in=OPEN_STATUSES, current_due_at__gte=start, current_due_at__lt=end),
         "overdue": Q(status__in=RUNNING_STATUSES, current_due_at__lt=start),
@@ -76,6 +81,11 @@ def section_conditions(today: dt.date) -> dict[str, Q]:
 SECTION_ORDER = {
     # The most urgent first: the acceptance window that closes soonest, the oldest result, the earliest due moment.
     "waiting": ("acceptance_due_at", "id"),
+    # The oldest answer first. The moment lives on the request, not the dossier: the section's partial index
+    # (dossier_desk_supplied: receiving agency, id) holds only the agency's answered, not yet accepted supplements —
+    # a handful, since the desk accepts them as they come — and each joins its request by the unique dossier key,
+    # so the sort is over that handful, never over the agency's dossiers.
+    "supplied": ("supplement_request__supplied_at", "id"),
     "result_ready": ("completed_at", "id"),
     "due_today": ("current_due_at", "id"),
     "overdue": ("current_due_at", "id"),
@@ -181,7 +191,15 @@ def count_shown(count: int) -> str:
     return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
 
 
-def _rows(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
+# The supplied section also shows when the applicant answered and the deadline they had (the same join as its order).
+SUPPLIED_FIELDS = ("supplement_request__supplied_at", "supplement_request__applicant_deadline")
+
+
+def _rows(qs: QuerySet[Dossier], key: str = "") -> QuerySet[Dossier]:
+    if key == "supplied":
+        return qs.select_related("procedure_version", "applicant", "supplement_request").only(
+            *ROW_FIELDS, *SUPPLIED_FIELDS
+        )
     return qs.select_related("procedure_version", "applicant").only(*ROW_FIELDS)
 
 
@@ -190,7 +208,7 @@ def queue_section(
 ) -> tuple[list[Dossier], bool]:
     """One section's rows from `offset`, at most `limit`, and whether more follow (one query: limit + 1 rows)."""
     limit = limit or SECTION_SIZE
-    qs = _rows(scope.filter(section_conditions(today)[key])).order_by(*SECTION_ORDER[key])
+    qs = _rows(scope.filter(section_conditions(today)[key]), key).order_by(*SECTION_ORDER[key])
     rows = list(qs[offset : offset + limit + 1])
     return rows[:limit], len(rows) > limit
 

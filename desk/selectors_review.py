@@ -19,7 +19,7 @@ def review_dossier(*, user, code: str) -> Dossier:
     each component gets `review_files`, and the dossier `other_files` (those attached to no component)."""
     documents = DossierDocument.objects.select_related("required_document").order_by("pk")
     files = DossierFile.objects.only(
-        "pk", "dossier_id", "document_id", "original_name", "content_type", "size", "uploaded_at"
+        "pk", "dossier_id", "document_id", "kind", "original_name", "content_type", "size", "uploaded_at"
     ).order_by("uploaded_at", "pk")
     dossier = (
         dossiers_visible_to(user)
@@ -36,4 +36,6 @@ def review_dossier(*, user, code: str) -> Dossier:
     for document in dossier.documents.all():
         document.review_files = by_document.pop(document.pk, [])
     dossier.other_files = [record for records in by_document.values() for record in records]
+    # What the applicant sent in answer to the supplement request (T10), also listed apart on the screen.
+    dossier.supplement_files = [record for record in dossier.files.all() if record.kind == DossierFile.Kind.SUPPLEMENT]
     return dossier

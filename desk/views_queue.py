@@ -17,6 +17,7 @@ from portal.access import DESK, staff_only
 
 SECTION_TITLES = {
     "waiting": gettext_lazy("Hồ sơ trực tuyến chờ tiếp nhận"),
+    "supplied": gettext_lazy("Đã bổ sung, chờ tiếp nhận"),
     "result_ready": gettext_lazy("Đã có kết quả, chờ trả"),
     "due_today": gettext_lazy("Hẹn trả hôm nay"),
     "overdue": gettext_lazy("Quá hạn xử lý"),
@@ -88,6 +89,8 @@ def queue(request):
                     "count": q.count_shown(counts[key]),
                     "rows": _decorate(rows, now),
                     "more": more,
+                    # Its rows show the answer moment and the applicant's deadline instead of receipt and due.
+                    "supplied": key == "supplied",
                 }
             )
     return render(

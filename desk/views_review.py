@@ -24,10 +24,12 @@ from desk.views_queue import time_left
 from dossiers import services, workflow
 from dossiers.audit import request_client
 from dossiers.errors import DossierRefused
+from dossiers.models import SupplementStage
 from dossiers.permissions import dossier_actions_available
 from dossiers.selectors import personal_data_read_log
 from dossiers.views_files import INLINE_TYPES
 from portal.access import DOSSIER, staff_only
+from procedures.models import ClockMode
 
 REVIEW_ACTIONS = ("receive", "request_supplement_intake", "refuse", "accept_supplement")
 # What each decision prints (docs/domain.md §6.1) and says.
@@ -88,7 +90,8 @@ def review(request, code: str):
 def _context(request, dossier, form: ReviewForm, available: set[str], now: dt.datetime) -> dict:
     checked = form.checked_ids()
     files = [f for d in form.documents for f in d.review_files] + dossier.other_files
-    selected = _selected(request, files)
+    # An answered supplement opens on the first file the applicant sent: that is what the desk checks now.
+    selected = _selected(request, dossier.supplement_files + files)
     receiving = "accept_supplement" if dossier.status == workflow.Status.SUPPLEMENT_REQUESTED else "receive"
     return {
         "dossier": dossier,
@@ -100,12 +103,35 @@ def _context(request, dossier, form: ReviewForm, available: set[str], now: dt.da
         "supplement": getattr(dossier, "supplement_request", None)
         if dossier.status == workflow.Status.SUPPLEMENT_REQUESTED
         else None,
+        "supplied": dossier.substate == workflow.SUPPLIED,
+        "accept_explained": _accept_explained(dossier) if receiving == "accept_supplement" else "",
         "can_receive": receiving in available,
         "no_receive": receiving not in available,
         "receive_label": workflow.TRANSITIONS[receiving].label,
         "no_supplement": "request_supplement_intake" not in available,
         "no_refusal": "refuse" not in available,
     }
+
+
+def _accept_explained(dossier) -> str:
+    """What accepting the supplement does to the clock (§5.6), said before the officer decides: after an intake
+    request the dossier is received now and its time starts; after an appraisal request the paused time restarts
+    in full or continues with what was left, as the procedure version says."""
+    request = getattr(dossier, "supplement_request", None)
+    if request is None or request.stage == SupplementStage.INTAKE:
+        return _(
+            "Nhận hồ sơ bổ sung: hồ sơ được tiếp nhận từ lúc này và thời hạn giải quyết bắt đầu tính từ lúc nhận; "
+            "sau đó in giấy tiếp nhận và hẹn trả kết quả."
+        )
+    if dossier.procedure_version.supplement_clock_mode == ClockMode.CONTINUE:
+        return _(
+            "Nhận hồ sơ bổ sung: hồ sơ trở lại xử lý ở bước đang dừng; thời hạn giải quyết tính tiếp thời gian còn "
+            "lại lúc tạm dừng, kể từ lúc nhận (theo quy định của thủ tục)."
+        )
+    return _(
+        "Nhận hồ sơ bổ sung: hồ sơ trở lại xử lý ở bước đang dừng; thời hạn giải quyết được tính lại từ đầu kể từ "
+        "lúc nhận (theo quy định của thủ tục)."
+    )
 
 
 def _selected(request, files: list):

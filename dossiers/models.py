@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.audit import event_digest
-from dossiers.workflow import ReceiverKind, ReturnMethod, Status  # ReturnMethod is re-exported
+from dossiers.workflow import SUPPLIED, ReceiverKind, ReturnMethod, Status  # ReturnMethod is re-exported
 from workcalendar.calendar import LOCAL_TZ
 
 OPEN_STATUSES = (
@@ -354,6 +354,13 @@ class Dossier(models.Model):
                 fields=["receiving_agency", "completed_at", "id"],
                 name="dossier_desk_result_ready",
                 condition=Q(status=Status.RESULT_READY),
+            ),
+            # Answered supplements waiting for the desk (T10): the agency's few, each sorted by its request's
+            # answer moment (the order's column is on SupplementRequest, migration 0014).
+            models.Index(
+                fields=["receiving_agency", "id"],
+                name="dossier_desk_supplied",
+                condition=Q(status=Status.SUPPLEMENT_REQUESTED, substate=SUPPLIED),
             ),
             models.Index(
                 fields=["receiving_agency", "current_due_at", "id"],

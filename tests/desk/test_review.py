@@ -11,7 +11,7 @@ from dossiers import services
 from dossiers.files import dossier_file_add
 from dossiers.models import DossierEvent, DossierFile, PersonalDataAccess, SupplementRequest
 from dossiers.workflow import Status
-from tests.dossiers.conftest import at
+from tests.dossiers.conftest import advance, at
 from tests.dossiers.files_fixtures import docx_bytes, files_media, jpeg_bytes, pdf_bytes, png_bytes  # noqa: F401
 from tests.dossiers.transition_cases import snapshot
 
@@ -364,3 +364,60 @@ def test_the_review_page_query_count_does_not_grow_with_files(client, people, on
         )
     with django_assert_num_queries(10):
         assert client.get(url(online)).status_code == 200
+
+
+# --- A supplement answered online (T10) -------------------------------------------------------------------------
+
+
+def test_a_supplement_answered_online_shows_its_files_apart_explains_and_is_accepted(client, people, online, frozen):
+    online = services.dossier_transition(
+        dossier=online,
+        action="request_supplement_intake",
+        actor=people["desk"],
+        note="Thiếu",
+        items=[{"document": "Giấy tờ tùy thân", "content": "Bản sao"}],
+    )
+    identity = documents(online)[1]
+    online = services.dossier_supplement_supply(
+        dossier=online,
+        actor=people["citizen"],
+        uploads=[(identity, SimpleUploadedFile("cccd-bo-sung.pdf", pdf_bytes()))],
+        note="Đã bổ sung",
+        now=at("2026-03-03 09:30"),
+    )
+    added = file_of(online, "cccd-bo-sung.pdf")
+    assert added.kind == DossierFile.Kind.SUPPLEMENT
+    frozen.move_to(at("2026-03-04 08:00"))
+    client.force_login(people["desk"])
+    page = client.get(url(online)).text
+    supplied = page[page.index('id="review-supplied"') : page.index("</div>", page.index('id="review-supplied"'))]
+    assert "09:30 03/03/2026" in supplied
+    assert f'data-view="{inline(online, added)}"' in supplied
+    assert "cccd.jpg" not in supplied  # only what the applicant sent in answer
+    assert "<span data-viewing>cccd-bo-sung.pdf</span>" in page  # the answer is what opens first
+    assert f'<iframe class="review__frame" src="{inline(online, added)}"' in page
+    assert '<span class="badge review-doc__supplement">bổ sung</span>' in page
+    assert "thời hạn giải quyết bắt đầu tính từ lúc nhận" in page  # after an intake request: received now
+    response = decide(client, online, "receive", checked=documents(online))
+    assert response.status_code == 302
+    online.refresh_from_db()
+    assert (online.status, online.substate, online.received_at) == (Status.RECEIVED, "", at("2026-03-04 08:00"))
+    request = SupplementRequest.objects.get(dossier=online)
+    assert (request.supplied_at, request.accepted_at) == (at("2026-03-03 09:30"), at("2026-03-04 08:00"))
+
+
+@pytest.mark.parametrize(("mode", "says"), [("restart", "tính lại từ đầu"), ("continue", "tính tiếp thời gian còn")])
+def test_accepting_an_appraisal_supplement_says_what_the_clock_does(client, people, receive, make_version, mode, says):
+    dossier = receive("2026-03-02 10:00", version=make_version(mode=mode))
+    steps = [
+        ("forward", "desk", {}),
+        ("request_supplement", "officer", {"note": "Thiếu", "items": [{"document": "Giấy tờ tùy thân"}]}),
+        ("supply_supplement", "citizen", {"note": "Đã bổ sung"}),
+    ]
+    dossier = advance(dossier, *steps, people=people, when="2026-03-03 09:00")
+    with time_machine.travel(at("2026-03-04 09:00"), tick=False):
+        client.force_login(people["desk"])
+        page = client.get(url(dossier)).text
+    assert 'id="review-explain"' in page
+    assert says in page
+    assert "Người nộp không gửi tệp" in page  # answered with a note only
