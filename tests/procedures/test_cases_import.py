@@ -129,12 +129,19 @@ def test_a_name_shared_by_two_fee_lines_needs_the_index(db, small_catalogue, wri
         run_import(write_catalogue(small_catalogue))
 
 
-def test_the_shipped_catalogue_splits_khai_sinh_by_its_fee_alternatives(seeded):
-    version = ProcedureVersion.objects.get(procedure__code="1.001193")
+@pytest.mark.parametrize(
+    ("code", "on_time_name", "late_name"),
+    [
+        ("1.001193", "Đăng ký khai sinh đúng hạn (trong 60 ngày kể từ ngày sinh)", "Đăng ký khai sinh quá hạn"),
+        ("1.000656", "Đăng ký khai tử đúng hạn (trong 15 ngày kể từ ngày chết)", "Đăng ký khai tử quá hạn"),
+    ],
+)
+def test_the_shipped_catalogue_splits_on_time_and_late_registration(seeded, code, on_time_name, late_name):
+    version = ProcedureVersion.objects.get(procedure__code=code)
 
     on_time, late = version.cases.all()
-    assert on_time.name == "Đăng ký khai sinh đúng hạn (trong 60 ngày kể từ ngày sinh)"
-    assert late.name == "Đăng ký khai sinh quá hạn"
+    assert (on_time.name, late.name) == (on_time_name, late_name)
+    # The 0 đ and 8.000 đ alternatives, then the copy fee of every case.
     assert [(f.amount, f.case) for f in version.fees.all()] == [(0, on_time), (8000, late), (8000, None)]
     assert not version.documents.filter(case__isnull=False).exists()
     assert content_hash(version_content(version), effective_from=version.effective_from) == version.content_hash
