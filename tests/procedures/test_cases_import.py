@@ -77,7 +77,7 @@ def test_adding_cases_publishes_a_new_version(imported, small_catalogue, write_c
 @pytest.mark.parametrize(
     ("case", "expected"),
     [
-        ({"name": "X", "fees": ["Lệ phí cấp bản sao"]}, 'field "cases[0].fees[0]": no fee line named "Lệ phí cấp bản sao"'),
+        ({"name": "X", "fees": ["Lệ phí sao y"]}, 'field "cases[0].fees[0]": no fee line named "Lệ phí sao y"'),
         ({"name": "X", "documents": [7]}, 'field "cases[0].documents[0]": no document at index 7 in "documents"'),
         ({"name": "X", "fees": [True]}, 'field "cases[0].fees[0]": must be a name or a 0-based index'),
         ({"fees": [0]}, 'field "cases[0].name": required field missing'),
