@@ -28,8 +28,11 @@ from dossiers.models import (
     Dossier,
     DossierDocument,
     DossierFile,
+    FeeLine,
+    FeeMode,
     FileReuse,
     IdDocumentType,
+    PaymentState,
     ReturnMethod,
 )
 from dossiers.workflow import Status
@@ -139,7 +142,9 @@ def draft_step_set(*, user, pk: int, step: str) -> None:
 
 def draft_case_set(*, user, pk: int, case_id: int) -> Dossier:
     """Choose the case: the draft's documents become the case's plus those asked in every case. Files attached to
-    a document the new case does not ask are removed with it (a draft's files are only the citizen's work)."""
+    a document the new case does not ask are removed with it (a draft's files are only the citizen's work). The fee
+    lines are replaced by the case's in the same transaction, so the fee step and the payment never show the
+    alternatives of another case (khai sinh đúng hạn 0 đ, quá hạn 8.000 đ)."""
     with transaction.atomic():
         dossier = _locked(user, pk)
         case = dossier.procedure_version.cases.filter(pk=case_id).first()
@@ -153,9 +158,17 @@ def draft_case_set(*, user, pk: int, case_id: int) -> Dossier:
         dropped.delete()
         have = set(DossierDocument.objects.filter(dossier=dossier).values_list("required_document_id", flat=True))
         services._documents_from_version(dossier, None, asked=[r for r in wanted if r.pk not in have])
+        _fees_replace(dossier, case)
         dossier.case = case
-        _touch(dossier, "case")
+        _touch(dossier, "case", "fee_mode", "payment_state")
     return dossier
+
+
+def _fees_replace(dossier: Dossier, case) -> None:
+    """The draft's fee lines and payment state become those of `case` (a draft has paid nothing yet)."""
+    FeeLine.objects.filter(dossier=dossier).delete()
+    dossier.fee_mode, dossier.payment_state = FeeMode.NONE, PaymentState.NOT_REQUIRED
+    services._fees_from_version(dossier, services.case_fee_ids(dossier.procedure_version, case))
 
 
 def _files_drop(queryset) -> None:

@@ -264,6 +264,12 @@ def _fees_from_version(dossier: Dossier, chosen: Iterable[int] | None = None) ->
         dossier.payment_state = PaymentState.PENDING
 
 
+def case_fee_ids(version: ProcedureVersion, case) -> list[int]:
+    """Ids of the version's fee lines charged in `case`: those of every case and the case's own (None: no case
+    chosen yet, only the former) — the same rule as the documents asked."""
+    return list(version.fees.filter(Q(case__isnull=True) | Q(case=case)).values_list("pk", flat=True))
+
+
 def _fee_choice(version: ProcedureVersion, fees: Iterable | None) -> list[int] | None:
     """The `fees` input of a counter creation: None (every line applies) or ids of the version's own fee lines.
 
@@ -379,7 +385,7 @@ def dossier_draft_create(
         if cases:
             required = required.filter(Q(case__isnull=True) | Q(case=case))
         _documents_from_version(dossier, documents, asked=required)
-        _fees_from_version(dossier)
+        _fees_from_version(dossier, case_fee_ids(procedure_version, case))
         dossier.save(update_fields=["fee_mode", "payment_state"])
         return dossier
 

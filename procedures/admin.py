@@ -100,7 +100,20 @@ class FrozenWhenUsedInline:
         return not self._used(obj) and super().has_delete_permission(request, obj)
 
 
-class FeeInline(FrozenWhenUsedInline, admin.TabularInline):
+class SameVersionCaseInline:
+    """A row's case (document or fee line) is one of the same version's cases (none on a version being added)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "case":
+            version_id = (request.resolver_match.kwargs or {}).get("object_id") if request.resolver_match else None
+            known = str(version_id or "").isdigit()
+            kwargs["queryset"] = ProcedureCase.objects.filter(version_id=version_id if known else None)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class FeeInline(SameVersionCaseInline, FrozenWhenUsedInline, admin.TabularInline):
+    """A fee line with a case is charged only in that case (đúng hạn 0 đ, quá hạn 8.000 đ); without, in all."""
+
     model = ProcedureFee
     extra = 0
 
@@ -112,18 +125,10 @@ class CaseInline(FrozenWhenUsedInline, admin.TabularInline):
     extra = 0
 
 
-class DocumentInline(FrozenWhenUsedInline, admin.StackedInline):
+class DocumentInline(SameVersionCaseInline, FrozenWhenUsedInline, admin.StackedInline):
     model = RequiredDocument
     extra = 0
     formfield_overrides = URL_HTTPS
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        """A document's case is one of the same version's cases (none on a version being added)."""
-        if db_field.name == "case":
-            version_id = (request.resolver_match.kwargs or {}).get("object_id") if request.resolver_match else None
-            known = str(version_id or "").isdigit()
-            kwargs["queryset"] = ProcedureCase.objects.filter(version_id=version_id if known else None)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class StepFormSet(BaseInlineFormSet):

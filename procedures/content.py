@@ -50,6 +50,20 @@ class StepData:
 
 
 @dataclass(frozen=True)
+class CaseData:
+    """A case (trường hợp) and what applies only to it: positions in the version's `documents` and `fees`.
+
+    Positions, not names, so the fingerprint does not depend on how the file referred to them; a document or fee
+    line in no case applies to every case.
+    """
+
+    name: str
+    description: str = ""
+    documents: tuple[int, ...] = ()
+    fees: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class LegalBasisData:
     number: str = ""
     title: str = ""
@@ -101,6 +115,7 @@ class ProcedureData:
     source_url: str = ""
     # The level of electronic identification online submission needs (docs/vneid.md); 0: none.
     min_loa: int = 0
+    cases: tuple[CaseData, ...] = ()
 
 
 def _canonical(value: Any) -> Any:
@@ -123,13 +138,29 @@ def content_hash(data: ProcedureData, *, effective_from: dt.date) -> str:
     content = asdict(data)
     if not content["min_loa"]:
         del content["min_loa"]  # added later: a version that requires no level keeps the hash it was imported with
+    if not content["cases"]:
+        del content["cases"]  # likewise: a version without cases keeps its hash
     payload = _canonical({**content, "effective_from": effective_from})
     text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _cases_content(version: ProcedureVersion) -> tuple[CaseData, ...]:
+    """The version's cases with the positions of the documents and fee lines that belong to each."""
+    documents, fees = list(version.documents.all()), list(version.fees.all())
+    return tuple(
+        CaseData(
+            name=case.name,
+            description=case.description,
+            documents=tuple(i for i, d in enumerate(documents) if d.case_id == case.pk),
+            fees=tuple(i for i, f in enumerate(fees) if f.case_id == case.pk),
+        )
+        for case in version.cases.all()
+    )
+
+
 def version_content(version: ProcedureVersion) -> ProcedureData:
-    """Rebuild the content of a stored version (fees, documents, steps and field read through the ORM)."""
+    """Rebuild the content of a stored version (fees, documents, steps, cases and field read through the ORM)."""
     return ProcedureData(
         name=version.name,
         field_code=version.field.code,
@@ -181,4 +212,5 @@ def version_content(version: ProcedureVersion) -> ProcedureData:
         source_title=version.source_title,
         source_url=version.source_url,
         min_loa=version.min_loa,
+        cases=_cases_content(version),
     )

@@ -25,6 +25,7 @@ from django.db import transaction
 
 from agencies.models import e_identifier_validator
 from procedures.content import (
+    CaseData,
     DocumentData,
     FeeData,
     LegalBasisData,
@@ -72,7 +73,7 @@ RECORD_KEYS = frozenset(
         "supplement_clock_mode", "excluded_time_categories", "financial_obligation_excluded",
         "acceptance_window_hours", "fees", "fee_description", "documents", "conditions", "legal_basis",
         "result", "online_mode", "location_independent", "announcing_decision", "steps", "effective_from",
-        "source", "abolished_on", "min_loa",
+        "source", "abolished_on", "min_loa", "cases",
     }
 )  # fmt: skip
 
@@ -435,6 +436,65 @@ def _read_legal_basis(r: _Reader) -> Callable[[dict, str], LegalBasisData]:
     return build
 
 
+# What a case may refer to: the record's list, its item's Vietnamese noun, the English one.
+_CASE_PARTS = {"documents": ("giấy tờ", "document"), "fees": ("khoản phí, lệ phí", "fee line")}
+
+
+def _case_ref(r: _Reader, ref: Any, path: str, part: str, names: list[str]) -> int | None:
+    """The position in the record's `part` a case's reference names: a 0-based index, or the exact name."""
+    vi, en = _CASE_PARTS[part]
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        if 0 <= ref < len(names):
+            return ref
+        r.error(path, f'không có {vi} vị trí {ref} trong "{part}"', f'no {en} at index {ref} in "{part}"')
+        return None
+    if not isinstance(ref, str):
+        r.error(path, "phải là tên hoặc vị trí (số, tính từ 0)", "must be a name or a 0-based index")
+        return None
+    found = [i for i, name in enumerate(names) if name == ref.strip()]
+    if not found:
+        r.error(path, f'không có {vi} tên "{ref}" trong "{part}"', f'no {en} named "{ref}" in "{part}"')
+        return None
+    if len(found) > 1:
+        r.error(path, f'nhiều {vi} cùng tên "{ref}": dùng vị trí', f'several {en}s named "{ref}": use the index')
+        return None
+    return found[0]
+
+
+def _read_cases(r: _Reader, rec: dict, names: dict[str, list[str]]) -> tuple[CaseData, ...]:
+    """The record's cases; each document or fee line belongs to at most one case (none: it applies to all)."""
+    cases: list[CaseData] = []
+    owner: dict[tuple[str, int], int] = {}
+    for i, item in r.items(rec, "cases", "cases"):
+        path = f"cases[{i}]"
+        r.unknown_keys(item, {"name", "description", "documents", "fees"}, f"{path}.")
+        name = r.text(item, "name", f"{path}.name", required=True, max_length=500)
+        if name and name in (c.name for c in cases):
+            r.error(f"{path}.name", f'trường hợp "{name}" bị trùng', f'duplicate case "{name}"')
+        chosen: dict[str, tuple[int, ...]] = {}
+        for part in _CASE_PARTS:
+            positions = []
+            for j, ref in r.items(item, part, f"{path}.{part}", kind=object):
+                position = _case_ref(r, ref, f"{path}.{part}[{j}]", part, names[part])
+                if position is None:
+                    continue
+                if (part, position) in owner and owner[part, position] != i:
+                    r.error(
+                        f"{path}.{part}[{j}]",
+                        f"đã thuộc cases[{owner[part, position]}]; mỗi {_CASE_PARTS[part][0]} chỉ thuộc một "
+                        f"trường hợp (không ghi vào trường hợp nào thì áp dụng cho mọi trường hợp)",
+                        f"already in cases[{owner[part, position]}]; each {_CASE_PARTS[part][1]} belongs to one "
+                        f"case at most (listed in none, it applies to every case)",
+                    )
+                elif position not in positions:
+                    owner[part, position] = i
+                    positions.append(position)
+            chosen[part] = tuple(sorted(positions))
+        description = r.text(item, "description", f"{path}.description")
+        cases.append(CaseData(name=name, description=description, documents=chosen["documents"], fees=chosen["fees"]))
+    return tuple(cases)
+
+
 def _read_record(index: int, rec: dict, field_codes: set[str], errors: list[str], warnings: list[str]):
     raw_code = rec.get("code")
     label_code = raw_code if isinstance(raw_code, str) and raw_code.strip() else "?"
@@ -514,6 +574,8 @@ def _read_record(index: int, rec: dict, field_codes: set[str], errors: list[str]
     if effective_from and abolished_on and abolished_on < effective_from:
         r.error("abolished_on", "ngày bãi bỏ trước ngày hiệu lực", "abolition date is before effective_from")
 
+    fees = r.each(rec, "fees", "fees", _read_fee(r))
+    documents = r.each(rec, "documents", "documents", _read_document(r))
     data = ProcedureData(
         name=name,
         field_code=field_code,
@@ -548,9 +610,9 @@ def _read_record(index: int, rec: dict, field_codes: set[str], errors: list[str]
             below=1000,
             default=Decimal(8),
         ),
-        fees=r.each(rec, "fees", "fees", _read_fee(r)),
+        fees=fees,
         fee_description=r.text(rec, "fee_description", "fee_description"),
-        documents=r.each(rec, "documents", "documents", _read_document(r)),
+        documents=documents,
         conditions=r.text(rec, "conditions", "conditions"),
         legal_basis=r.each(rec, "legal_basis", "legal_basis", _read_legal_basis(r)),
         result=r.text(rec, "result", "result"),
@@ -560,6 +622,7 @@ def _read_record(index: int, rec: dict, field_codes: set[str], errors: list[str]
         source_title=source_title,
         source_url=source_url,
         min_loa=r.integer(rec, "min_loa", "min_loa", default=0, maximum=2),
+        cases=_read_cases(r, rec, {"documents": [d.name for d in documents], "fees": [f.name for f in fees]}),
     )
     if unit and value is not None and all(isinstance(s.budget, Decimal) for s in steps):
         try:

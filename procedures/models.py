@@ -291,6 +291,15 @@ class ProcedureFee(models.Model):
     name = models.CharField(_("tên phí, lệ phí"), max_length=255)
     amount = models.PositiveBigIntegerField(_("mức thu (đồng)"), default=0)
     description = models.TextField(_("mô tả"), blank=True)
+    # Null: charged in every case of the version; otherwise only in that case (đúng hạn / quá hạn).
+    case = models.ForeignKey(
+        "ProcedureCase",
+        verbose_name=_("trường hợp"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="fees",
+    )
 
     class Meta:
         verbose_name = _("phí, lệ phí")
@@ -302,10 +311,11 @@ class ProcedureFee(models.Model):
 
 
 class ProcedureCase(models.Model):
-    """A case (trường hợp) of a procedure version: the applicant's situation, which decides the documents asked.
+    """A case (trường hợp) of a procedure version: the applicant's situation, which decides the documents asked
+    and the fees charged.
 
     A version with two or more cases asks the citizen to choose one first; a document without a case is asked in
-    every case (`RequiredDocument.case`).
+    every case (`RequiredDocument.case`), a fee line without a case is charged in every case (`ProcedureFee.case`).
     """
 
     version = models.ForeignKey(

@@ -20,6 +20,7 @@ from procedures.content import ProcedureData, content_hash, version_content
 from procedures.models import (
     Field,
     Procedure,
+    ProcedureCase,
     ProcedureFee,
     ProcedureStep,
     ProcedureVersion,
@@ -183,8 +184,16 @@ def procedure_publish_version(
     except ValidationError as error:
         raise ProcedureError("; ".join(error.messages)) from error
     version.save()
+    cases = ProcedureCase.objects.bulk_create(
+        ProcedureCase(version=version, order=i, name=c.name, description=c.description)
+        for i, c in enumerate(data.cases)
+    )
+    document_case = {i: case for case, c in zip(cases, data.cases, strict=True) for i in c.documents}
+    fee_case = {i: case for case, c in zip(cases, data.cases, strict=True) for i in c.fees}
     ProcedureFee.objects.bulk_create(
-        ProcedureFee(version=version, order=i, name=f.name, amount=f.amount, description=f.description)
+        ProcedureFee(
+            version=version, order=i, name=f.name, amount=f.amount, description=f.description, case=fee_case.get(i)
+        )
         for i, f in enumerate(data.fees)
     )
     RequiredDocument.objects.bulk_create(
@@ -198,6 +207,7 @@ def procedure_publish_version(
             form_name=d.form_name,
             form_url=d.form_url,
             note=d.note,
+            case=document_case.get(i),
         )
         for i, d in enumerate(data.documents)
     )
@@ -315,7 +325,7 @@ def procedure_version_refresh(*, version: ProcedureVersion) -> ProcedureVersion:
     """
     version = (
         ProcedureVersion.objects.select_related("procedure", "field")
-        .prefetch_related("fees", "documents", "steps")
+        .prefetch_related("fees", "documents", "steps", "cases")
         .get(pk=version.pk)
     )
     data = version_content(version)

@@ -53,6 +53,15 @@ def test_a_document_s_case_is_chosen_among_its_own_version_s_cases(admin_client,
     assert "Trường hợp của thủ tục khác" not in html
 
 
+def test_a_fee_line_s_case_is_chosen_among_its_own_version_s_cases(admin_client, imported):
+    version = ProcedureVersion.objects.get(procedure__code="1.004884")
+    own = ProcedureCase.objects.create(version=version, name="Quá hạn")
+    ProcedureCase.objects.create(version=ProcedureVersion.objects.exclude(pk=version.pk).first(), name="Khác")
+    response = admin_client.get(reverse("admin:procedures_procedureversion_change", args=[version.pk]))
+    fees = next(i.formset for i in response.context["inline_admin_formsets"] if i.formset.prefix == "fees")
+    assert list(fees.forms[0].fields["case"].queryset) == [own]
+
+
 def _post_data(response) -> dict:
     """The change form's current values as the browser would post them (unbound forms' initial data)."""
     data = {}
