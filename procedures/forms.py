@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from procedures.models import Level, OnlineMode
-from procedures.selectors import agency_choices, field_choices
+from procedures.selectors import filter_choices
 
 # A procedure name runs to ~570 characters, but nobody types that: a longer query is refused, not truncated.
 QUERY_MAX_LENGTH = 200
@@ -33,9 +33,10 @@ class ProcedureSearchForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         every = [("", _("Tất cả"))]
-        self.fields["field"].choices = every + [(f.code, f.name) for f in field_choices()]
+        choices = filter_choices()
+        self.fields["field"].choices = every + choices["fields"]
         self.fields["level"].choices = every + Level.choices
-        self.fields["agency"].choices = every + [(a.e_identifier, a.name) for a in agency_choices()]
+        self.fields["agency"].choices = every + choices["agencies"]
         self.fields["online_mode"].choices = every + OnlineMode.choices
         self.fields["q"].widget.input_type = "search"
 

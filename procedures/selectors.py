@@ -6,11 +6,15 @@ SQLite (development) and PostgreSQL (CI, production) without `unaccent`.
 """
 
 import re
+import secrets
 from functools import reduce
 from operator import and_
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Case, CharField, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Concat, Length
+from django.utils import timezone
 
 from agencies.models import Agency
 from procedures.models import Field, OnlineMode, ProcedureVersion
@@ -130,3 +134,39 @@ def agency_choices() -> QuerySet[Agency]:
         procedureversion__in=ProcedureVersion.objects.in_force()
     ).values("agency")
     return Agency.objects.filter(pk__in=linked).order_by("name").only("pk", "e_identifier", "name")
+
+
+# The search form's two lists change when the catalogue does, not per request: they are kept in the cache under a
+# generation token that any change of a procedure, version, field, agency or version–agency link drops
+# (`catalogue_changed`, connected in procedures/apps.py), and under the day, so that a change made without a signal
+# (a bulk update in a shell) shows the next day at the latest.
+GENERATION_KEY = "procedures:choices-generation"
+CHOICES_SECONDS = 24 * 3600
+
+
+def catalogue_changed(**_signal) -> None:
+    """Start a new generation: the next search page reads the lists from the database again — now, and once more
+    after the commit, so that a page rendered meanwhile from the old rows is not kept."""
+    cache.delete(GENERATION_KEY)
+    transaction.on_commit(lambda: cache.delete(GENERATION_KEY))
+
+
+def _generation() -> str:
+    token = cache.get(GENERATION_KEY)
+    if token is None:
+        cache.add(GENERATION_KEY, secrets.token_hex(6), None)
+        token = cache.get(GENERATION_KEY) or ""
+    return token
+
+
+def filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """The fields and agencies with a procedure in force, as (code, name) pairs for the search form's filters."""
+    key = f"procedures:choices:{_generation()}:{timezone.localdate().isoformat()}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = {
+            "fields": [(f.code, f.name) for f in field_choices()],
+            "agencies": [(a.e_identifier, a.name) for a in agency_choices()],
+        }
+        cache.set(key, choices, CHOICES_SECONDS)
+    return choices

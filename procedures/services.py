@@ -27,6 +27,7 @@ from procedures.models import (
     RequiredDocument,
     TimeUnit,
 )
+from procedures.selectors import catalogue_changed
 from procedures.text import search_text_column
 
 
@@ -313,6 +314,7 @@ def procedures_link_pending_agencies() -> int:
         changed.append(version)
     through.objects.bulk_create(links, ignore_conflicts=True)
     ProcedureVersion.objects.bulk_update(changed, ["pending_agency_identifiers"])
+    catalogue_changed()  # a bulk insert sends no signal: the search filters list the newly linked agencies
     return len(changed)
 
 

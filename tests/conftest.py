@@ -1,6 +1,7 @@
 """Fixtures shared by every test package."""
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from accounts.models import User
@@ -9,6 +10,7 @@ from accounts.services import staff_assign
 from agencies.models import Agency
 from agencies.services import agency_tree_load
 from portal.ratelimit import rate_limit_reset
+from procedures.selectors import GENERATION_KEY
 
 
 @pytest.fixture(autouse=True)
@@ -21,8 +23,10 @@ def _media_root(settings, tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _rate_limits():
-    """Every test starts with no request counted against the public lookup's limit (portal.ratelimit)."""
+    """Every test starts with no request counted against the public lookup's limit (portal.ratelimit), and with
+    the catalogue search's cached filter lists forgotten (a rolled-back test sends no signal)."""
     rate_limit_reset()
+    cache.delete(GENERATION_KEY)
 
 
 @pytest.fixture
