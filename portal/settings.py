@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "payments",
     "citizen",
     "feedback",
+    "stats",
     "demo",
 ]
 
@@ -177,6 +178,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.reconcile",
         "schedule": int(os.environ.get("PAYMENT_RECONCILE_SECONDS", "900")),
     },
+    # docs/statistics.md: the daily summary tables catch up with the dossier events.
+    "stats-refresh": {"task": "stats.refresh", "schedule": int(os.environ.get("STATS_REFRESH_SECONDS", "300"))},
 }
 
 # --- Online payment (payments/, docs/domain.md §10.2) --------------------------------------------------

@@ -1,0 +1,184 @@
+"""Rolling the dossiers up into `DailyFigure` rows (docs/statistics.md).
+
+A day is always recomputed whole from the dossiers, by one DELETE and one INSERT … SELECT … GROUP BY in a single
+transaction: the incremental refresh only chooses *which* days, so it gives the same rows as a rebuild from scratch
+and running it twice (or on two workers, serialised by the watermark's row lock) changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.db.models import Case, F, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from dossiers.models import Dossier, DossierEvent, Outcome
+from dossiers.workflow import Status
+from stats.models import MEASURES, DailyFigure, RefreshMark
+from workcalendar.calendar import LOCAL_TZ
+
+# The key columns of `DailyFigure`, as written by the INSERT, and the dossier expression each is taken from.
+KEY = {
+    "day": None,  # set per part: the local date of the moment that part counts
+    "agency_id": Coalesce("processing_agency_id", "receiving_agency_id"),
+    "procedure_id": F("procedure_version__procedure_id"),
+    "field_id": F("procedure_version__field_id"),
+    "channel": F("channel"),
+    "online_mode": F("procedure_version__online_mode"),
+}
+# Each part: the moment column whose local day it counts, the rows it takes, and its measures (others are 0).
+ONE = Value(1, output_field=IntegerField())
+
+
+def _flag(**condition) -> Case:
+    return Case(When(then=ONE, **condition), default=Value(0), output_field=IntegerField())
+
+
+PARTS = {
+    "received_at": (Q(received_at__isnull=False), {"received": ONE}),
+    "completed_at": (
+        Q(received_at__isnull=False, completed_at__isnull=False),
+        {
+            "early": _flag(outcome=Outcome.EARLY),
+            "on_time": _flag(outcome=Outcome.ON_TIME),
+            "late": _flag(outcome=Outcome.LATE),
+            "withdrawn": _flag(status=Status.WITHDRAWN),
+        },
+    ),
+    "refused_at": (Q(refused_at__isnull=False), {"refused": ONE}),
+    "returned_at": (Q(received_at__isnull=False, returned_at__isnull=False), {"returned": ONE}),
+}
+
+
+def local_day(column: str) -> TruncDate:
+    return TruncDate(column, tzinfo=LOCAL_TZ)
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=LOCAL_TZ)
+
+
+def day_ranges(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive days merged into [first, last] ranges, so a month of touched days is one index range."""
+    ranges: list[list[dt.date]] = []
+    for day in sorted(set(days)):
+        if ranges and day == ranges[-1][1] + dt.timedelta(days=1):
+            ranges[-1][1] = day
+        else:
+            ranges.append([day, day])
+    return [(first, last) for first, last in ranges]
+
+
+def _within(column: str, ranges: list[tuple[dt.date, dt.date]] | None) -> Q:
+    """The moment falls on one of the days (local), as datetime ranges an index on the column can serve."""
+    if ranges is None:
+        return Q()
+    condition = Q(pk__in=[])
+    for first, last in ranges:
+        condition |= Q(**{f"{column}__gte": day_start(first), f"{column}__lt": day_start(last + dt.timedelta(days=1))})
+    return condition
+
+
+def _part(column: str, ranges) -> QuerySet:
+    """The SELECT of one part: one row per dossier with its key, the day of `column` and its 0/1 measures."""
+    rows, measures = PARTS[column]
+    expressions = {f"k_{name}": expr for name, expr in KEY.items() if expr is not None}
+    expressions["k_day"] = local_day(column)
+    expressions |= {f"m_{name}": measures.get(name, Value(0, output_field=IntegerField())) for name in MEASURES}
+    order = ["k_day", *(f"k_{name}" for name in KEY if name != "day"), *(f"m_{name}" for name in MEASURES)]
+    return Dossier.objects.filter(rows, _within(column, ranges)).order_by().annotate(**expressions).values(*order)
+
+
+def _insert_sql(ranges) -> tuple[str, list]:
+    """INSERT … SELECT key, SUM(measures) FROM (part UNION ALL part …) GROUP BY key — accepted by PostgreSQL and
+    SQLite alike (compound SELECT without parentheses, no ORDER BY inside)."""
+    selects, params = [], []
+    for column in PARTS:
+        sql, part_params = _part(column, ranges).query.sql_with_params()
+        selects.append(sql)
+        params.extend(part_params)
+    keys = ", ".join(f"k_{name}" for name in KEY)
+    sums = ", ".join(f"SUM(m_{name})" for name in MEASURES)
+    table = DailyFigure._meta.db_table
+    columns = ", ".join([*KEY, *MEASURES])
+    sql = (
+        f"INSERT INTO {table} ({columns}) SELECT {keys}, {sums} FROM ({' UNION ALL '.join(selects)}) parts "
+        f"GROUP BY {keys}"
+    )
+    return sql, params
+
+
+def _recompute(ranges: list[tuple[dt.date, dt.date]] | None) -> None:
+    """Replace the rows of the days in `ranges` (all days when None) by a fresh roll-up: one DELETE, one INSERT."""
+    existing = DailyFigure.objects.all()
+    if ranges is not None:
+        condition = Q(pk__in=[])
+        for first, last in ranges:
+            condition |= Q(day__range=(first, last))
+        existing = existing.filter(condition)
+    existing._raw_delete(existing.db)
+    sql, params = _insert_sql(ranges)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _mark() -> RefreshMark:
+    RefreshMark.objects.get_or_create(pk=1)
+    return RefreshMark.objects.select_for_update().get(pk=1)
+
+
+def touched_days(*, after_event_id: int | None, since: dt.datetime | None = None) -> set[dt.date]:
+    """The local days whose figures may have changed: every day carrying an event or a counted moment of a dossier
+    that has an event after `after_event_id` (or at or after `since`).
+
+    The event days cover the old values too (a completion date recalled, an agency changed by forwarding: the
+    event that set the old value lies on the old day), the dossier's columns the new ones. One query.
+    """
+    recent = Q(id__gt=after_event_id or 0)
+    if since is not None:
+        recent |= Q(at__gte=since)
+    touched = DossierEvent.objects.filter(recent).values("dossier_id")
+    days = DossierEvent.objects.filter(dossier_id__in=touched).order_by().annotate(d=local_day("at")).values_list("d")
+    for column in PARTS:
+        moments = Dossier.objects.filter(pk__in=touched, **{f"{column}__isnull": False}).order_by()
+        days = days.union(moments.annotate(d=local_day(column)).values_list("d"))
+    return {day for (day,) in days}
+
+
+def figures_refresh(*, since: dt.datetime | None = None, now: dt.datetime | None = None) -> int:
+    """Recompute the days touched since the last refresh (and, with `since`, by the events from that moment);
+    the first refresh ever is a rebuild. Returns how many days were recomputed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        mark = _mark()
+        if mark.event_id is None:
+            return _rebuild(mark, now)
+        last = DossierEvent.objects.aggregate(last=Max("id"))["last"]
+        days = touched_days(after_event_id=mark.previous_event_id, since=since)
+        if days:
+            _recompute(day_ranges(days))
+        mark.previous_event_id, mark.event_id = mark.event_id, last or mark.event_id
+        mark.refreshed_at, mark.days = now, len(days)
+        mark.save()
+        return len(days)
+
+
+def figures_rebuild(*, now: dt.datetime | None = None) -> int:
+    """Recompute every day from scratch (after a bulk load such as `seed_demo`); returns the number of rows."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _rebuild(_mark(), now)
+        return DailyFigure.objects.count()
+
+
+def _rebuild(mark: RefreshMark, now: dt.datetime) -> int:
+    last = DossierEvent.objects.aggregate(last=Max("id"))["last"] or 0
+    _recompute(None)
+    mark.previous_event_id = mark.event_id = last
+    mark.refreshed_at = now
+    mark.days = DailyFigure.objects.values("day").distinct().count()
+    mark.save()
+    return mark.days
