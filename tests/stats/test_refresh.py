@@ -1,0 +1,111 @@
+"""The incremental refresh against a rebuild from scratch, on engine-made dossiers (docs/statistics.md)."""
+
+import datetime as dt
+
+import pytest
+
+from dossiers.models import Channel, Outcome
+from dossiers.services import dossier_transition
+from stats.models import DailyFigure, RefreshMark
+from stats.services import day_ranges, figures_rebuild, figures_refresh
+from tests.dossiers.conftest import advance, at
+from tests.dossiers.transition_cases import HANDOVER, REASON, WITHDRAWAL
+from tests.stats.helpers import figure_rows, totals_from_dossiers, totals_from_rows
+
+pytestmark = pytest.mark.django_db
+
+FORWARD = ("forward", "desk", {})
+RESULT = ("issue_result", "head", {"number": "15/QĐ"})
+RETURN = ("return_result", "desk", HANDOVER)
+
+
+def rebuilt_rows() -> set[tuple]:
+    figures_rebuild(now=at("2026-04-30 23:00"))
+    return figure_rows()
+
+
+def test_day_ranges_merge_consecutive_days():
+    days = [dt.date(2026, 3, 3), dt.date(2026, 3, 1), dt.date(2026, 3, 2), dt.date(2026, 3, 9)]
+    assert day_ranges(days) == [
+        (dt.date(2026, 3, 1), dt.date(2026, 3, 3)),
+        (dt.date(2026, 3, 9), dt.date(2026, 3, 9)),
+    ]
+
+
+def test_a_dossier_is_counted_on_the_local_day_of_each_moment(receive, people):
+    # Received 23:30 UTC on 01/03 is 02/03 in Vietnam; resolved early on 05/03, returned 06/03.
+    dossier = receive("2026-03-02 06:30")
+    advance(dossier, FORWARD, RESULT, people=people, when="2026-03-05 09:00")
+    advance(dossier, RETURN, people=people, when="2026-03-06 09:00")
+    figures_refresh(now=at("2026-03-06 10:00"))
+    rows = {f.day: f for f in DailyFigure.objects.all()}
+    assert set(rows) == {dt.date(2026, 3, 2), dt.date(2026, 3, 5), dt.date(2026, 3, 6)}
+    assert (rows[dt.date(2026, 3, 2)].received, rows[dt.date(2026, 3, 2)].early) == (1, 0)
+    assert (rows[dt.date(2026, 3, 5)].early, rows[dt.date(2026, 3, 5)].received) == (1, 0)
+    assert rows[dt.date(2026, 3, 6)].returned == 1
+    figure = rows[dt.date(2026, 3, 2)]
+    version = dossier.procedure_version
+    assert (figure.agency_id, figure.procedure_id, figure.field_id) == (
+        dossier.receiving_agency_id,
+        version.procedure_id,
+        version.field_id,
+    )
+    assert (figure.channel, figure.online_mode) == (Channel.COUNTER, version.online_mode)
+
+
+def make_mix(receive, submitted, people, day: str) -> None:
+    """Dossiers in every outcome: open, early, on time, late, withdrawn, stopped, refused, returned."""
+    receive(f"{day} 09:00")  # stays received
+    advance(receive(f"{day} 09:00"), FORWARD, RESULT, people=people, when=f"{day} 15:00")  # early
+    advance(receive(f"{day} 09:00"), FORWARD, RESULT, RETURN, people=people, when=f"{day} 16:00")
+    late = advance(receive(f"{day} 08:00"), FORWARD, people=people, when=f"{day} 08:30")
+    advance(late, RESULT, people=people, when="2026-04-28 10:00")  # 10 working days long past
+    advance(receive(f"{day} 09:00"), ("withdraw", "desk", WITHDRAWAL | {"note": "Rút"}), people=people, when=f"{day} 10:00")
+    advance(receive(f"{day} 09:00"), FORWARD, ("stop", "head", REASON), people=people, when=f"{day} 11:00")
+    advance(receive(f"{day} 09:00"), ("refuse", "desk", REASON), people=people, when=f"{day} 09:30")
+    submitted(f"{day} 10:00")  # not received: not counted
+
+
+def test_incremental_refresh_equals_a_rebuild_and_the_dossiers(receive, submitted, people):
+    make_mix(receive, submitted, people, "2026-03-03")
+    assert figures_refresh(now=at("2026-03-03 18:00")) > 0  # the first refresh is a rebuild
+    first = figure_rows()
+    totals = totals_from_rows()
+    assert totals == totals_from_dossiers()
+    assert all(totals[m] for m in ("received", "early", "late", "withdrawn", "refused", "returned"))
+
+    # More dossiers, and old ones changing: a result issued weeks later, one returned, one forwarded elsewhere.
+    make_mix(receive, submitted, people, "2026-03-10")
+    figures_refresh(now=at("2026-04-28 18:00"))
+    incremental = figure_rows()
+    assert incremental != first
+    assert totals_from_rows() == totals_from_dossiers()
+    assert incremental == rebuilt_rows()
+
+    # Nothing new: the refresh recomputes the same days again (the watermark keeps two windows) and changes nothing.
+    figures_refresh(now=at("2026-04-28 18:05"))
+    figures_refresh(now=at("2026-04-28 18:10"))
+    assert figure_rows() == incremental
+    assert RefreshMark.objects.get().days == 0
+
+
+def test_a_late_result_recomputes_the_old_received_day_only_when_touched(receive, people):
+    dossier = advance(receive("2026-03-02 09:00"), FORWARD, people=people, when="2026-03-02 10:00")
+    figures_refresh(now=at("2026-03-02 18:00"))
+    figures_refresh(now=at("2026-03-02 18:05"))
+    assert figures_refresh(now=at("2026-03-02 18:10")) == 0
+    dossier_transition(dossier=dossier, action="issue_result", actor=people["head"], number="1/QĐ", now=at("2026-04-01 09:00"))
+    assert figures_refresh(now=at("2026-04-01 10:00")) == 2  # 02/03 (its events) and 01/04
+    assert DailyFigure.objects.get(day=dt.date(2026, 4, 1)).late == 1
+    assert figure_rows() == rebuilt_rows()
+    dossier.refresh_from_db()
+    assert dossier.outcome == Outcome.LATE
+
+
+def test_the_beat_schedule_runs_the_refresh(settings, receive):
+    from stats.tasks import refresh
+
+    assert settings.CELERY_BEAT_SCHEDULE["stats-refresh"]["task"] == "stats.refresh"
+    receive("2026-03-02 09:00")
+    refresh.delay()
+    assert DailyFigure.objects.get().received == 1
