@@ -29,7 +29,9 @@ class DailyFigure(models.Model):
     procedure = models.ForeignKey(
         "procedures.Procedure", verbose_name=_("thủ tục"), on_delete=models.CASCADE, related_name="+"
     )
-    field = models.ForeignKey("procedures.Field", verbose_name=_("lĩnh vực"), on_delete=models.CASCADE, related_name="+")
+    field = models.ForeignKey(
+        "procedures.Field", verbose_name=_("lĩnh vực"), on_delete=models.CASCADE, related_name="+"
+    )
     channel = models.PositiveSmallIntegerField(_("kênh nộp"), choices=Channel.choices)
     online_mode = models.CharField(_("mức độ trực tuyến"), max_length=10, choices=OnlineMode.choices)
     received = models.PositiveIntegerField(_("tiếp nhận"), default=0)

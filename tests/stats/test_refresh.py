@@ -60,7 +60,9 @@ def make_mix(receive, submitted, people, day: str) -> None:
     advance(receive(f"{day} 09:00"), FORWARD, RESULT, RETURN, people=people, when=f"{day} 16:00")
     late = advance(receive(f"{day} 08:00"), FORWARD, people=people, when=f"{day} 08:30")
     advance(late, RESULT, people=people, when="2026-04-28 10:00")  # 10 working days long past
-    advance(receive(f"{day} 09:00"), ("withdraw", "desk", WITHDRAWAL | {"note": "Rút"}), people=people, when=f"{day} 10:00")
+    advance(
+        receive(f"{day} 09:00"), ("withdraw", "desk", WITHDRAWAL | {"note": "Rút"}), people=people, when=f"{day} 10:00"
+    )
     advance(receive(f"{day} 09:00"), FORWARD, ("stop", "head", REASON), people=people, when=f"{day} 11:00")
     advance(receive(f"{day} 09:00"), ("refuse", "desk", REASON), people=people, when=f"{day} 09:30")
     submitted(f"{day} 10:00")  # not received: not counted
@@ -94,7 +96,9 @@ def test_a_late_result_recomputes_the_old_received_day_only_when_touched(receive
     figures_refresh(now=at("2026-03-02 18:00"))
     figures_refresh(now=at("2026-03-02 18:05"))
     assert figures_refresh(now=at("2026-03-02 18:10")) == 0
-    dossier_transition(dossier=dossier, action="issue_result", actor=people["head"], number="1/QĐ", now=at("2026-04-01 09:00"))
+    dossier_transition(
+        dossier=dossier, action="issue_result", actor=people["head"], number="1/QĐ", now=at("2026-04-01 09:00")
+    )
     assert figures_refresh(now=at("2026-04-01 10:00")) == 2  # 02/03 (its events) and 01/04
     assert DailyFigure.objects.get(day=dt.date(2026, 4, 1)).late == 1
     assert figure_rows() == rebuilt_rows()
