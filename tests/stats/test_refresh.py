@@ -8,7 +8,7 @@ from dossiers.models import Channel, Outcome
 from dossiers.services import dossier_transition
 from stats.models import DailyFigure, RefreshMark
 from stats.services import day_ranges, figures_rebuild, figures_refresh
-from tests.dossiers.conftest import advance, at
+from tests.dossiers.conftest import OTHER_COMMUNE, advance, at
 from tests.dossiers.transition_cases import HANDOVER, REASON, WITHDRAWAL
 from tests.stats.helpers import figure_rows, totals_from_dossiers, totals_from_rows
 
@@ -76,7 +76,7 @@ def test_incremental_refresh_equals_a_rebuild_and_the_dossiers(receive, submitte
     assert totals == totals_from_dossiers()
     assert all(totals[m] for m in ("received", "early", "late", "withdrawn", "refused", "returned"))
 
-    # More dossiers, and old ones changing: a result issued weeks later, one returned, one forwarded elsewhere.
+    # A second mix a week later: new days, and the 28/04 results of both mixes on one shared day.
     make_mix(receive, submitted, people, "2026-03-10")
     figures_refresh(now=at("2026-04-28 18:00"))
     incremental = figure_rows()
@@ -91,15 +91,22 @@ def test_incremental_refresh_equals_a_rebuild_and_the_dossiers(receive, submitte
     assert RefreshMark.objects.get().days == 0
 
 
-def test_a_late_result_recomputes_the_old_received_day_only_when_touched(receive, people):
-    dossier = advance(receive("2026-03-02 09:00"), FORWARD, people=people, when="2026-03-02 10:00")
+def test_a_later_change_recomputes_the_old_days_of_that_dossier(receive, people, agencies):
+    dossier = receive("2026-03-02 09:00")
     figures_refresh(now=at("2026-03-02 18:00"))
     figures_refresh(now=at("2026-03-02 18:05"))
     assert figures_refresh(now=at("2026-03-02 18:10")) == 0
+    # Forwarded weeks later to another body: the 02/03 intake now counts for that body (the handling agency).
+    other = agencies[OTHER_COMMUNE]
     dossier_transition(
-        dossier=dossier, action="issue_result", actor=people["head"], number="1/QĐ", now=at("2026-04-01 09:00")
+        dossier=dossier, action="forward", actor=people["desk"], agency=other, now=at("2026-03-20 09:00")
     )
-    assert figures_refresh(now=at("2026-04-01 10:00")) == 2  # 02/03 (its events) and 01/04
+    dossier_transition(
+        dossier=dossier, action="issue_result", actor=people["other_head"], number="1/QĐ", now=at("2026-04-01 09:00")
+    )
+    assert figures_refresh(now=at("2026-04-01 10:00")) == 3  # 02/03, 20/03 (events only) and 01/04
+    received = DailyFigure.objects.get(day=dt.date(2026, 3, 2))
+    assert (received.agency_id, received.received) == (other.pk, 1)
     assert DailyFigure.objects.get(day=dt.date(2026, 4, 1)).late == 1
     assert figure_rows() == rebuilt_rows()
     dossier.refresh_from_db()
