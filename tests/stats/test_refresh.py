@@ -1,18 +1,26 @@
 """The incremental refresh against a rebuild from scratch, on engine-made dossiers (docs/statistics.md)."""
 
 import datetime as dt
+import io
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection
 
 from dossiers.models import Channel, Outcome
 from dossiers.services import dossier_transition
 from stats.models import DailyFigure, RefreshMark
 from stats.services import day_ranges, figures_rebuild, figures_refresh
+from stats.tasks import refresh
 from tests.dossiers.conftest import OTHER_COMMUNE, advance, at
 from tests.dossiers.transition_cases import HANDOVER, REASON, WITHDRAWAL
 from tests.stats.helpers import figure_rows, totals_from_dossiers, totals_from_rows
 
 pytestmark = pytest.mark.django_db
+needs_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 
 FORWARD = ("forward", "desk", {})
 RESULT = ("issue_result", "head", {"number": "15/QĐ"})
@@ -114,9 +122,40 @@ def test_a_later_change_recomputes_the_old_days_of_that_dossier(receive, people,
 
 
 def test_the_beat_schedule_runs_the_refresh(settings, receive):
-    from stats.tasks import refresh
-
     assert settings.CELERY_BEAT_SCHEDULE["stats-refresh"]["task"] == "stats.refresh"
     receive("2026-03-02 09:00")
-    refresh.delay()
+    with time_machine.travel(at("2026-03-02 10:00"), tick=False):
+        refresh.delay()
     assert DailyFigure.objects.get().received == 1
+    assert RefreshMark.objects.get().refreshed_at == at("2026-03-02 10:00")
+
+
+def test_the_rebuild_command_replaces_every_row(receive):
+    receive("2026-03-02 09:00")
+    figures_refresh(now=at("2026-03-02 10:00"))
+    DailyFigure.objects.update(received=7)
+    out = io.StringIO()
+    with time_machine.travel(at("2026-03-02 11:00"), tick=False):
+        call_command("stats_rebuild", stdout=out)
+    assert "1 dòng" in out.getvalue()
+    assert DailyFigure.objects.get().received == 1
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_workers_refreshing_at_once_give_the_rows_of_one(receive, submitted, people):
+    make_mix(receive, submitted, people, "2026-03-03")
+    figures_refresh(now=at("2026-03-03 18:00"))
+    make_mix(receive, submitted, people, "2026-03-10")
+    start = threading.Barrier(4)
+
+    def refresh_once(_):
+        try:
+            start.wait(timeout=10)
+            return figures_refresh(now=at("2026-04-28 18:00"))
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(refresh_once, range(4)))
+    assert figure_rows() == rebuilt_rows()
