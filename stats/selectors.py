@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from dossiers.models import Channel
+from dossiers.models import Channel, Dossier
 from procedures.models import OnlineMode
 from stats.models import MEASURES, DailyFigure
+from stats.services import PARTS, RULES, within
 
 # dimension → the columns a breakdown row carries (the key first, then its label).
 DIMENSIONS = {
@@ -126,3 +127,33 @@ def figures_trend(*, agency_ids: Iterable[int], period: Period, **filters) -> di
         for key, value in current.items()
     }
     return {"current": current, "previous": previous, "change": change}
+
+
+def figure_dossiers(
+    *,
+    measure: str,
+    agency_ids: Iterable[int],
+    period: Period,
+    field_id: int | None = None,
+    procedure_id: int | None = None,
+    channel: int | None = None,
+    online_mode: str | None = None,
+) -> QuerySet[Dossier]:
+    """The dossiers behind one figure (the drill-down): those the roll-up counts in `measure` for the scope, period
+    and filters — the same rules as `stats.services`, so the list has exactly the figure's count (as of the last
+    refresh). Unordered and without joins: the caller picks the columns it may show (no personal data, §11)."""
+    column, condition = RULES[measure]
+    agency_ids = list(agency_ids)
+    handled_by = Q(processing_agency_id__in=agency_ids) | Q(
+        processing_agency_id__isnull=True, receiving_agency_id__in=agency_ids
+    )
+    rows = Dossier.objects.filter(PARTS[column], handled_by, within(column, [(period.start, period.end)]))
+    if condition is not None:
+        rows = rows.filter(condition)
+    narrowing = {
+        "procedure_version__field_id": field_id,
+        "procedure_version__procedure_id": procedure_id,
+        "channel": channel,
+        "procedure_version__online_mode": online_mode,
+    }
+    return rows.filter(**{key: value for key, value in narrowing.items() if value is not None})

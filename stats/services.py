@@ -29,28 +29,37 @@ KEY = {
     "channel": F("channel"),
     "online_mode": F("procedure_version__online_mode"),
 }
-# Each part: the moment column whose local day it counts, the rows it takes, and its measures (others are 0).
 ONE = Value(1, output_field=IntegerField())
-
-
-def _flag(**condition) -> Case:
-    return Case(When(then=ONE, **condition), default=Value(0), output_field=IntegerField())
-
-
+ZERO = Value(0, output_field=IntegerField())
+RECEIVED = Q(received_at__isnull=False)
+# Each part of the roll-up: the moment column whose local day it counts, and the dossiers it takes.
 PARTS = {
-    "received_at": (Q(received_at__isnull=False), {"received": ONE}),
-    "completed_at": (
-        Q(received_at__isnull=False, completed_at__isnull=False),
-        {
-            "early": _flag(outcome=Outcome.EARLY),
-            "on_time": _flag(outcome=Outcome.ON_TIME),
-            "late": _flag(outcome=Outcome.LATE),
-            "withdrawn": _flag(status=Status.WITHDRAWN),
-        },
-    ),
-    "refused_at": (Q(refused_at__isnull=False), {"refused": ONE}),
-    "returned_at": (Q(received_at__isnull=False, returned_at__isnull=False), {"returned": ONE}),
+    "received_at": RECEIVED,
+    "completed_at": RECEIVED & Q(completed_at__isnull=False),
+    "refused_at": Q(refused_at__isnull=False),
+    "returned_at": RECEIVED & Q(returned_at__isnull=False),
 }
+# Each measure: its part, and what a dossier of that part must further be to count (None: every one). The drill-down
+# (`stats.selectors.figure_dossiers`) reads the same rules, so the list behind a figure has exactly its count.
+RULES: dict[str, tuple[str, Q | None]] = {
+    "received": ("received_at", None),
+    "early": ("completed_at", Q(outcome=Outcome.EARLY)),
+    "on_time": ("completed_at", Q(outcome=Outcome.ON_TIME)),
+    "late": ("completed_at", Q(outcome=Outcome.LATE)),
+    "withdrawn": ("completed_at", Q(status=Status.WITHDRAWN)),
+    "refused": ("refused_at", None),
+    "returned": ("returned_at", None),
+}
+
+
+def _measure(column: str, name: str):
+    """The 0/1 value of a measure for a dossier of the part on `column`."""
+    part, condition = RULES[name]
+    if part != column:
+        return ZERO
+    if condition is None:
+        return ONE
+    return Case(When(condition, then=ONE), default=ZERO, output_field=IntegerField())
 
 
 def local_day(column: str) -> TruncDate:
@@ -72,7 +81,7 @@ def day_ranges(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
     return [(first, last) for first, last in ranges]
 
 
-def _within(column: str, ranges: list[tuple[dt.date, dt.date]] | None) -> Q:
+def within(column: str, ranges: list[tuple[dt.date, dt.date]] | None) -> Q:
     """The moment falls on one of the days (local), as datetime ranges an index on the column can serve."""
     if ranges is None:
         return Q()
@@ -84,12 +93,13 @@ def _within(column: str, ranges: list[tuple[dt.date, dt.date]] | None) -> Q:
 
 def _part(column: str, ranges) -> QuerySet:
     """The SELECT of one part: one row per dossier with its key, the day of `column` and its 0/1 measures."""
-    rows, measures = PARTS[column]
     expressions = {f"k_{name}": expr for name, expr in KEY.items() if expr is not None}
     expressions["k_day"] = local_day(column)
-    expressions |= {f"m_{name}": measures.get(name, Value(0, output_field=IntegerField())) for name in MEASURES}
+    expressions |= {f"m_{name}": _measure(column, name) for name in MEASURES}
     order = ["k_day", *(f"k_{name}" for name in KEY if name != "day"), *(f"m_{name}" for name in MEASURES)]
-    return Dossier.objects.filter(rows, _within(column, ranges)).order_by().annotate(**expressions).values(*order)
+    return (
+        Dossier.objects.filter(PARTS[column], within(column, ranges)).order_by().annotate(**expressions).values(*order)
+    )
 
 
 def _insert_sql(ranges) -> tuple[str, list]:
@@ -119,7 +129,7 @@ def _recompute(ranges: list[tuple[dt.date, dt.date]] | None) -> None:
         for first, last in ranges:
             condition |= Q(day__range=(first, last))
         existing = existing.filter(condition)
-    existing._raw_delete(existing.db)
+    existing.delete()  # one DELETE: nothing refers to the rows
     sql, params = _insert_sql(ranges)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -12,10 +12,11 @@ from django.db import connection
 
 from dossiers.models import Channel, Outcome
 from dossiers.services import dossier_transition
-from stats.models import DailyFigure, RefreshMark
+from stats.models import MEASURES, DailyFigure, RefreshMark
+from stats.selectors import Period, figure_dossiers, figures_totals
 from stats.services import day_ranges, figures_rebuild, figures_refresh
 from stats.tasks import refresh
-from tests.dossiers.conftest import OTHER_COMMUNE, advance, at
+from tests.dossiers.conftest import COMMUNE, OTHER_COMMUNE, advance, at
 from tests.dossiers.transition_cases import HANDOVER, REASON, WITHDRAWAL
 from tests.stats.helpers import figure_rows, totals_from_dossiers, totals_from_rows
 
@@ -159,3 +160,18 @@ def test_workers_refreshing_at_once_give_the_rows_of_one(receive, submitted, peo
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(refresh_once, range(4)))
     assert figure_rows() == rebuilt_rows()
+
+
+def test_the_dossiers_behind_each_figure_are_as_many_as_the_figure(receive, submitted, people, agencies):
+    make_mix(receive, submitted, people, "2026-03-03")
+    figures_refresh(now=at("2026-04-28 18:00"))
+    scope, april = [agencies[COMMUNE].pk], Period(dt.date(2026, 3, 1), dt.date(2026, 4, 30))
+    totals = figures_totals(agency_ids=scope, period=april)
+    for measure in MEASURES:
+        behind = figure_dossiers(measure=measure, agency_ids=scope, period=april)
+        assert behind.count() == totals[measure], measure
+    late = figure_dossiers(measure="late", agency_ids=scope, period=april, channel=Channel.COUNTER)
+    assert [d.outcome for d in late] == [Outcome.LATE]
+    assert not figure_dossiers(measure="received", agency_ids=[agencies[OTHER_COMMUNE].pk], period=april).exists()
+    march_only = Period(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    assert not figure_dossiers(measure="late", agency_ids=scope, period=march_only).exists()
