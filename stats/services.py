@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, F, IntegerField, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, TruncDate
@@ -140,34 +141,46 @@ def _mark() -> RefreshMark:
     return RefreshMark.objects.select_for_update().get(pk=1)
 
 
-def touched_days(*, after_event_id: int | None, since: dt.datetime | None = None) -> set[dt.date]:
-    """The local days whose figures may have changed: every day carrying an event or a counted moment of a dossier
-    that has an event after `after_event_id` (or at or after `since`).
+def touched_dossiers(*, after_event_id: int | None, since: dt.datetime | None = None) -> list[int]:
+    """The dossiers with an event after `after_event_id` (or at or after `since`): one range of the events' primary
+    key — fetched first, so the days query below probes indexes with a short list instead of joining whole tables."""
+    recent = Q(id__gt=after_event_id or 0)
+    if since is not None:
+        recent |= Q(at__gte=since)
+    return list(DossierEvent.objects.filter(recent).order_by().values_list("dossier_id", flat=True).distinct())
+
+
+def touched_days(dossier_ids: list[int]) -> set[dt.date]:
+    """The local days whose figures may have changed through these dossiers: every day carrying one of their
+    events or one of their counted moments.
 
     The event days cover the old values too (a completion date recalled, an agency changed by forwarding: the
     event that set the old value lies on the old day), the dossier's columns the new ones. One query.
     """
-    recent = Q(id__gt=after_event_id or 0)
-    if since is not None:
-        recent |= Q(at__gte=since)
-    touched = DossierEvent.objects.filter(recent).values("dossier_id")
-    days = DossierEvent.objects.filter(dossier_id__in=touched).order_by().annotate(d=local_day("at")).values_list("d")
+    if not dossier_ids:
+        return set()
+    events = DossierEvent.objects.filter(dossier_id__in=dossier_ids).order_by()
+    days = events.annotate(d=local_day("at")).values_list("d")
     for column in PARTS:
-        moments = Dossier.objects.filter(pk__in=touched, **{f"{column}__isnull": False}).order_by()
+        moments = Dossier.objects.filter(pk__in=dossier_ids, **{f"{column}__isnull": False}).order_by()
         days = days.union(moments.annotate(d=local_day(column)).values_list("d"))
     return {day for (day,) in days}
 
 
 def figures_refresh(*, since: dt.datetime | None = None, now: dt.datetime | None = None) -> int:
     """Recompute the days touched since the last refresh (and, with `since`, by the events from that moment);
-    the first refresh ever is a rebuild. Returns how many days were recomputed."""
+    the first refresh ever, or one after more than STATS_REBUILD_ABOVE dossiers changed, is a rebuild.
+    Returns how many days were recomputed."""
     now = now or timezone.now()
     with transaction.atomic():
         mark = _mark()
         if mark.event_id is None:
             return _rebuild(mark, now)
         last = DossierEvent.objects.aggregate(last=Max("id"))["last"]
-        days = touched_days(after_event_id=mark.previous_event_id, since=since)
+        dossier_ids = touched_dossiers(after_event_id=mark.previous_event_id, since=since)
+        if len(dossier_ids) > settings.STATS_REBUILD_ABOVE:
+            return _rebuild(mark, now)  # after a bulk load: cheaper than a list of days and dossiers this long
+        days = touched_days(dossier_ids)
         if days:
             _recompute(day_ranges(days))
         mark.previous_event_id, mark.event_id = mark.event_id, last or mark.event_id

@@ -175,3 +175,14 @@ def test_the_dossiers_behind_each_figure_are_as_many_as_the_figure(receive, subm
     assert not figure_dossiers(measure="received", agency_ids=[agencies[OTHER_COMMUNE].pk], period=april).exists()
     march_only = Period(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
     assert not figure_dossiers(measure="late", agency_ids=scope, period=march_only).exists()
+
+
+def test_a_refresh_after_a_bulk_change_rebuilds(settings, receive, people):
+    receive("2026-03-02 09:00")
+    figures_refresh(now=at("2026-03-02 10:00"))
+    settings.STATS_REBUILD_ABOVE = 1
+    receive("2026-03-03 09:00")
+    receive("2026-03-04 09:00")
+    assert figures_refresh(now=at("2026-03-04 10:00")) == 3  # every day rebuilt, not only the two touched
+    assert figure_rows() == rebuilt_rows()
+    assert RefreshMark.objects.get().previous_event_id == RefreshMark.objects.get().event_id
