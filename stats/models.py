@@ -69,9 +69,9 @@ class RefreshMark(models.Model):
     seen by the next one (ids are handed out before commit, not in commit order).
     """
 
-    event_id = models.BigIntegerField(null=True)
-    previous_event_id = models.BigIntegerField(null=True)
-    refreshed_at = models.DateTimeField(null=True)
+    event_id = models.BigIntegerField(_("sự kiện hồ sơ cuối đã xét"), null=True)
+    previous_event_id = models.BigIntegerField(_("sự kiện hồ sơ cuối của lần trước"), null=True)
+    refreshed_at = models.DateTimeField(_("làm mới lúc"), null=True)
     days = models.PositiveIntegerField(_("số ngày tính lại lần cuối"), default=0)
 
     class Meta:

@@ -186,3 +186,12 @@ def test_a_refresh_after_a_bulk_change_rebuilds(settings, receive, people):
     assert figures_refresh(now=at("2026-03-04 10:00")) == 3  # every day rebuilt, not only the two touched
     assert figure_rows() == rebuilt_rows()
     assert RefreshMark.objects.get().previous_event_id == RefreshMark.objects.get().event_id
+
+
+def test_the_admin_shows_the_figures_read_only(admin_client, receive):
+    receive("2026-03-02 09:00")
+    figures_refresh(now=at("2026-03-02 10:00"))
+    html = admin_client.get("/admin/stats/dailyfigure/").content.decode()
+    assert "02/03/2026" in html
+    assert "/admin/stats/dailyfigure/add/" not in html
+    assert admin_client.get("/admin/stats/refreshmark/").status_code == 200
