@@ -195,3 +195,14 @@ def test_the_admin_shows_the_figures_read_only(admin_client, receive):
     assert "02/03/2026" in html
     assert "/admin/stats/dailyfigure/add/" not in html
     assert admin_client.get("/admin/stats/refreshmark/").status_code == 200
+
+
+def test_since_recomputes_the_days_of_dossiers_with_events_from_that_moment(receive):
+    receive("2026-03-02 09:00")
+    receive("2026-03-05 09:00")
+    figures_refresh(now=at("2026-03-05 10:00"))
+    figures_refresh(now=at("2026-03-05 10:05"))
+    DailyFigure.objects.all().delete()  # rows lost behind the refresh's back
+    assert figures_refresh(now=at("2026-03-05 10:10")) == 0
+    assert figures_refresh(since=at("2026-03-04 00:00"), now=at("2026-03-05 10:15")) == 1
+    assert list(DailyFigure.objects.values_list("day", flat=True)) == [dt.date(2026, 3, 5)]
