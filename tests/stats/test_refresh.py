@@ -137,7 +137,9 @@ def test_the_rebuild_command_replaces_every_row(receive):
     DailyFigure.objects.update(received=7)
     out = io.StringIO()
     with time_machine.travel(at("2026-03-02 11:00"), tick=False):
-        call_command("stats_rebuild", stdout=out)
+        call_command("stats_refresh", stdout=out)
+        assert DailyFigure.objects.get().received == 7  # nothing new: the refresh leaves the day alone
+        call_command("stats_refresh", rebuild=True, stdout=out)
     assert "1 dòng" in out.getvalue()
     assert DailyFigure.objects.get().received == 1
 
