@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "payments",
     "citizen",
     "feedback",
+    "stats",
     "demo",
 ]
 
@@ -177,6 +178,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.reconcile",
         "schedule": int(os.environ.get("PAYMENT_RECONCILE_SECONDS", "900")),
     },
+    # docs/statistics.md: the daily summary tables catch up with the dossier events.
+    "stats-refresh": {"task": "stats.refresh", "schedule": int(os.environ.get("STATS_REFRESH_SECONDS", "300"))},
 }
 
 # --- Online payment (payments/, docs/domain.md §10.2) --------------------------------------------------
@@ -203,6 +206,8 @@ PAYMENT_EXPIRE_MINUTES = int(os.environ.get("PAYMENT_EXPIRE_MINUTES", "1440"))
 OUTBOX_HANDLER_MODULES = ["dossiers.notifications", "accounts.otp", "feedback.notifications"]
 # Attempts before a message is marked failed for the admin; the back-off doubles from BACKOFF up to BACKOFF_MAX.
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
+# docs/statistics.md: a refresh that finds more changed dossiers than this rebuilds every day instead.
+STATS_REBUILD_ABOVE = int(os.environ.get("STATS_REBUILD_ABOVE", "50000"))
 OUTBOX_BACKOFF_SECONDS = int(os.environ.get("OUTBOX_BACKOFF_SECONDS", "30"))
 OUTBOX_BACKOFF_MAX_SECONDS = int(os.environ.get("OUTBOX_BACKOFF_MAX_SECONDS", "3600"))
 # How long a message queued by the sweep may wait in the queue before the sweep queues it again.

@@ -41,7 +41,7 @@ def test_admin_times_are_local_and_day_first(admin_client, settings):
 
 
 # Models whose fields must all carry a Vietnamese label (the dossiers app's admin is labelled separately).
-LABELLED_APPS = ["accounts", "agencies", "procedures", "workcalendar", "feedback"]
+LABELLED_APPS = ["accounts", "agencies", "procedures", "workcalendar", "feedback", "stats"]
 
 
 @pytest.mark.parametrize("app_label", LABELLED_APPS)

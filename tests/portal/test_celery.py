@@ -45,8 +45,14 @@ def test_tasks_are_delivered_at_least_once():
 
 def test_beat_runs_the_overdue_job_the_outbox_sweep_and_the_payment_reconciliation():
     schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
-    assert schedule == {"dossiers.flag_overdue": 300, "outbox.sweep": 60, "payments.reconcile": 900}
-    assert {"outbox.deliver", "outbox.sweep", "dossiers.flag_overdue", "payments.reconcile"} <= set(app.tasks)
+    assert schedule == {
+        "dossiers.flag_overdue": 300,
+        "outbox.sweep": 60,
+        "payments.reconcile": 900,
+        "stats.refresh": 300,
+    }
+    tasks = {"outbox.deliver", "outbox.sweep", "dossiers.flag_overdue", "payments.reconcile", "stats.refresh"}
+    assert tasks <= set(app.tasks)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,11 @@
+"""The engine's fixtures, and a helper reading every summary row for comparison."""
+
+from tests.dossiers.conftest import (  # noqa: F401 - fixtures
+    agencies,
+    applicant_for,
+    make_version,
+    people,
+    prepared,
+    receive,
+    submitted,
+)
