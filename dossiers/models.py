@@ -966,3 +966,30 @@ class DocumentNumber(models.Model):
     def text(self) -> str:
         """Number, slash, symbol — "12/HDHS" — as Decree 30/2020 Appendix I writes it."""
         return f"{self.number}/{self.symbol}"
+
+
+class JobMarker(models.Model):
+    """That a beat job (§5.12, dossiers/jobs.py) has acted on a dossier for one threshold.
+
+    The unique constraint, not a check, makes a rerun or a second worker's concurrent run a no-op: each job inserts
+    its markers with `INSERT … SELECT … ON CONFLICT DO NOTHING`, and only the rows of its own run (`run`) lead to
+    notifications. `threshold` is the moment the selection crossed (the due moment, the acceptance deadline, the
+    completion…): a new due moment is a new threshold and is reported again.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    threshold = models.DateTimeField()
+    run = models.CharField(max_length=32)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("mốc tác vụ định kỳ")
+        verbose_name_plural = _("mốc tác vụ định kỳ")
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "kind", "threshold"], name="job_marker_once"),
+        ]
+        indexes = [models.Index(fields=["run", "kind"], name="job_marker_run")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.dossier_id} {self.threshold:%Y-%m-%d %H:%M}"
