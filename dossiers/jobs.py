@@ -137,6 +137,11 @@ def _tables() -> dict[str, str]:
     }
 
 
+def _adapt(params: list) -> list:
+    """Datetimes as the database stores them (SQLite compares UTC text; a local-time string would sort wrongly)."""
+    return [connection.ops.adapt_datetimefield_value(p) if isinstance(p, dt.datetime) else p for p in params]
+
+
 def _insert_markers(kind: str, select: str, params: list, *, run: str, now: dt.datetime) -> int:
     """Insert one marker per (dossier, threshold) that `select` yields; returns how many were new.
 
@@ -149,7 +154,7 @@ def _insert_markers(kind: str, select: str, params: list, *, run: str, now: dt.d
         "ON CONFLICT DO NOTHING"
     ).format(select=select, **_tables())
     with connection.cursor() as cursor:
-        cursor.execute(sql, [kind, run, now, *params])
+        cursor.execute(sql, _adapt([kind, run, now, *params]))
         return cursor.rowcount
 
 
@@ -202,7 +207,7 @@ def _insert_messages(kind: Kind, *, run: str, now: dt.datetime) -> list[int]:
         "ON CONFLICT (key) DO NOTHING RETURNING id"
     ).format(payload=_payload_sql(), union=" UNION ".join(parts), **tables)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [TOPIC, f"job:{kind.name}:", now, now, *params])
+        cursor.execute(sql, _adapt([TOPIC, f"job:{kind.name}:", now, now, *params]))
         ids = [row[0] for row in cursor.fetchall()]
     for message_id in ids:
         transaction.on_commit(lambda message_id=message_id: outbox_kick(message_id))

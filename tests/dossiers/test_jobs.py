@@ -58,7 +58,8 @@ def test_newly_late_flags_and_tells_handler_head_and_desk_once(receive, staff_ma
         second = jobs.job_late(now=at("2026-03-17 08:05"))
 
     dossier.refresh_from_db()
-    assert dossier.is_overdue and dossier.overdue_since == dt.date(2026, 3, 17)
+    assert dossier.is_overdue
+    assert dossier.overdue_since == dt.date(2026, 3, 17)
     assert (first.changed, first.notified) == (1, 3)
     assert (second.changed, second.notified) == (0, 0)
     assert alerted("late") == ["desk", "head", "officer"]
@@ -171,7 +172,8 @@ def test_an_alert_is_not_sent_to_staff_of_another_unit(receive, staff_mail):
 
     told = {m.payload["user_id"] for m in alerts()}
     others = {staff_mail[k].pk for k in ("other_desk", "other_officer", "other_head")}
-    assert told and not told & others
+    assert told
+    assert not told & others
 
 
 # --- Catch-up after downtime ----------------------------------------------------------------------------------
