@@ -151,11 +151,40 @@ def _insert_markers(kind: str, select: str, params: list, *, run: str, now: dt.d
     sql = (
         "INSERT INTO {marker} (dossier_id, kind, threshold, run, created_at) "
         "SELECT s.dossier_id, %s, s.threshold, %s, %s FROM ({select}) s WHERE s.threshold IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM {marker} x WHERE x.dossier_id = s.dossier_id AND x.kind = %s "
+        "AND x.threshold = s.threshold) "
         "ON CONFLICT DO NOTHING"
     ).format(select=select, **_tables())
     with connection.cursor() as cursor:
-        cursor.execute(sql, _adapt([kind, run, now, *params]))
+        cursor.execute(sql, _adapt([kind, run, now, *params, kind]))
         return cursor.rowcount
+
+
+def _flag_and_mark(kind: str, update: str, params: list, *, run: str, now: dt.datetime) -> int:
+    """Run a flag `UPDATE … RETURNING dossier_id, threshold` and insert a marker for each row it flagged.
+
+    On PostgreSQL one statement (`WITH flagged AS (UPDATE …) INSERT … SELECT FROM flagged`): only the rows this run
+    flagged are marked, so the cost follows the newly late, not every late dossier. Elsewhere (SQLite, no DML in
+    a CTE) the UPDATE's rows come back and are inserted in one `executemany`. Returns how many rows were flagged.
+    """
+    tables = _tables()
+    update = update.format(**tables)
+    insert = "INSERT INTO {marker} (dossier_id, kind, threshold, run, created_at) ".format(**tables)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH flagged AS ({update}), marked AS ({insert} SELECT dossier_id, %s, threshold, %s, %s "
+                "FROM flagged WHERE threshold IS NOT NULL ON CONFLICT DO NOTHING) SELECT count(*) FROM flagged",
+                _adapt([*params, kind, run, now]),
+            )
+            return cursor.fetchone()[0]
+        cursor.execute(update, _adapt(params))
+        rows = [(dossier_id, threshold) for dossier_id, threshold in cursor.fetchall() if threshold is not None]
+        cursor.executemany(
+            f"{insert} VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            [_adapt([dossier_id, kind, threshold, run, now]) for dossier_id, threshold in rows],
+        )
+        return len(rows)
 
 
 _RECIPIENT_SQL = {
@@ -214,14 +243,16 @@ def _insert_messages(kind: Kind, *, run: str, now: dt.datetime) -> list[int]:
     return ids
 
 
-def _run(kind: str, select: str, params: list, *, now: dt.datetime, flag=None) -> JobResult:
-    """One selection in one transaction: the flag UPDATE (if any), the markers, the messages."""
+def _run(kind: str, select: str = "", params: list = (), *, now: dt.datetime, update: str = "") -> JobResult:
+    """One selection in one transaction: markers (from a flag UPDATE, or from a SELECT), then the messages."""
     run = uuid.uuid4().hex
     with transaction.atomic():
-        flagged = flag() if flag is not None else 0
-        markers = _insert_markers(kind, select, params, run=run, now=now)
-        messages = _insert_messages(KINDS[kind], run=run, now=now) if markers else []
-    return JobResult(changed=max(flagged, markers), notified=len(messages))
+        if update:
+            changed = _flag_and_mark(kind, update, list(params), run=run, now=now)
+        else:
+            changed = _insert_markers(kind, select, list(params), run=run, now=now)
+        messages = _insert_messages(KINDS[kind], run=run, now=now) if changed else []
+    return JobResult(changed=changed, notified=len(messages))
 
 
 def _start_of_today(now: dt.datetime) -> dt.datetime:
@@ -232,16 +263,15 @@ def _start_of_today(now: dt.datetime) -> dt.datetime:
 
 
 def job_late(*, now: dt.datetime | None = None) -> JobResult:
-    """Newly late dossiers: set `is_overdue` (the existing UPDATE), tell handler, head and desk once per due moment."""
-    from dossiers.services import dossiers_flag_overdue
-
+    """Newly late dossiers: set `is_overdue` and `overdue_since` (the UPDATE of `dossiers_flag_overdue`, on the
+    partial index of open running dossiers not yet flagged), tell handler, head and desk once per due moment."""
     now = now or timezone.now()
-    select = (
-        "SELECT id AS dossier_id, current_due_at AS threshold FROM {dossier} WHERE status IN (%s, %s) "
-        "AND is_overdue = %s AND clock_state = %s AND current_due_at < %s"
-    ).format(**_tables())
-    params = [*RUNNING, True, ClockState.RUNNING, _start_of_today(now)]
-    return _run("late", select, params, now=now, flag=lambda: dossiers_flag_overdue(now=now))
+    update = (
+        "UPDATE {dossier} SET is_overdue = %s, overdue_since = %s WHERE status IN (%s, %s) AND is_overdue = %s "
+        "AND clock_state = %s AND current_due_at < %s RETURNING id AS dossier_id, current_due_at AS threshold"
+    )
+    params = [True, timezone.localdate(now), *RUNNING, False, ClockState.RUNNING, _start_of_today(now)]
+    return _run("late", params=params, now=now, update=update)
 
 
 def job_late_steps(*, now: dt.datetime | None = None) -> JobResult:
@@ -250,17 +280,11 @@ def job_late_steps(*, now: dt.datetime | None = None) -> JobResult:
     A paused step is left alone: its due moment moves when the clock resumes.
     """
     now = now or timezone.now()
-
-    def flag() -> int:
-        return DossierStep.objects.filter(finished_at__isnull=True, paused=False, is_late=False, due_at__lt=now).update(
-            is_late=True
-        )
-
-    select = (
-        "SELECT dossier_id, due_at AS threshold FROM {step} WHERE finished_at IS NULL AND paused = %s "
-        "AND is_late = %s AND due_at < %s"
-    ).format(**_tables())
-    return _run("late_step", select, [False, True, now], now=now, flag=flag)
+    update = (
+        "UPDATE {step} SET is_late = %s WHERE finished_at IS NULL AND paused = %s AND is_late = %s AND due_at < %s "
+        "RETURNING dossier_id, due_at AS threshold"
+    )
+    return _run("late_step", params=[True, False, False, now], now=now, update=update)
 
 
 def due_soon_bound(now: dt.datetime) -> dt.datetime:
@@ -296,17 +320,11 @@ def job_apology(*, now: dt.datetime | None = None) -> JobResult:
 def job_late_acceptance(*, now: dt.datetime | None = None) -> JobResult:
     """Online dossiers still `submitted` after their acceptance deadline: set `late_acceptance`, alert the desk."""
     now = now or timezone.now()
-
-    def flag() -> int:
-        return Dossier.objects.filter(status=Status.SUBMITTED, late_acceptance=False, acceptance_due_at__lt=now).update(
-            late_acceptance=True
-        )
-
-    select = (
-        "SELECT id AS dossier_id, acceptance_due_at AS threshold FROM {dossier} WHERE status = %s "
-        "AND late_acceptance = %s AND acceptance_due_at < %s"
-    ).format(**_tables())
-    return _run("late_acceptance", select, [Status.SUBMITTED, True, now], now=now, flag=flag)
+    update = (
+        "UPDATE {dossier} SET late_acceptance = %s WHERE status = %s AND late_acceptance = %s "
+        "AND acceptance_due_at < %s RETURNING id AS dossier_id, acceptance_due_at AS threshold"
+    )
+    return _run("late_acceptance", params=[True, Status.SUBMITTED, False, now], now=now, update=update)
 
 
 def uncollected_bound(now: dt.datetime) -> dt.datetime:
