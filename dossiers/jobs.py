@@ -307,14 +307,27 @@ def job_due_soon(*, now: dt.datetime | None = None) -> JobResult:
 
 
 def job_apology(*, now: dt.datetime | None = None) -> JobResult:
-    """Running dossiers without an apology whose apology deadline is today or past: remind handler and head once."""
+    """Running dossiers, not yet late, without an apology, whose apology deadline is today or past: remind handler
+    and head once per due moment.
+
+    A dossier already late is the "late" job's; the apology deadline is the working day before the due date, so
+    `apology_deadline <= today` implies a due moment before the end of the next working day — the bound that keeps
+    the statement on the partial index of open running dossiers not yet flagged.
+    """
+    from workcalendar.selectors import current_calendar
+
     now = now or timezone.now()
+    today = timezone.localdate(now)
+    calendar, _version = current_calendar()
+    day_after = calendar.next_working_day(today) + dt.timedelta(days=1)
+    horizon = _start_of_today(now).replace(year=day_after.year, month=day_after.month, day=day_after.day)
     select = (
         "SELECT d.id AS dossier_id, d.current_due_at AS threshold FROM {dossier} d WHERE d.status IN (%s, %s) "
-        "AND d.clock_state = %s AND d.apology_deadline <= %s "
+        "AND d.is_overdue = %s AND d.current_due_at < %s AND d.clock_state = %s AND d.apology_deadline <= %s "
         "AND NOT EXISTS (SELECT 1 FROM {apology} a WHERE a.dossier_id = d.id)"
     ).format(**_tables())
-    return _run("apology", select, [*RUNNING, ClockState.RUNNING, timezone.localdate(now)], now=now)
+    params = [*RUNNING, False, horizon, ClockState.RUNNING, today]
+    return _run("apology", select, params, now=now)
 
 
 def job_late_acceptance(*, now: dt.datetime | None = None) -> JobResult:

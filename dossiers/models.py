@@ -343,6 +343,18 @@ class Dossier(models.Model):
                 name="dossier_open_running_due",
                 condition=Q(status__in=RUNNING_STATUSES, is_overdue=False),
             ),
+            # The late-acceptance job (dossiers/jobs.py): submitted dossiers not yet flagged, by acceptance deadline.
+            models.Index(
+                fields=["acceptance_due_at"],
+                name="dossier_acceptance_not_late",
+                condition=Q(status=Status.SUBMITTED, late_acceptance=False),
+            ),
+            # The result-not-collected job: ready results by completion moment, across agencies.
+            models.Index(
+                fields=["completed_at"],
+                name="dossier_result_ready_since",
+                condition=Q(status=Status.RESULT_READY),
+            ),
             # The desk's queue (desk/selectors_queue.py): each section is one range of its own partial index, in
             # the section's order, so a section reads its page and a capped count reads index entries only.
             models.Index(
@@ -541,6 +553,12 @@ class DossierStep(models.Model):
         ordering = ["dossier", "order", "id"]
         indexes = [
             models.Index(fields=["due_at"], name="dossier_step_open_due", condition=Q(finished_at__isnull=True)),
+            # The late-steps job (dossiers/jobs.py): open running steps not yet flagged, by due moment.
+            models.Index(
+                fields=["due_at"],
+                name="dossier_step_not_late_due",
+                condition=Q(finished_at__isnull=True, paused=False, is_late=False),
+            ),
             # The officers' inbox (/work/): an agency's open steps by due moment.
             models.Index(
                 fields=["agency", "due_at"], name="dossier_step_open_agency_due", condition=Q(finished_at__isnull=True)
