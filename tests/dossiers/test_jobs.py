@@ -15,7 +15,7 @@ from django.db import connection
 
 from accounts.models import User
 from dossiers import jobs
-from dossiers.models import Dossier, DossierStep, JobMarker
+from dossiers.models import Apology, Dossier, DossierStep, JobMarker
 from dossiers.workflow import SUPPLIED, Status
 from outbox.models import OutboxMessage, OutboxState
 from portal.celery import app
@@ -117,6 +117,24 @@ def test_apology_reminder_on_the_apology_deadline_once(receive, staff_mail):
     assert jobs.job_apology(now=at("2026-03-13 08:00")) == jobs.JobResult(1, 2)
     assert jobs.job_apology(now=at("2026-03-13 14:00")) == jobs.JobResult(0, 0)
     assert alerted("apology") == ["head", "officer"]
+
+
+def test_no_apology_reminder_once_an_apology_is_issued_or_the_dossier_is_late(receive, make_version, staff_mail):
+    version = make_version(value=Decimal(3), budgets=())
+    apologised = in_processing(receive, staff_mail, version=version)  # due Thu 5/3 10:00, apology by Wed 4/3
+    reminded = in_processing(receive, staff_mail, version=version, when="2026-03-02 11:00")
+    Apology.objects.create(
+        dossier=apologised, reason="Chờ xác minh", new_due_at=at("2026-03-10 10:00"), issued_at=at("2026-03-03 16:00")
+    )
+
+    assert jobs.job_apology(now=at("2026-03-04 08:00")) == jobs.JobResult(1, 2)
+    assert JobMarker.objects.get(kind="apology").dossier_id == reminded.pk
+
+    # Beat was down on 4/3 for this one: once it is late, the late alert replaces the apology reminder.
+    late = in_processing(receive, staff_mail, version=version, when="2026-03-02 12:00")
+    assert jobs.job_late(now=at("2026-03-06 08:00")).changed == 3  # an apology keeps the official due
+    assert jobs.job_apology(now=at("2026-03-06 08:00")) == jobs.JobResult(0, 0)
+    assert not JobMarker.objects.filter(kind="apology", dossier=late).exists()
 
 
 def test_an_online_dossier_past_its_acceptance_window_is_flagged_and_the_desk_alerted(submitted, staff_mail):
