@@ -263,8 +263,8 @@ def _start_of_today(now: dt.datetime) -> dt.datetime:
 
 
 def job_late(*, now: dt.datetime | None = None) -> JobResult:
-    """Newly late dossiers: set `is_overdue` and `overdue_since` (the UPDATE of `dossiers_flag_overdue`, on the
-    partial index of open running dossiers not yet flagged), tell handler, head and desk once per due moment."""
+    """Newly late dossiers: set `is_overdue` and `overdue_since` (on the partial index of open running dossiers not
+    yet flagged), tell handler, head and desk once per due moment. `services.dossiers_flag_overdue` calls this."""
     now = now or timezone.now()
     update = (
         "UPDATE {dossier} SET is_overdue = %s, overdue_since = %s WHERE status IN (%s, %s) AND is_overdue = %s "
