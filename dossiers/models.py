@@ -343,6 +343,18 @@ class Dossier(models.Model):
                 name="dossier_open_running_due",
                 condition=Q(status__in=RUNNING_STATUSES, is_overdue=False),
             ),
+            # The late-acceptance job (dossiers/jobs.py): submitted dossiers not yet flagged, by acceptance deadline.
+            models.Index(
+                fields=["acceptance_due_at"],
+                name="dossier_acceptance_not_late",
+                condition=Q(status=Status.SUBMITTED, late_acceptance=False),
+            ),
+            # The result-not-collected job: ready results by completion moment, across agencies.
+            models.Index(
+                fields=["completed_at"],
+                name="dossier_result_ready_since",
+                condition=Q(status=Status.RESULT_READY),
+            ),
             # The desk's queue (desk/selectors_queue.py): each section is one range of its own partial index, in
             # the section's order, so a section reads its page and a capped count reads index entries only.
             models.Index(
@@ -541,6 +553,12 @@ class DossierStep(models.Model):
         ordering = ["dossier", "order", "id"]
         indexes = [
             models.Index(fields=["due_at"], name="dossier_step_open_due", condition=Q(finished_at__isnull=True)),
+            # The late-steps job (dossiers/jobs.py): open running steps not yet flagged, by due moment.
+            models.Index(
+                fields=["due_at"],
+                name="dossier_step_not_late_due",
+                condition=Q(finished_at__isnull=True, paused=False, is_late=False),
+            ),
             # The officers' inbox (/work/): an agency's open steps by due moment.
             models.Index(
                 fields=["agency", "due_at"], name="dossier_step_open_agency_due", condition=Q(finished_at__isnull=True)
@@ -966,3 +984,30 @@ class DocumentNumber(models.Model):
     def text(self) -> str:
         """Number, slash, symbol — "12/HDHS" — as Decree 30/2020 Appendix I writes it."""
         return f"{self.number}/{self.symbol}"
+
+
+class JobMarker(models.Model):
+    """That a beat job (§5.12, dossiers/jobs.py) has acted on a dossier for one threshold.
+
+    The unique constraint, not a check, makes a rerun or a second worker's concurrent run a no-op: each job inserts
+    its markers with `INSERT … SELECT … ON CONFLICT DO NOTHING`, and only the rows of its own run (`run`) lead to
+    notifications. `threshold` is the moment the selection crossed (the due moment, the acceptance deadline, the
+    completion…): a new due moment is a new threshold and is reported again.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    threshold = models.DateTimeField()
+    run = models.CharField(max_length=32)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("mốc tác vụ định kỳ")
+        verbose_name_plural = _("mốc tác vụ định kỳ")
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "kind", "threshold"], name="job_marker_once"),
+        ]
+        indexes = [models.Index(fields=["run", "kind"], name="job_marker_run")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.dossier_id} {self.threshold:%Y-%m-%d %H:%M}"

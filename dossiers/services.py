@@ -1341,14 +1341,10 @@ def dossier_supplement_supply(
 def dossiers_flag_overdue(*, now: dt.datetime | None = None) -> int:
     """Flag open, running dossiers whose due date has passed (§5.12 "newly late"); returns how many.
 
-    One set-based UPDATE on the partial index of open running dossiers not yet flagged; running it again
-    changes nothing. Lateness itself is always derived from dates — `is_overdue` is a cache for lists.
+    The job lives in `dossiers.jobs.job_late` (one set-based UPDATE on the partial index of open running dossiers
+    not yet flagged, plus the staff alerts once per due moment); running it again changes nothing. Lateness itself
+    is always derived from dates — `is_overdue` is a cache for lists.
     """
-    now = now or timezone.now()
-    start_of_today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    return Dossier.objects.filter(
-        status__in=(Status.RECEIVED, Status.IN_PROCESSING),
-        is_overdue=False,
-        clock_state=ClockState.RUNNING,
-        current_due_at__lt=start_of_today,
-    ).update(is_overdue=True, overdue_since=timezone.localdate(now))
+    from dossiers.jobs import job_late
+
+    return job_late(now=now).changed

@@ -171,6 +171,14 @@ CELERY_REDIS_SOCKET_TIMEOUT = 5
 CELERY_BEAT_SCHEDULE = {
     # docs/domain.md §5.12: the overdue job runs every 5 minutes (a setting).
     "flag-overdue": {"task": "dossiers.flag_overdue", "schedule": int(os.environ.get("OVERDUE_JOB_SECONDS", "300"))},
+    # The other selections of §5.12 (dossiers/jobs.py, docs/jobs.md), one task each, on the same period.
+    **{
+        f"job-{name.replace('_', '-')}": {
+            "task": f"dossiers.job_{name}",
+            "schedule": int(os.environ.get("OVERDUE_JOB_SECONDS", "300")),
+        }
+        for name in ("late_steps", "due_soon", "apology", "late_acceptance", "uncollected", "expire_supplements")
+    },
     # The outbox's safety net: deliver what an on-commit kick could not queue, and retries whose time has come.
     "outbox-sweep": {"task": "outbox.sweep", "schedule": int(os.environ.get("OUTBOX_SWEEP_SECONDS", "60"))},
     # docs/domain.md §10.2: pending online payments whose notification never came are asked about again.
@@ -203,7 +211,10 @@ PAYMENT_EXPIRE_MINUTES = int(os.environ.get("PAYMENT_EXPIRE_MINUTES", "1440"))
 
 # --- Outbox (outbox/services.py, docs/adr/0004-outbox.md) ---------------------------------------------
 # Modules that register the outbox's topic handlers (`register_handler`), imported when the apps are ready.
-OUTBOX_HANDLER_MODULES = ["dossiers.notifications", "accounts.otp", "feedback.notifications"]
+OUTBOX_HANDLER_MODULES = ["dossiers.notifications", "dossiers.jobs", "accounts.otp", "feedback.notifications"]
+# §5.12 jobs (docs/jobs.md): the "due soon" window in working hours; working days a ready result may wait.
+DUE_SOON_WORKING_HOURS = int(os.environ.get("DUE_SOON_WORKING_HOURS", "8"))
+RESULT_UNCOLLECTED_DAYS = int(os.environ.get("RESULT_UNCOLLECTED_DAYS", "5"))
 # Attempts before a message is marked failed for the admin; the back-off doubles from BACKOFF up to BACKOFF_MAX.
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
 # docs/statistics.md: a refresh that finds more changed dossiers than this rebuilds every day instead.

@@ -10,6 +10,8 @@ from portal.celery import app
 from portal.tasks import ping
 from tests.portal.test_settings import run_manage
 
+JOB_NAMES = ("late_steps", "due_soon", "apology", "late_acceptance", "uncollected", "expire_supplements")
+
 
 def test_embedded_default_runs_tasks_in_process():
     if settings.REDIS_URL:
@@ -45,13 +47,15 @@ def test_tasks_are_delivered_at_least_once():
 
 def test_beat_runs_the_overdue_job_the_outbox_sweep_and_the_payment_reconciliation():
     schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
+    jobs = [f"dossiers.job_{name}" for name in JOB_NAMES]
     assert schedule == {
         "dossiers.flag_overdue": 300,
+        **dict.fromkeys(jobs, 300),
         "outbox.sweep": 60,
         "payments.reconcile": 900,
         "stats.refresh": 300,
     }
-    tasks = {"outbox.deliver", "outbox.sweep", "dossiers.flag_overdue", "payments.reconcile", "stats.refresh"}
+    tasks = {"outbox.deliver", "outbox.sweep", "dossiers.flag_overdue", "payments.reconcile", "stats.refresh", *jobs}
     assert tasks <= set(app.tasks)
 
 
