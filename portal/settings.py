@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "payments",
     "citizen",
     "feedback",
+    "natsync",
     "demo",
 ]
 
@@ -200,7 +201,7 @@ PAYMENT_EXPIRE_MINUTES = int(os.environ.get("PAYMENT_EXPIRE_MINUTES", "1440"))
 
 # --- Outbox (outbox/services.py, docs/adr/0004-outbox.md) ---------------------------------------------
 # Modules that register the outbox's topic handlers (`register_handler`), imported when the apps are ready.
-OUTBOX_HANDLER_MODULES = ["dossiers.notifications", "accounts.otp", "feedback.notifications"]
+OUTBOX_HANDLER_MODULES = ["dossiers.notifications", "accounts.otp", "feedback.notifications", "natsync.services"]
 # Attempts before a message is marked failed for the admin; the back-off doubles from BACKOFF up to BACKOFF_MAX.
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
 OUTBOX_BACKOFF_SECONDS = int(os.environ.get("OUTBOX_BACKOFF_SECONDS", "30"))
@@ -211,6 +212,26 @@ OUTBOX_SWEEP_BATCH = int(os.environ.get("OUTBOX_SWEEP_BATCH", "500"))
 # The on-commit kick tries the broker once with this timeout (seconds), so a request never waits on a dead broker.
 OUTBOX_KICK_TIMEOUT = float(os.environ.get("OUTBOX_KICK_TIMEOUT", "0.5"))
 OUTBOX_KICK_POOL_SIZE = int(os.environ.get("OUTBOX_KICK_POOL_SIZE", "10"))
+
+# --- National portal sync (natsync/, docs/national-sync.md, docs/domain.md §10.1) ----------------------------
+# Every dossier event becomes a `natsync.push` outbox message; off in tests unless a test turns it on (other tests
+# count a dossier's outbox rows). The fake receiver (/natsync-fake/, natsync/fake.py) answers 404 unless enabled.
+NATSYNC_ENABLED = env_bool("NATSYNC_ENABLED", DEBUG and not TESTING)
+NATSYNC_FAKE_ENABLED = env_bool("NATSYNC_FAKE_ENABLED", DEBUG or TESTING)
+NATSYNC_FAKE_DOWN = env_bool("NATSYNC_FAKE_DOWN", False)  # the fake answers 503 (a flag row does the same)
+NATSYNC_ADAPTER = os.environ.get(
+    "NATSYNC_ADAPTER",
+    "natsync.fake.FakeAdapter" if NATSYNC_FAKE_ENABLED else "natsync.adapters.national.NationalAdapter",
+)
+NATSYNC_URL = os.environ.get("NATSYNC_URL", f"{SITE_URL}/natsync-fake")  # create/, update/, progress/ are appended
+NATSYNC_TOKEN = os.environ.get("NATSYNC_TOKEN", "fake-natsync-token" if NATSYNC_FAKE_ENABLED else "")
+NATSYNC_TIMEOUT = float(os.environ.get("NATSYNC_TIMEOUT", "10"))
+# [unverified] the endpoint paths, the auth header and the "already exists" answer of the national receiver.
+NATSYNC_PATHS = {"create": "create/", "update": "update/", "progress": "progress/"}
+NATSYNC_AUTH_HEADER = os.environ.get("NATSYNC_AUTH_HEADER", "Authorization")
+NATSYNC_AUTH_SCHEME = os.environ.get("NATSYNC_AUTH_SCHEME", "Bearer")
+NATSYNC_REQUEST_ID_HEADER = os.environ.get("NATSYNC_REQUEST_ID_HEADER", "X-Request-Id")
+NATSYNC_ALREADY_EXISTS_CODES = env_list("NATSYNC_ALREADY_EXISTS_CODES", ["2"])
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
