@@ -1,0 +1,58 @@
+"""Fixtures for the national sync: the sync switched on, the fake receiver up, and a delivery driver."""
+
+import pytest
+import time_machine
+
+from natsync.services import TOPIC
+from outbox.models import OutboxMessage, OutboxState
+from outbox.services import Outcome, outbox_deliver
+
+# The dossier engine's fixtures.
+from tests.dossiers.conftest import agencies, applicant_for, make_version, people, receive  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def sync_on(settings):
+    settings.NATSYNC_ENABLED = True
+    settings.NATSYNC_FAKE_ENABLED = True
+    settings.NATSYNC_FAKE_DOWN = False
+    settings.NATSYNC_ADAPTER = "natsync.fake.FakeAdapter"
+    settings.NATSYNC_TOKEN = "test-token"
+
+
+def deliver_due(now) -> list[str]:
+    """What a worker and the sweep do at `now`: deliver every due sync message, successors included, and return
+    their outcomes in order.
+
+    A dossier's e-mails share its line in the outbox and are written at the real clock's time, so they are
+    delivered first, whatever their time (they are not the subject here). On-commit kicks do not run inside a
+    test's transaction, so the successors a delivery would kick are picked up by repeating the sweep's selection.
+    """
+    outcomes: list[str] = []
+    tried: set[int] = set()
+    with time_machine.travel(now, tick=False):
+        while True:
+            pending = OutboxMessage.objects.filter(state=OutboxState.PENDING).exclude(pk__in=tried)
+            candidates = pending.exclude(topic=TOPIC) | pending.filter(topic=TOPIC, next_attempt_at__lte=now)
+            moved = False
+            for pk, topic in candidates.order_by("id").values_list("id", "topic"):
+                outcome = outbox_deliver(pk, now=now)
+                if outcome == Outcome.BLOCKED:
+                    continue
+                tried.add(pk)
+                moved = True
+                if topic == TOPIC:
+                    outcomes.append(outcome)
+            if not moved:
+                return outcomes
+
+
+def sync_messages():
+    return list(OutboxMessage.objects.filter(topic=TOPIC).order_by("id"))
+
+
+def pending_count() -> int:
+    return OutboxMessage.objects.filter(topic=TOPIC, state=OutboxState.PENDING).count()
+
+
+__all__ = ["Outcome", "deliver_due", "pending_count", "sync_messages"]
