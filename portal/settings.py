@@ -232,6 +232,9 @@ NATSYNC_AUTH_HEADER = os.environ.get("NATSYNC_AUTH_HEADER", "Authorization")
 NATSYNC_AUTH_SCHEME = os.environ.get("NATSYNC_AUTH_SCHEME", "Bearer")
 NATSYNC_REQUEST_ID_HEADER = os.environ.get("NATSYNC_REQUEST_ID_HEADER", "X-Request-Id")
 NATSYNC_ALREADY_EXISTS_CODES = env_list("NATSYNC_ALREADY_EXISTS_CODES", ["2"])
+# Inbound: the national portal posts submitted dossiers to /natsync/inbound/ with this token (empty: 404).
+NATSYNC_INBOUND_TOKEN = os.environ.get("NATSYNC_INBOUND_TOKEN", "fake-natsync-inbound" if NATSYNC_FAKE_ENABLED else "")
+NATSYNC_INBOUND_AGENCY_FIELD = os.environ.get("NATSYNC_INBOUND_AGENCY_FIELD", "MaDonViTiepNhan")  # [unverified]
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

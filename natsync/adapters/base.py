@@ -37,8 +37,27 @@ class Receipt:
     raw: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Submission:
+    """A dossier submitted on the national portal, as the adapter reads it from an inbound message."""
+
+    national_code: str
+    procedure_code: str
+    agency_identifier: str
+    applicant_kind: int
+    applicant_name: str
+    identities: tuple[tuple[str, str], ...] = ()
+    phone: str = ""
+    email: str = ""
+    summary: str = ""
+    submitted_at: object = None  # an aware datetime, or None (then the moment of arrival)
+
+
 class SyncAdapter(Protocol):
     name: str
 
     def send(self, message: Message) -> Receipt:
         """Deliver one message; raise SyncError unless the receiver accepted it."""
+
+    def parse_submission(self, body: dict) -> Submission:
+        """Read an inbound dossier; raise SyncError when a required field is missing or malformed."""

@@ -8,16 +8,31 @@ answered "already exists" (`NATSYNC_ALREADY_EXISTS_CODES`) is sent again as an u
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import urllib.error
 import urllib.request
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 
-from natsync.adapters.base import CREATE, KINDS, UPDATE, Message, Receipt, SyncError
+from natsync.adapters.base import CREATE, KINDS, UPDATE, Message, Receipt, Submission, SyncError
 
 SUCCESS = "0"
+# LoaiDinhDanh of DinhDanhCHS → the portal's identity document types [design, unverified]: anything else is "other".
+IDENTITY_TYPES = {"1": "cccd", "2": "passport", "3": "enterprise", "4": "tax"}
+
+
+def parse_time(text) -> dt.datetime | None:
+    """`yyyyMMddHHmmss` in local time → an aware moment; "" → None; anything else is refused."""
+    if not text:
+        return None
+    try:
+        local = dt.datetime.strptime(str(text), "%Y%m%d%H%M%S").replace(tzinfo=timezone.get_default_timezone())
+    except ValueError as exc:
+        raise SyncError(f"bad date {text!r}") from exc
+    return local
 
 
 class NationalAdapter:
@@ -68,3 +83,33 @@ class NationalAdapter:
         if code != SUCCESS:
             raise SyncError(f"{kind} refused: {code} {answer.get('message', '')}")
         return Receipt(error_code=code, message=str(answer.get("message", "")), kind=kind, raw=answer)
+
+    def parse_submission(self, body: dict) -> Submission:
+        """The dossier fields of §10.1 as an inbound submission; the receiving unit's field name is a setting."""
+        missing = [name for name in ("MaHoSo", "MaTTHC", "ChuHoSo") if not str(body.get(name, "")).strip()]
+        agency = str(body.get(settings.NATSYNC_INBOUND_AGENCY_FIELD, "")).strip()
+        if not agency:
+            missing.append(settings.NATSYNC_INBOUND_AGENCY_FIELD)
+        if missing:
+            raise SyncError("missing: " + ", ".join(missing))
+        try:
+            kind = int(body.get("LoaiDoiTuong") or 1)
+        except (TypeError, ValueError) as exc:
+            raise SyncError("bad LoaiDoiTuong") from exc
+        identities = tuple(
+            (IDENTITY_TYPES.get(str(item.get("LoaiDinhDanh", "")), "other"), str(item.get("SoDinhDanh", "")).strip())
+            for item in body.get("DinhDanhCHS") or []
+            if isinstance(item, dict) and str(item.get("SoDinhDanh", "")).strip()
+        )
+        return Submission(
+            national_code=str(body["MaHoSo"]).strip(),
+            procedure_code=str(body["MaTTHC"]).strip(),
+            agency_identifier=agency,
+            applicant_kind=kind if 1 <= kind <= 4 else 4,
+            applicant_name=str(body["ChuHoSo"]).strip()[:255],
+            identities=identities,
+            phone=str(body.get("SoDienThoai") or "")[:20],
+            email=str(body.get("Email") or "")[:254],
+            summary=str(body.get("TrichYeuHoSo") or "")[:1000],
+            submitted_at=parse_time(body.get("NgayNopHoSo")),
+        )

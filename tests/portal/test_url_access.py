@@ -64,6 +64,8 @@ URL_ACCESS = {
     "vneid_fake:jwks": "public",
     # The fake national sync receiver: a machine endpoint with its own token (404 unless NATSYNC_FAKE_ENABLED).
     "natsync:fake-receive": "public",  # POST only
+    # The national portal posts submitted dossiers here, authenticated by its token (404 without one).
+    "natsync_inbound:inbound": "public",  # POST only
     "password_reset": "public",
     "password_reset_done": "public",
     "password_reset_confirm": "public",
@@ -88,6 +90,7 @@ POST_ONLY = {
     "citizen:wizard-submit",
     "vneid_fake:token",
     "natsync:fake-receive",
+    "natsync_inbound:inbound",
 }
 
 # Values for the URL parameters, so every pattern can be requested (no such objects exist: object URLs are 404).
