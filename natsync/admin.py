@@ -28,9 +28,9 @@ def sync_backlog(*, now) -> dict:
 class SyncMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Only what has not reached the national portal: waiting (with its attempts) and failed, oldest first."""
 
-    list_display = ["id", "dossier_id", "kind", "state", "attempts", "next_attempt_at", "created_at", "error"]
+    list_display = ["id", "dossier", "kind", "state", "attempts", "next_attempt_at", "created_at", "error"]
     list_filter = ["state"]
-    search_fields = ["key", "=dossier_id"]
+    search_fields = ["key"]
     readonly_fields = [f.name for f in SyncMessage._meta.fields]
     ordering = ["id"]
     show_full_result_count = False
@@ -41,6 +41,10 @@ class SyncMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_retry_permission(self, request) -> bool:
         return request.user.has_perm("outbox.change_outboxmessage")
+
+    @admin.display(description=_("hồ sơ"))
+    def dossier(self, obj: SyncMessage):
+        return obj.payload.get("dossier_id")
 
     @admin.display(description=_("loại"))
     def kind(self, obj: SyncMessage) -> str:

@@ -3,8 +3,9 @@
 Every event of a syncable dossier writes one `natsync.push` outbox message in the transaction of the change
 (`sync_put`, called beside the applicant's notification in `dossiers.services._notify_on_commit`). The message holds
 only the kind and the ids: the handler `push` builds the body from the dossier's state at delivery ("resend on
-change"), so a message delivered late carries the newest facts. The outbox delivers a dossier's messages in order,
-retries a failure with back-off, and its key is the message id the receiver uses to drop a copy.
+change"), so a message delivered late carries the newest facts. The outbox delivers a dossier's sync messages in
+order (in a line of their own, `sync_lane`), retries a failure with back-off, and its key is the message id the
+receiver uses to drop a copy.
 """
 
 from __future__ import annotations
@@ -21,6 +22,16 @@ from natsync.models import SyncState
 from outbox.services import outbox_put, register_handler
 
 TOPIC = "natsync.push"
+
+
+def sync_lane(dossier_id: int) -> int:
+    """The outbox ordering key of a dossier's sync messages: its id negated, a line of its own.
+
+    The outbox keeps one line per ordering key and a message in back-off holds its line; under the dossier's own
+    id, a national portal down for an hour would hold the applicant's e-mails behind the sync, and a dead mail
+    server would hold the sync. Negated ids never meet a real one, and the payload keeps the real id.
+    """
+    return -dossier_id
 
 
 def push_key(event: DossierEvent) -> str:
@@ -43,7 +54,7 @@ def sync_put(dossier: Dossier, event: DossierEvent) -> None:
         topic=TOPIC,
         key=push_key(event),
         payload={"kind": message_kind(event), "dossier_id": dossier.pk, "event_id": event.pk},
-        dossier_id=dossier.pk,
+        dossier_id=sync_lane(dossier.pk),
         now=event.at,
     )
 

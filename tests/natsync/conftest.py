@@ -5,7 +5,7 @@ import time_machine
 
 from natsync.services import TOPIC
 from outbox.models import OutboxMessage, OutboxState
-from outbox.services import Outcome, outbox_deliver
+from outbox.services import Outcome, outbox_deliver, outbox_due
 
 # The dossier engine's fixtures.
 from tests.dossiers.conftest import agencies, applicant_for, make_version, people, receive  # noqa: F401
@@ -22,29 +22,19 @@ def sync_on(settings):
 
 def deliver_due(now) -> list[str]:
     """What a worker and the sweep do at `now`: deliver every due sync message, successors included, and return
-    their outcomes in order.
-
-    A dossier's e-mails share its line in the outbox and are written at the real clock's time, so they are
-    delivered first, whatever their time (they are not the subject here). On-commit kicks do not run inside a
-    test's transaction, so the successors a delivery would kick are picked up by repeating the sweep's selection.
+    their outcomes in order. On-commit kicks do not run inside a test's transaction, so the successors a delivery
+    would kick are picked up by repeating the sweep's selection until it yields nothing new.
     """
     outcomes: list[str] = []
     tried: set[int] = set()
     with time_machine.travel(now, tick=False):
         while True:
-            pending = OutboxMessage.objects.filter(state=OutboxState.PENDING).exclude(pk__in=tried)
-            candidates = pending.exclude(topic=TOPIC) | pending.filter(topic=TOPIC, next_attempt_at__lte=now)
-            moved = False
-            for pk, topic in candidates.order_by("id").values_list("id", "topic"):
-                outcome = outbox_deliver(pk, now=now)
-                if outcome == Outcome.BLOCKED:
-                    continue
-                tried.add(pk)
-                moved = True
-                if topic == TOPIC:
-                    outcomes.append(outcome)
-            if not moved:
+            due = [pk for pk in outbox_due(now=now).filter(topic=TOPIC).values_list("id", flat=True) if pk not in tried]
+            if not due:
                 return outcomes
+            for pk in due:
+                tried.add(pk)
+                outcomes.append(outbox_deliver(pk, now=now))
 
 
 def sync_messages():

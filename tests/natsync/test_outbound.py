@@ -8,11 +8,12 @@ import time_machine
 from django.urls import reverse
 
 from dossiers.models import Channel
+from dossiers.notifications import TOPIC as NOTIFY
 from natsync.adapters.base import CREATE, PROGRESS, UPDATE, Message
 from natsync.fake import FakeAdapter
 from natsync.models import FakeReceived, FakeSwitch, SyncState
-from natsync.services import push_key
-from outbox.models import OutboxState
+from natsync.services import push_key, sync_lane
+from outbox.models import OutboxMessage, OutboxState
 from outbox.services import Outcome, outbox_deliver
 from tests.dossiers.conftest import advance, at
 from tests.natsync.conftest import deliver_due, pending_count, sync_messages
@@ -29,7 +30,8 @@ def test_each_event_writes_one_message_of_its_kind(receive, people):
     advance(dossier, ("forward", "desk", {}), ("step", "officer", {"name": "Thẩm định"}), people=people)
     messages = sync_messages()
     assert [m.payload["kind"] for m in messages] == [CREATE, UPDATE, PROGRESS]
-    assert {m.dossier_id for m in messages} == {dossier.pk}
+    assert {m.payload["dossier_id"] for m in messages} == {dossier.pk}
+    assert {m.dossier_id for m in messages} == {sync_lane(dossier.pk)}
     assert [m.key for m in messages] == [push_key(e) for e in dossier.events.order_by("id")]
 
 
@@ -113,6 +115,14 @@ def test_one_dossier_waiting_does_not_hold_another_and_keeps_its_own_order(recei
     assert [r.message_id for r in received()] == [b1.key, a1.key, a2.key]
 
 
+def test_the_sync_and_the_applicants_mail_do_not_wait_for_each_other(receive, people):
+    dossier = receive("2026-03-02 08:00")
+    FakeSwitch.objects.create(down=True)
+    assert deliver_due(at("2026-03-02 08:01")) == [Outcome.RETRY]
+    mail = OutboxMessage.objects.get(topic=NOTIFY, dossier_id=dossier.pk)
+    assert outbox_deliver(mail.pk, now=at("2026-03-02 08:01")) == Outcome.DELIVERED
+
+
 def test_the_receiver_down_for_a_while_then_everything_arrives_once_in_order(receive, people):
     switch = FakeSwitch.objects.create(down=True, note="maintenance")
     first = receive("2026-03-02 08:00")
@@ -148,7 +158,7 @@ def test_the_receiver_down_for_a_while_then_everything_arrives_once_in_order(rec
     assert all(r.copies == 1 for r in arrived)  # no duplicate
     for dossier in (first, second):
         order = [r.message_id for r in arrived if r.dossier_code == dossier.code]
-        assert order == [m.key for m in written if m.dossier_id == dossier.pk]  # in order per dossier
+        assert order == [m.key for m in written if m.payload["dossier_id"] == dossier.pk]  # in order per dossier
     assert [r.kind for r in arrived if r.dossier_code == first.code] == [CREATE, UPDATE, PROGRESS]
 
 
