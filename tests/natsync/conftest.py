@@ -17,7 +17,7 @@ def sync_on(settings):
     settings.NATSYNC_FAKE_ENABLED = True
     settings.NATSYNC_FAKE_DOWN = False
     settings.NATSYNC_ADAPTER = "natsync.fake.FakeAdapter"
-    settings.NATSYNC_TOKEN = "test-token"
+    settings.NATSYNC_TOKEN = settings.NATSYNC_FAKE_TOKEN = "test-token"
 
 
 def deliver_due(now) -> list[str]:
