@@ -25,7 +25,7 @@ class SyncState(models.Model):
     """The synced flag of one dossier: the last message the national portal accepted, and when."""
 
     dossier = models.OneToOneField(
-        "dossiers.Dossier", verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="national_sync"
+        "dossiers.Dossier", verbose_name=_("hồ sơ"), on_delete=models.PROTECT, related_name="national_sync"
     )
     last_key = models.CharField(_("thư gần nhất"), max_length=200)
     last_kind = models.CharField(_("loại thư"), max_length=10)

@@ -1,5 +1,7 @@
 """The bodies of the sync messages, built from the dossier's state at delivery (docs/domain.md §4.3, §10.1).
 
+Not sent yet: `DSKetNoiCSDL` (the databases consulted are not recorded), file paths in `TaiLieuNop`, `Fax`.
+
 Field names are the national portal's; dates are `yyyyMMddHHmmss` in local time, an absent date is "". The status
 code is `TrangThaiHoSo` from `dossiers.workflow.SYNC_CODES`, or the sub-state's code (`SUBSTATE_SYNC`).
 """
@@ -11,7 +13,8 @@ import datetime as dt
 from django.utils import timezone
 
 from dossiers import workflow
-from dossiers.models import Dossier, DossierEvent
+from dossiers.models import Channel, Dossier, DossierEvent, DossierFile, SupplementRequest
+from payments.models import PaymentStatus
 
 
 def sync_time(moment: dt.datetime | None) -> str:
@@ -36,7 +39,7 @@ def dossier_for_sync(dossier_id: int) -> Dossier:
             "owner",
             "current_step__agency",
         )
-        .prefetch_related("applicant__identities", "documents")
+        .prefetch_related("applicant__identities", "documents", "fee_lines")
         .get(pk=dossier_id)
     )
 
@@ -54,11 +57,45 @@ def _documents(dossier: Dossier) -> list[dict]:
     ]
 
 
+def _fees(dossier: Dossier) -> list[dict]:
+    return [
+        {"TenPhiLePhi": line.name, "MaPhiLePhi": str(line.pk), "HinhThucThu": dossier.fee_mode, "Gia": line.amount}
+        for line in dossier.fee_lines.all()
+    ]
+
+
+def _supplements(dossier: Dossier) -> list[dict]:
+    """The one supplement request of the dossier, if any (Decree 118/2025 Art. 11: everything asked at once)."""
+    request = SupplementRequest.objects.filter(dossier=dossier).select_related("requested_by").first()
+    if request is None:
+        return []
+    return [
+        {
+            "HoSoBoSungId": str(request.pk),
+            "NguoiYeuCauBoSung": request.requested_by.full_name if request.requested_by_id else "",
+            "NoiDungBoSung": request.reason[:2000],
+            "NgayBoSung": sync_time(request.requested_at),
+            "NgayTiepNhanBoSung": sync_time(request.accepted_at),
+            "TrangThaiBoSung": 2 if request.accepted_at else 1 if request.supplied_at else 0,
+            "NgayHenTraTruoc": sync_time(request.previous_due_at),
+            "NgayHenTraMoi": sync_time(request.new_due_at),
+        }
+    ]
+
+
+def _results(dossier: Dossier) -> list[dict]:
+    files = DossierFile.objects.filter(dossier=dossier, kind=DossierFile.Kind.RESULT).order_by("id")
+    return [
+        {"TenGiayTo": f.original_name, "GiayToId": str(f.pk), "MaGiayToKetQua": dossier.result_number} for f in files
+    ]
+
+
 def dossier_body(dossier: Dossier) -> dict:
     """The dossier's sync fields (create and update carry the same body: the whole dossier as it is now)."""
     version = dossier.procedure_version
     applicant = dossier.applicant
     identities = list(applicant.identities.all())
+    online = dossier.channel == Channel.ONLINE
     return {
         "MaHoSo": dossier.code,
         "MaTTHC": version.procedure.code,
@@ -85,6 +122,12 @@ def dossier_body(dossier: Dossier) -> dict:
         "NoiNopHoSo": dossier.receiving_agency.name,
         "HoSoCoThanhPhanSoHoa": int(any(d.digitisation for d in dossier.documents.all())),
         "TaiLieuNop": _documents(dossier),
+        "MaDoiTuong": (dossier.owner.vneid_tech_id if dossier.owner_id else "") if online else "",
+        "TaiKhoanDuocXacThucVoiVNeID": int(bool(dossier.loa)),
+        "DuocThanhToanTrucTuyen": int(dossier.payments.filter(state=PaymentStatus.PAID).exists()),
+        "DanhSachLePhi": _fees(dossier),
+        "DanhSachHoSoBoSung": _supplements(dossier),
+        "DanhSachGiayToKetQua": _results(dossier),
     }
 
 

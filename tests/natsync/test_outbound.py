@@ -68,8 +68,30 @@ def test_the_bodies_carry_the_sync_fields_and_the_status_code_of_the_moment(rece
     assert progress.body["ThoiDiemXuLy"] == "20260302100000"
     assert progress.body["PhongBanXuLy"]
     assert progress.body["NgayKetThucTheoQuyDinh"] != ""
+    assert body["DanhSachLePhi"] == [
+        {"TenPhiLePhi": line.name, "MaPhiLePhi": str(line.pk), "HinhThucThu": dossier.fee_mode, "Gia": line.amount}
+        for line in dossier.fee_lines.all()
+    ]
+    assert (body["DanhSachHoSoBoSung"], body["TaiKhoanDuocXacThucVoiVNeID"], body["MaDoiTuong"]) == ([], 0, "")
     state = SyncState.objects.get(dossier=dossier)
     assert (state.last_key, state.status_code) == (progress.message_id, 4)
+
+
+def test_a_supplement_request_is_an_update_with_code_5_and_its_history(receive, people):
+    dossier = receive("2026-03-02 08:00")
+    advance(dossier, ("forward", "desk", {}), people=people, when="2026-03-02 09:00")
+    advance(
+        dossier,
+        ("request_supplement", "officer", {"note": "Thiếu bản sao", "items": ["Bản sao giấy khai sinh"]}),
+        people=people,
+        when="2026-03-02 10:00",
+    )
+    deliver_due(at("2026-03-02 10:01"))
+    last = received()[-1]
+    assert (last.kind, last.status_code) == (UPDATE, 5)
+    (supplement,) = last.body["DanhSachHoSoBoSung"]
+    assert (supplement["NgayBoSung"], supplement["TrangThaiBoSung"]) == ("20260302100000", 0)
+    assert supplement["NguoiYeuCauBoSung"] == people["officer"].full_name
 
 
 def test_a_late_message_carries_the_dossier_as_it_is_at_delivery(receive, people):
