@@ -28,6 +28,14 @@ def status_code(dossier: Dossier) -> int | None:
     return workflow.SYNC_CODES.get(dossier.status, (None, None))[0]
 
 
+def sync_code(dossier: Dossier) -> str:
+    """`MaHoSo`: a dossier that came from the national portal is reported under the code the portal gave it."""
+    inbound = getattr(
+        dossier, "national_inbound", None
+    )  # the reverse one-to-one's "does not exist" is an AttributeError
+    return inbound.national_code if inbound else dossier.code
+
+
 def dossier_for_sync(dossier_id: int) -> Dossier:
     return (
         Dossier.objects.select_related(
@@ -38,6 +46,7 @@ def dossier_for_sync(dossier_id: int) -> Dossier:
             "processing_agency",
             "owner",
             "current_step__agency",
+            "national_inbound",
         )
         .prefetch_related("applicant__identities", "documents", "fee_lines")
         .get(pk=dossier_id)
@@ -97,7 +106,7 @@ def dossier_body(dossier: Dossier) -> dict:
     identities = list(applicant.identities.all())
     online = dossier.channel == Channel.ONLINE
     return {
-        "MaHoSo": dossier.code,
+        "MaHoSo": sync_code(dossier),
         "MaTTHC": version.procedure.code,
         "TenTTHC": version.name,
         "MaLinhVuc": version.field.code,
@@ -136,7 +145,7 @@ def progress_body(dossier: Dossier, event: DossierEvent) -> dict:
     step = dossier.current_step
     transition = workflow.TRANSITIONS.get(event.action)
     return {
-        "MaHoSo": dossier.code,
+        "MaHoSo": sync_code(dossier),
         "NguoiXuLy": event.actor.full_name if event.actor_id else "",
         "ChucDanh": event.actor_role,
         "ThoiDiemXuLy": sync_time(event.at),

@@ -9,12 +9,14 @@ from django.urls import reverse
 
 from desk.selectors_queue import desk_dossiers, section_conditions
 from dossiers.models import Applicant, Channel, Dossier
+from dossiers.services import dossier_transition
 from dossiers.workflow import Status
 from natsync.adapters.base import SyncError
 from natsync.inbound import inbound_receive
-from natsync.models import InboundDossier
+from natsync.models import FakeReceived, InboundDossier
 from natsync.services import adapter
 from tests.dossiers.conftest import COMMUNE, at
+from tests.natsync.conftest import deliver_due
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +69,20 @@ def test_a_national_dossier_lands_once_in_the_desks_waiting_queue(client, make_v
     assert InboundDossier.objects.get().dossier == dossier
     waiting = desk_dossiers(user=people["desk"]).filter(section_conditions(dt.date(2026, 3, 2))["waiting"])
     assert list(waiting) == [dossier]
+
+
+def test_the_desk_receives_a_national_dossier_like_any_online_one_and_the_sync_reports_it(make_version, people):
+    version = make_version()
+    submission = adapter().parse_submission(national_body(version))
+    dossier, _created = inbound_receive(submission, now=at("2026-03-02 09:00"))
+    dossier = dossier_transition(dossier=dossier, action="receive", actor=people["desk"], now=at("2026-03-02 10:00"))
+    assert (dossier.status, dossier.received_at) == (Status.RECEIVED, at("2026-03-02 10:00"))
+    deliver_due(at("2026-03-02 10:01"))
+    # Reported under the national code; the body is built at delivery, so the create already says "received".
+    assert list(FakeReceived.objects.order_by("id").values_list("dossier_code", "kind", "status_code")) == [
+        ("G22.99-260302-0001", "create", 2),
+        ("G22.99-260302-0001", "update", 2),
+    ]
 
 
 def test_two_arrivals_of_the_same_code_leave_one_dossier_and_one_applicant(make_version):
