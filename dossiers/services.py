@@ -333,11 +333,14 @@ def _event(dossier, *, action, actor, role, now, from_status, note="", visible=T
 
 
 def _notify_on_commit(dossier: Dossier, event: DossierEvent) -> None:
-    """Tell the applicant about a visible event through the outbox, in this transaction (sent after commit)."""
+    """Tell the applicant about a visible event, and the national portal about every event, through the outbox,
+    in this transaction (sent after commit)."""
     from dossiers.notifications import notify_put
+    from natsync.services import sync_put
 
     if event.visible_to_citizen:
         notify_put(event)
+    sync_put(dossier, event)
 
 
 def dossier_draft_create(
@@ -391,6 +394,59 @@ def dossier_draft_create(
 
     with transaction.atomic():
         return _create_once(client_key, build)
+
+
+def dossier_submit_national(
+    *,
+    national_code: str,
+    procedure_version: ProcedureVersion,
+    applicant: Applicant,
+    agency: Agency,
+    summary: str = "",
+    return_method: str = ReturnMethod.ONLINE,
+    submitted_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> Dossier:
+    """T1 through the national portal (natsync inbound): an online dossier in the desk's waiting queue, with its
+    code and acceptance deadline counted from the national submission moment; the national code is kept in
+    `external_code`. Idempotent by that code: its client key makes a second arrival return the first dossier."""
+    now = now or timezone.now()
+    submitted_at = submitted_at or now
+    client_key = f"national:{national_code}"[:64]
+
+    def build() -> Dossier:
+        with transaction.atomic():
+            dossier = Dossier.objects.create(
+                procedure_version=procedure_version,
+                applicant=applicant,
+                owner=applicant.user,
+                receiving_agency=agency,
+                processing_agency=agency,
+                channel=Channel.ONLINE,
+                summary=summary[:1000],
+                return_method=return_method,
+                status=Status.SUBMITTED,
+                external_code=national_code[:64],
+                client_key=client_key,
+            )
+            _documents_from_version(dossier, None)
+            _fees_from_version(dossier, case_fee_ids(procedure_version, None))
+            _submit(dossier, now=submitted_at)
+            dossier.revision = 1
+            dossier.save()
+            event = _event(
+                dossier,
+                action="submit_national",
+                actor=None,
+                role=workflow.SYSTEM,
+                now=now,
+                from_status="",
+                data={"channel": Channel.ONLINE, "national_code": national_code},
+            )
+            _notify_on_commit(dossier, event)
+            return dossier
+
+    return _create_once(client_key, build)
 
 
 def dossier_receive_counter(

@@ -321,6 +321,17 @@ TRANSITIONS: dict[str, Transition] = {
             guards=["assurance_level_met"],
         ),
         _t(
+            "submit_national",
+            "T1",
+            [None],
+            Status.SUBMITTED,
+            [SYSTEM],
+            _("Nhận hồ sơ nộp trên Cổng Dịch vụ công quốc gia"),
+            "A dossier submitted on the national portal arrives through the sync adapter and waits in the desk's "
+            "queue like an online submission, once per national code (§10.1, docs/national-sync.md).",
+            # Creation: `services.dossier_submit_national` takes its input as keyword-only arguments.
+        ),
+        _t(
             "receive_counter",
             "T2",
             [None],

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "citizen",
     "feedback",
     "stats",
+    "natsync",
     "demo",
 ]
 
@@ -211,7 +212,13 @@ PAYMENT_EXPIRE_MINUTES = int(os.environ.get("PAYMENT_EXPIRE_MINUTES", "1440"))
 
 # --- Outbox (outbox/services.py, docs/adr/0004-outbox.md) ---------------------------------------------
 # Modules that register the outbox's topic handlers (`register_handler`), imported when the apps are ready.
-OUTBOX_HANDLER_MODULES = ["dossiers.notifications", "dossiers.jobs", "accounts.otp", "feedback.notifications"]
+OUTBOX_HANDLER_MODULES = [
+    "dossiers.notifications",
+    "dossiers.jobs",
+    "accounts.otp",
+    "feedback.notifications",
+    "natsync.services",
+]
 # §5.12 jobs (docs/jobs.md): the "due soon" window in working hours; working days a ready result may wait.
 DUE_SOON_WORKING_HOURS = int(os.environ.get("DUE_SOON_WORKING_HOURS", "8"))
 RESULT_UNCOLLECTED_DAYS = int(os.environ.get("RESULT_UNCOLLECTED_DAYS", "5"))
@@ -227,6 +234,30 @@ OUTBOX_SWEEP_BATCH = int(os.environ.get("OUTBOX_SWEEP_BATCH", "500"))
 # The on-commit kick tries the broker once with this timeout (seconds), so a request never waits on a dead broker.
 OUTBOX_KICK_TIMEOUT = float(os.environ.get("OUTBOX_KICK_TIMEOUT", "0.5"))
 OUTBOX_KICK_POOL_SIZE = int(os.environ.get("OUTBOX_KICK_POOL_SIZE", "10"))
+
+# --- National portal sync (natsync/, docs/national-sync.md, docs/domain.md §10.1) ----------------------------
+# Every dossier event becomes a `natsync.push` outbox message; off in tests unless a test turns it on (other tests
+# count a dossier's outbox rows). The fake receiver (/natsync-fake/, natsync/fake.py) answers 404 unless enabled.
+NATSYNC_ENABLED = env_bool("NATSYNC_ENABLED", DEBUG and not TESTING)
+NATSYNC_FAKE_ENABLED = env_bool("NATSYNC_FAKE_ENABLED", DEBUG or TESTING)
+NATSYNC_FAKE_DOWN = env_bool("NATSYNC_FAKE_DOWN", False)  # the fake answers 503 (a flag row does the same)
+NATSYNC_ADAPTER = os.environ.get(
+    "NATSYNC_ADAPTER",
+    "natsync.fake.FakeAdapter" if NATSYNC_FAKE_ENABLED else "natsync.adapters.national.NationalAdapter",
+)
+NATSYNC_URL = os.environ.get("NATSYNC_URL", f"{SITE_URL}/natsync-fake")  # create/, update/, progress/ are appended
+NATSYNC_TOKEN = os.environ.get("NATSYNC_TOKEN", "fake-natsync-token" if NATSYNC_FAKE_ENABLED else "")
+NATSYNC_FAKE_TOKEN = os.environ.get("NATSYNC_FAKE_TOKEN", "fake-natsync-token")  # what the fake receiver accepts
+NATSYNC_TIMEOUT = float(os.environ.get("NATSYNC_TIMEOUT", "10"))
+# [unverified] the endpoint paths, the auth header and the "already exists" answer of the national receiver.
+NATSYNC_PATHS = {"create": "create/", "update": "update/", "progress": "progress/"}
+NATSYNC_AUTH_HEADER = os.environ.get("NATSYNC_AUTH_HEADER", "Authorization")
+NATSYNC_AUTH_SCHEME = os.environ.get("NATSYNC_AUTH_SCHEME", "Bearer")
+NATSYNC_REQUEST_ID_HEADER = os.environ.get("NATSYNC_REQUEST_ID_HEADER", "X-Request-Id")
+NATSYNC_ALREADY_EXISTS_CODES = env_list("NATSYNC_ALREADY_EXISTS_CODES", ["2"])
+# Inbound: the national portal posts submitted dossiers to /natsync/inbound/ with this token (empty: 404).
+NATSYNC_INBOUND_TOKEN = os.environ.get("NATSYNC_INBOUND_TOKEN", "fake-natsync-inbound" if NATSYNC_FAKE_ENABLED else "")
+NATSYNC_INBOUND_AGENCY_FIELD = os.environ.get("NATSYNC_INBOUND_AGENCY_FIELD", "MaDonViTiepNhan")  # [unverified]
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

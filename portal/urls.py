@@ -46,6 +46,8 @@ urlpatterns = [
     path("procedures/", include("procedures.urls")),
     path("dossiers/", include("dossiers.urls")),
     path("payments/", include("payments.urls")),
+    path("natsync/", include("natsync.urls_inbound")),  # the national portal posts dossiers submitted there
+    path("natsync-fake/", include("natsync.urls")),  # the fake national receiver: 404 unless NATSYNC_FAKE_ENABLED
     path("vneid-fake/", include("accounts.vneid_fake")),  # the local fake provider: 404 unless VNEID_FAKE_ENABLED
     path("", include("citizen.urls")),
     path("", include("feedback.urls")),

@@ -62,6 +62,10 @@ URL_ACCESS = {
     "vneid_fake:token": "public",  # POST only
     "vneid_fake:userinfo": "public",
     "vneid_fake:jwks": "public",
+    # The fake national sync receiver: a machine endpoint with its own token (404 unless NATSYNC_FAKE_ENABLED).
+    "natsync:fake-receive": "public",  # POST only
+    # The national portal posts submitted dossiers here, authenticated by its token (404 without one).
+    "natsync_inbound:inbound": "public",  # POST only
     "password_reset": "public",
     "password_reset_done": "public",
     "password_reset_confirm": "public",
@@ -85,6 +89,8 @@ POST_ONLY = {
     "citizen:wizard-reuse",
     "citizen:wizard-submit",
     "vneid_fake:token",
+    "natsync:fake-receive",
+    "natsync_inbound:inbound",
 }
 
 # Values for the URL parameters, so every pattern can be requested (no such objects exist: object URLs are 404).
@@ -106,6 +112,7 @@ SAMPLE_KWARGS = {
     "pk": "1",
     "step": "nguoi-nop",
     "feedback_id": "1",
+    "kind": "create",
 }
 
 
