@@ -1,46 +1,29 @@
 """The sync's admin: the backlog (messages not yet delivered, oldest first) and failures with their last error."""
 
-from django.contrib import admin, messages
-from django.db.models import Count, Min, Q
-from django.utils import timezone
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from natsync.models import FakeReceived, FakeSwitch, InboundDossier, SyncMessage, SyncState
 from natsync.services import TOPIC
+from outbox.admin import OutboxMessageAdmin
 from outbox.models import OutboxState
-from outbox.services import outbox_retry
 from portal.admin_mixins import ReadOnlyAdminMixin
 
 
-def sync_backlog(*, now) -> dict:
-    """Waiting and failed counts of the sync topic and its oldest waiting message, in one query."""
-    summary = SyncMessage.objects.filter(topic=TOPIC).aggregate(
-        pending=Count("id", filter=Q(state=OutboxState.PENDING)),
-        failed=Count("id", filter=Q(state=OutboxState.FAILED)),
-        oldest=Min("created_at", filter=Q(state=OutboxState.PENDING)),
-    )
-    summary["now"] = now
-    return summary
-
-
 @admin.register(SyncMessage)
-class SyncMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Only what has not reached the national portal: waiting (with its attempts) and failed, oldest first."""
+class SyncMessageAdmin(OutboxMessageAdmin):
+    """Only what has not reached the national portal: waiting (with its attempts) and failed, oldest first; the
+    outbox's own page with the sync's columns (retry now, last error and the backlog line come from there)."""
 
     list_display = ["id", "dossier", "kind", "state", "attempts", "next_attempt_at", "created_at", "error"]
     list_filter = ["state"]
     search_fields = ["key"]
     readonly_fields = [f.name for f in SyncMessage._meta.fields]
     ordering = ["id"]
-    show_full_result_count = False
-    actions = ["retry_now"]
+    backlog_of = SyncMessage.objects.filter(topic=TOPIC)
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(topic=TOPIC).exclude(state=OutboxState.DELIVERED)
-
-    def has_retry_permission(self, request) -> bool:
-        return request.user.has_perm("outbox.change_outboxmessage")
 
     @admin.display(description=_("hồ sơ"))
     def dossier(self, obj: SyncMessage):
@@ -49,25 +32,6 @@ class SyncMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("loại"))
     def kind(self, obj: SyncMessage) -> str:
         return obj.payload.get("kind", "")
-
-    @admin.display(description=_("lỗi gần nhất"))
-    def error(self, obj: SyncMessage) -> str:
-        return obj.last_error[:120]
-
-    @admin.action(description=_("Gửi lại ngay các thư gửi lỗi đã chọn"), permissions=["retry"])
-    def retry_now(self, request, queryset):
-        count = outbox_retry(ids=queryset.values_list("id", flat=True))
-        self.message_user(
-            request,
-            ngettext("Đã đưa {count} thư vào hàng gửi lại.", "Đã đưa {count} thư vào hàng gửi lại.", count).format(
-                count=count
-            ),
-            messages.SUCCESS if count else messages.WARNING,
-        )
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "backlog": sync_backlog(now=timezone.now())}
-        return super().changelist_view(request, extra_context=extra_context)
 
 
 @admin.register(SyncState)

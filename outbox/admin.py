@@ -11,9 +11,10 @@ from outbox.services import outbox_retry
 from portal.admin_mixins import ReadOnlyAdminMixin
 
 
-def outbox_backlog(*, now) -> dict:
-    """Pending and failed counts and when the oldest pending message was written, in one query."""
-    summary = OutboxMessage.objects.aggregate(
+def outbox_backlog(*, now, messages=None) -> dict:
+    """Pending and failed counts and when the oldest pending message was written, in one query — of every message,
+    or of `messages` (a queryset, e.g. one topic's)."""
+    summary = (OutboxMessage.objects.all() if messages is None else messages).aggregate(
         pending=Count("id", filter=Q(state=OutboxState.PENDING)),
         failed=Count("id", filter=Q(state=OutboxState.FAILED)),
         oldest=Min("created_at", filter=Q(state=OutboxState.PENDING)),
@@ -28,6 +29,7 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["state", "topic"]
     search_fields = ["key", "=dossier_id"]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    backlog_of = None  # the messages the page's backlog line counts: None, every one
     ordering = ["-id"]
     show_full_result_count = False
     actions = ["retry_now"]
@@ -51,5 +53,8 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "backlog": outbox_backlog(now=timezone.now())}
+        extra_context = {
+            **(extra_context or {}),
+            "backlog": outbox_backlog(now=timezone.now(), messages=self.backlog_of),
+        }
         return super().changelist_view(request, extra_context=extra_context)
