@@ -13,6 +13,8 @@ Built concurrently on PostgreSQL so the dossier table stays writable while they 
 
 from django.db import migrations, models
 
+from portal.migration_operations import AddIndexConcurrentlyOnPostgres
+
 OPEN_STATUSES = (
     "submitted",
     "received",
@@ -22,24 +24,6 @@ OPEN_STATUSES = (
     "result_ready",
 )
 RUNNING_STATUSES = ("received", "in_processing")
-
-
-class AddIndexConcurrentlyOnPostgres(migrations.AddIndex):
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        model = to_state.apps.get_model(app_label, self.model_name)
-        if self.allow_migrate_model(schema_editor.connection.alias, model):
-            if schema_editor.connection.vendor == "postgresql":
-                schema_editor.add_index(model, self.index, concurrently=True)
-            else:
-                schema_editor.add_index(model, self.index)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        model = from_state.apps.get_model(app_label, self.model_name)
-        if self.allow_migrate_model(schema_editor.connection.alias, model):
-            if schema_editor.connection.vendor == "postgresql":
-                schema_editor.remove_index(model, self.index, concurrently=True)
-            else:
-                schema_editor.remove_index(model, self.index)
 
 
 # The desk's search by the start of a name: `UPPER(name) LIKE 'NGUY%'` is a range of this index whatever the

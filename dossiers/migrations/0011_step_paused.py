@@ -13,22 +13,7 @@ and the column removed.
 from django.db import migrations, models
 from django.db.models import Q
 
-
-
-class AddIndexConcurrentlyOnPostgres(migrations.AddIndex):
-    """As in 0010: CREATE INDEX CONCURRENTLY on PostgreSQL (the table stays writable), a plain index elsewhere."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        model = to_state.apps.get_model(app_label, self.model_name)
-        if self.allow_migrate_model(schema_editor.connection.alias, model):
-            concurrently = schema_editor.connection.vendor == "postgresql"
-            schema_editor.add_index(model, self.index, **({"concurrently": True} if concurrently else {}))
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        model = from_state.apps.get_model(app_label, self.model_name)
-        if self.allow_migrate_model(schema_editor.connection.alias, model):
-            concurrently = schema_editor.connection.vendor == "postgresql"
-            schema_editor.remove_index(model, self.index, **({"concurrently": True} if concurrently else {}))
+from portal.migration_operations import AddIndexConcurrentlyOnPostgres
 
 
 def paused_fill(apps, schema_editor):
