@@ -10,8 +10,12 @@ class Role(models.TextChoices):
     OFFICER = "officer", _("Chuyên viên thụ lý")
     HEAD = "head", _("Lãnh đạo đơn vị (phê duyệt)")
     LEADER = "leader", _("Lãnh đạo UBND tỉnh")
+    SUPERVISOR = "supervisor", _("Trung tâm Phục vụ hành chính công (theo dõi, giám sát)")
     ADMIN = "admin", _("Quản trị hệ thống")
 
+
+# Who reads figures and never opens a dossier, its files or forms (docs/domain.md §2, §11): the dashboard's roles.
+FIGURES_ROLES = (Role.LEADER, Role.SUPERVISOR)
 
 # Group name shown in the admin, per role.
 GROUP_NAMES = {
@@ -19,6 +23,7 @@ GROUP_NAMES = {
     Role.OFFICER: "Chuyên viên thụ lý",
     Role.HEAD: "Lãnh đạo đơn vị",
     Role.LEADER: "Lãnh đạo tỉnh",
+    Role.SUPERVISOR: "Giám sát Trung tâm PVHCC",
     Role.ADMIN: "Quản trị hệ thống",
 }
 
@@ -28,6 +33,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.OFFICER: [*_VIEW_CATALOGUE],
     Role.HEAD: [*_VIEW_CATALOGUE, "accounts.view_staffprofile"],
     Role.LEADER: [*_VIEW_CATALOGUE],
+    Role.SUPERVISOR: [*_VIEW_CATALOGUE],
     Role.ADMIN: [
         "agencies.add_agency",
         "agencies.change_agency",

@@ -11,7 +11,7 @@ import datetime as dt
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from accounts.roles import Role
+from accounts.roles import FIGURES_ROLES, Role
 from agencies.models import Agency
 from dossiers import workflow
 from dossiers.models import Dossier, DossierStep
@@ -52,9 +52,10 @@ def dossiers_visible_to(user) -> QuerySet[Dossier]:
     agency = user.staff_profile.agency
     if role == Role.ADMIN:
         return Dossier.objects.all()
-    if role == Role.LEADER:
-        ids = agency_subtree_ids(agency)
-        return Dossier.objects.filter(Q(receiving_agency_id__in=ids) | Q(processing_agency_id__in=ids))
+    if role in FIGURES_ROLES:
+        # Leaders and supervisors read figures (the dashboard's drill-down selects through stats.selectors within
+        # their scope); no dossier page, file or form is theirs (§2, §11).
+        return Dossier.objects.none()
     # EXISTS (a step of this dossier at the agency), not pk IN (every step at the agency): checked on each candidate
     # through the steps' dossier index, where IN builds the agency's whole step list (hundreds of thousands of rows)
     # before the first row — a search by code took half a second at a million dossiers.

@@ -20,10 +20,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from accounts.roles import Role
+from accounts.roles import FIGURES_ROLES, Role
 from dossiers.permissions import actor_role
 from dossiers.workflow import CITIZEN
 
@@ -31,7 +32,8 @@ from dossiers.workflow import CITIZEN
 DOSSIER = "dossier"  # one dossier (its files, forms, steps) or a list of them, through `dossiers_visible_to`
 DESK = "desk"  # the user's own one-stop desk (its queue, intake, register)
 AGENCY = "agency"  # the user's own agency (its open steps, its staff)
-SCOPES = (DOSSIER, DESK, AGENCY, None)  # None: the page shows nothing of any agency
+FIGURES = "figures"  # figures of the reader's scope, no personal data (stats.scope.figures_scope)
+SCOPES = (DOSSIER, DESK, AGENCY, FIGURES, None)  # None: the page shows nothing of any agency
 
 # Staff who open dossiers, their files, forms and actions: not a province leader, who follows figures, never
 # personal data (docs/domain.md §2, §11).
@@ -63,12 +65,18 @@ def _rule(roles: Iterable[str], scope: str | None, owner: bool) -> Access:
 
 
 def refused(request, access: Access, role: str | None):
-    """403 with a short Vietnamese explanation: a leader is told why, anyone else who the page is for."""
-    if role == Role.LEADER:
+    """403 with a short Vietnamese explanation: a leader is told why, anyone else who the page is for.
+
+    A leader or supervisor asking for a dossier, its files or forms gets the plain 404 of a missing dossier: for
+    them no dossier exists (§2, §11), and the answer cannot tell whether this one does.
+    """
+    if role in FIGURES_ROLES and access.scope == DOSSIER:
+        raise Http404
+    if role in FIGURES_ROLES:
         message = _(
-            "Tài khoản lãnh đạo UBND tỉnh dùng để theo dõi số liệu tổng hợp. Hồ sơ, tệp đính kèm và biểu mẫu "
+            "Tài khoản lãnh đạo và giám sát dùng để theo dõi số liệu tổng hợp. Hồ sơ, tệp đính kèm và biểu mẫu "
             "chứa dữ liệu cá nhân của người nộp nên chỉ cán bộ của cơ quan đang giữ hồ sơ được mở (nguyên tắc "
-            "giới hạn mục đích xử lý dữ liệu cá nhân). Trang số liệu dành cho lãnh đạo sẽ được bổ sung."
+            "giới hạn mục đích xử lý dữ liệu cá nhân). Số liệu của phạm vi theo dõi có tại trang Số liệu."
         )
     elif not access.roles:
         message = _("Trang này chỉ dành cho tài khoản công dân.")

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "feedback",
     "stats",
     "natsync",
+    "indicators",
+    "transparency",
     "demo",
 ]
 

@@ -49,6 +49,9 @@ urlpatterns = [
     path("natsync/", include("natsync.urls_inbound")),  # the national portal posts dossiers submitted there
     path("natsync-fake/", include("natsync.urls")),  # the fake national receiver: 404 unless NATSYNC_FAKE_ENABLED
     path("vneid-fake/", include("accounts.vneid_fake")),  # the local fake provider: 404 unless VNEID_FAKE_ENABLED
+    path("dashboard/chi-so-766/", include("indicators.urls")),  # Decision 766 indicators: leaders, supervisors
+    path("dashboard/", include("stats.urls")),  # the leaders' dashboard: figures, drill-down, exports, why late
+    path("cong-khai/", include("transparency.urls")),  # public: on-time shares and processing times, no login
     path("", include("citizen.urls")),
     path("", include("feedback.urls")),
     path("", include("desk.urls")),

@@ -52,6 +52,7 @@ def people(agencies):
         "other_officer": _staff("officer2", Role.OFFICER, agencies[OTHER_COMMUNE]),
         "other_head": _staff("head2", Role.HEAD, agencies[OTHER_COMMUNE]),
         "leader": _staff("leader", Role.LEADER, agencies["000.00.00.H56"]),
+        "supervisor": _staff("supervisor", Role.SUPERVISOR, agencies["000.00.06.H56"]),
         "admin": _staff("root", Role.ADMIN, agencies["000.00.06.H56"]),
     }
 

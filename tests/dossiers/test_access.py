@@ -23,7 +23,8 @@ def dossier(receive, people):
         ("desk", True),
         ("officer", True),
         ("head", True),
-        ("leader", True),  # the province's subtree
+        ("leader", False),  # figures only: the dashboard's drill-down, never a dossier (§2, §11)
+        ("supervisor", False),
         ("admin", True),
         ("other_citizen", False),
         ("other_desk", False),

@@ -31,6 +31,8 @@ DEMO_STAFF = {
     "officer": ("Trần Văn Minh", "000.00.31.H56", Role.OFFICER),
     "head": ("Lê Quốc Hùng", "000.00.31.H56", Role.HEAD),
     "leader": ("Phạm Đức Thắng", "000.00.00.H56", Role.LEADER),
+    "leader_xa": ("Đỗ Văn Bình", "000.00.31.H56", Role.LEADER),
+    "supervisor": ("Vũ Thị Hạnh", "000.00.06.H56", Role.SUPERVISOR),
     "admin": ("Quản trị hệ thống", "000.00.06.H56", Role.ADMIN),
 }
 
