@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Decision 766 indicators (docs/indicators.md)."""
+
+from django.urls import path
+
+from indicators import views
 
 app_name = "indicators"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.indicators, name="home"),
+]

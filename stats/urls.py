@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from stats import views
+from stats import views, views_late
 
 app_name = "dashboard"
 
 urlpatterns = [
     path("", views.dashboard, name="home"),
+    path("tre-han/", views_late.why_late, name="late"),
 ]

@@ -9,4 +9,4 @@ from portal.access import FIGURES, staff_only
 @staff_only(roles=[*FIGURES_ROLES, Role.ADMIN], scope=FIGURES)
 def dashboard(request):
     """Số liệu: the figures of the reader's scope (placeholder until the dashboard lands)."""
-    return render(request, "stats/dashboard.html", {})
+    return render(request, "stats/dashboard.html", {"tab": "home"})

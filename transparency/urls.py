@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+"""The public transparency page (docs/transparency.md): no login."""
+
+from django.urls import path
+
+from transparency import views
 
 app_name = "transparency"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.transparency, name="home"),
+]

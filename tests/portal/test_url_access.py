@@ -41,6 +41,8 @@ URL_ACCESS = {
     "procedures_api:list": "public",
     "procedures_api:detail": "public",
     "public-lookup": "public",
+    # On-time shares and processing times per procedure and agency: figures only, no dossier (docs/transparency.md).
+    "transparency:home": "public",
     "result-verify": "public",  # a signed token proves a result; no file, no personal data (dossiers/verification.py)
     "desk:after-login": "public",  # only redirects: desk officers to their queue, everyone else home
     # Online payment (docs/domain.md §10.2): the platform's notification is authenticated by its integrity code;
