@@ -42,6 +42,8 @@ def test_seed_demo_creates_one_account_per_role_that_can_sign_in(client):
         "officer": "officer",
         "head": "head",
         "leader": "leader",
+        "leader_xa": "leader",
+        "supervisor": "supervisor",
         "admin": "admin",
     }
     assert CitizenProfile.objects.get(user__username="citizen").personal_id == "038190001234"

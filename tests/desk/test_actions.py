@@ -122,7 +122,7 @@ def test_a_stale_page_gets_409_saying_who_changed_the_dossier(client, prepared, 
 @pytest.mark.parametrize(
     ("who", "status"),
     # A leader sees figures, not dossiers to act on (docs/domain.md §2).
-    [("anonymous", 302), ("citizen", 403), ("other_desk", 404), ("leader", 403), ("desk", 200)],
+    [("anonymous", 302), ("citizen", 403), ("other_desk", 404), ("leader", 404), ("desk", 200)],
 )
 def test_who_may_open_an_action(client, prepared, people, who, status):
     dossier = prepared("received")
@@ -505,7 +505,7 @@ def test_the_form_s_queries_do_not_grow_with_the_staff_of_other_agencies(
         ("anonymous", "received", 302),
         ("citizen", "received", 403),
         ("other_desk", "received", 404),
-        ("leader", "received", 403),
+        ("leader", "received", 404),
         ("desk", "in_processing", 404),  # forwarding is not offered any more: no form to re-render
     ],
 )

@@ -262,7 +262,7 @@ def test_another_agencys_control_sheet_is_the_same_404_as_a_missing_one(client, 
     assert not PersonalDataAccess.objects.exists()
 
 
-@pytest.mark.parametrize(("who", "status"), [("citizen", 403), ("leader", 403), ("other_officer", 404)])
+@pytest.mark.parametrize(("who", "status"), [("citizen", 403), ("leader", 404), ("other_officer", 404)])
 def test_the_control_sheet_refuses_the_owner_a_leader_and_other_agencies(client, people, handled, who, status):
     dossier = handled()
     client.force_login(people[who])

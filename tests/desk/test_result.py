@@ -224,7 +224,7 @@ def test_a_stale_page_gets_409(client, prepared, people):
         ("citizen", 403, 403),
         ("officer", 404, 403),  # the same agency, not its head: no form; the engine refuses the role
         ("other_head", 404, 404),  # another agency's head: the dossier does not exist for them
-        ("leader", 403, 403),  # figures, not dossiers to act on
+        ("leader", 404, 404),  # figures, not dossiers: for a leader no dossier exists
         ("head", 200, None),
     ],
 )

@@ -217,7 +217,7 @@ def test_a_dossier_without_a_result_cannot_be_returned_here(client, prepared, pe
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("anonymous", 302), ("citizen", 403), ("other_desk", 404), ("officer", 403), ("leader", 403), ("desk", 200)],
+    [("anonymous", 302), ("citizen", 403), ("other_desk", 404), ("officer", 403), ("leader", 404), ("desk", 200)],
 )
 def test_who_may_open_the_return_screen(client, prepared, people, who, status):
     dossier = prepared("result_ready")

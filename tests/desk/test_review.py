@@ -341,7 +341,7 @@ def test_anonymous_is_sent_to_sign_in(client, online):
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("citizen", 403), ("other_citizen", 403), ("officer", 403), ("leader", 403), ("head", 403), ("other_desk", 404)],
+    [("citizen", 403), ("other_citizen", 403), ("officer", 403), ("leader", 404), ("head", 403), ("other_desk", 404)],
 )
 def test_only_the_agency_s_desk_may_review(client, people, online, who, status):
     client.force_login(people[who])

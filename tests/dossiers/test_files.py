@@ -299,11 +299,11 @@ def test_the_owner_downloads_the_exact_bytes_as_an_attachment(client, files_worl
 
 @pytest.mark.django_db
 def test_a_province_leader_gets_no_file_and_nothing_is_logged(client, files_world, birth_certificate):
-    """A leader follows figures, never applicants' files (docs/domain.md §2, §11): 403 with the reason."""
+    """A leader follows figures, never applicants' files (docs/domain.md §2, §11): the 404 of a missing file."""
     response, body = fetch(client, files_world.leader, download_url(DOSSIER_CODE, birth_certificate.pk))
 
-    assert response.status_code == 403
-    assert "lãnh đạo UBND tỉnh" in body.decode()
+    assert response.status_code == 404
+    assert birth_certificate.original_name not in body.decode()
     assert not PersonalDataAccess.objects.exists()
 
 
