@@ -19,27 +19,33 @@ from dossiers import deadlines
 BATCH = 2000
 
 
-def _unjudged(step_model: Any):
+def _unjudged(step_model: Any, dossier_ids: list[int] | None = None):
     """Finished steps with a due moment and no overrun yet, except those a withdrawal closed (not judged)."""
     withdrawn = Q(dossier__status="withdrawn", finished_at__gte=F("dossier__completed_at"))
-    return step_model.objects.filter(overrun_minutes__isnull=True, due_at__isnull=False, finished_at__isnull=False).exclude(
-        withdrawn
-    )
+    steps = step_model.objects.filter(overrun_minutes__isnull=True, due_at__isnull=False, finished_at__isnull=False)
+    if dossier_ids is not None:
+        steps = steps.filter(dossier_id__in=dossier_ids)
+    return steps.exclude(withdrawn)
 
 
-def overrun_fill(*, step_model: Any, pause_model: Any) -> int:
-    """Set the overrun of every unjudged finished step: one UPDATE to 0 for the steps on time by date (the vast
-    majority), then the late ones in batches with the calendar in force and their agency's office hours.
-    Returns how many late steps were computed."""
+def overrun_fill(*, step_model: Any, pause_model: Any, dossier_ids: list[int] | None = None) -> int:
+    """Set the overrun of every unjudged finished step (of `dossier_ids` only, when given: the incremental
+    refresh's touched dossiers): one UPDATE to 0 for the steps on time by date (the vast majority), then the late
+    ones in batches with the calendar in force and their agency's office hours. Returns how many late steps were
+    computed."""
+    if dossier_ids is not None and not dossier_ids:
+        return 0
     from workcalendar.calendar import OfficeHours
     from workcalendar.selectors import current_calendar
 
-    _unjudged(step_model).filter(is_late=False).update(overrun_minutes=0)
+    _unjudged(step_model, dossier_ids).filter(is_late=False).update(overrun_minutes=0)
     calendar = None
     hours_of: dict[int, OfficeHours] = {}
     done = 0
     while True:
-        batch = list(_unjudged(step_model).filter(is_late=True).select_related("agency").order_by("pk")[:BATCH])
+        batch = list(
+            _unjudged(step_model, dossier_ids).filter(is_late=True).select_related("agency").order_by("pk")[:BATCH]
+        )
         if not batch:
             return done
         if calendar is None:  # read only when there is a late step to judge

@@ -118,9 +118,7 @@ def late_by_agency(
         return pk
 
     units = (
-        late_rows(agency_ids=agency_ids, period=period, procedure_id=procedure_id)
-        .values("agency_id")
-        .annotate(**SUMS)
+        late_rows(agency_ids=agency_ids, period=period, procedure_id=procedure_id).values("agency_id").annotate(**SUMS)
     )
     totals: dict[int, dict] = {}
     for unit in units:

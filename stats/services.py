@@ -237,6 +237,7 @@ def figures_refresh(*, since: dt.datetime | None = None, now: dt.datetime | None
         dossier_ids = touched_dossiers(after_event_id=mark.previous_event_id, since=since)
         if len(dossier_ids) > settings.STATS_REBUILD_ABOVE:
             return _rebuild(mark, now)  # after a bulk load: cheaper than a list of days and dossiers this long
+        overrun_fill(step_model=DossierStep, pause_model=DossierPause, dossier_ids=dossier_ids)  # bulk-written steps
         days = touched_days(dossier_ids)
         if days:
             _recompute(day_ranges(days))

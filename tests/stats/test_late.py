@@ -12,11 +12,12 @@ from dossiers.models import DossierPause, DossierStep, Outcome
 from dossiers.overrun import overrun_fill
 from dossiers.services import dossier_transition
 from stats.lateness import late_by, late_steps, late_totals, open_overdue_steps
-from stats.models import LATE_MEASURES, LateStepFigure
+from stats.models import LateStepFigure
 from stats.selectors import Period
 from stats.services import figures_rebuild, figures_refresh
 from tests.dossiers.conftest import COMMUNE, OTHER_COMMUNE, _staff, at
 from tests.dossiers.transition_cases import ITEMS, WITHDRAWAL
+from tests.stats.helpers import late_rows
 
 pytestmark = pytest.mark.django_db
 MARCH = Period(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
@@ -43,10 +44,6 @@ def finish(dossier, people, *, second="2026-03-16 09:00", result="2026-03-17 09:
 
 def steps_of(dossier):
     return {s.order: s for s in DossierStep.objects.filter(dossier=dossier)}
-
-
-def rows() -> set[tuple]:
-    return set(LateStepFigure.objects.values_list("day", "agency_id", "procedure_id", "handler_id", *LATE_MEASURES))
 
 
 def test_the_second_step_that_overran_is_blamed_not_the_first(receive, people, agencies):
@@ -126,7 +123,9 @@ def test_a_late_dossier_is_blamed_on_its_largest_overrun_only(receive, people, a
     figures_refresh(now=at("2026-03-19 18:00"))
     totals = late_totals(agency_ids=[agencies[COMMUNE].pk], period=MARCH)
     assert (totals["late_steps"], totals["late_dossiers"], totals["overrun_minutes"]) == (2, 1, 1710)
-    by_day = {r["day"]: r["late_dossiers"] for r in late_by(dimension="day", agency_ids=[agencies[COMMUNE].pk], period=MARCH)}
+    by_day = {
+        r["day"]: r["late_dossiers"] for r in late_by(dimension="day", agency_ids=[agencies[COMMUNE].pk], period=MARCH)
+    }
     assert by_day == {dt.date(2026, 3, 16): 1, dt.date(2026, 3, 19): 0}
 
 
@@ -142,10 +141,10 @@ def test_incremental_refresh_equals_a_rebuild(receive, people):
     go(dossier, "issue_result", people["head"], "2026-03-17 09:00", number="15/QĐ")
     figures_refresh(now=at("2026-03-17 18:00"))
     # The completion on 17/03 recomputes 16/03 too: the dossier is now late and blamed on that day's step.
-    incremental = rows()
+    incremental = late_rows()
     assert LateStepFigure.objects.get(late_steps=1).late_dossiers == 1
     figures_rebuild(now=at("2026-03-17 19:00"))
-    assert rows() == incremental
+    assert late_rows() == incremental
 
 
 def test_steps_written_without_an_overrun_are_judged_by_the_rebuild(receive, people):
