@@ -13,6 +13,7 @@ from dossiers.overrun import overrun_fill
 from dossiers.services import dossier_transition
 from stats.lateness import late_by, late_steps, late_totals, open_overdue_steps
 from stats.models import LateStepFigure
+from stats.scope import figures_scope
 from stats.selectors import Period
 from stats.services import figures_rebuild, figures_refresh
 from tests.dossiers.conftest import COMMUNE, OTHER_COMMUNE, _staff, at
@@ -74,6 +75,12 @@ def test_the_second_step_that_overran_is_blamed_not_the_first(receive, people, a
     assert [(r["dossier__code"], r["order"], r["handler__full_name"]) for r in listed] == [
         (dossier.code, 2, people["officer"].full_name)
     ]
+    # The province's view adds its units up into the agencies directly under it.
+    province = figures_scope(people["leader"])
+    branches = late_by(dimension="agency", agency_ids=province, period=MARCH)
+    commune = agencies[COMMUNE]
+    branch = commune if commune.parent.parent_id is None else commune.parent
+    assert [(r["agency_id"], r["late_dossiers"], r["steps"]) for r in branches] == [(branch.pk, 1, 3)]
     # Another commune's scope sees nothing.
     assert late_totals(agency_ids=[agencies[OTHER_COMMUNE].pk], period=MARCH)["late_steps"] == 0
 
