@@ -30,6 +30,7 @@ from workcalendar.calendar import (
     due_moment,
     remaining_after_pause,
     resume_due,
+    working_time_between,
 )
 
 RESTART, CONTINUE = "restart", "continue"  # procedures.models.ClockMode values (§5.6)
@@ -142,3 +143,27 @@ def resumed_due(
         due=due, pause_start=pause_start, duration=duration, calendar=calendar, hours=hours, start=clock_start
     )
     return resume_due(resumed_at, left, calendar=calendar, hours=hours), left
+
+
+def step_overrun(
+    *,
+    started_at: dt.datetime,
+    due_at: dt.datetime | None,
+    finished_at: dt.datetime,
+    pauses: Any = (),
+    calendar: WorkCalendar,
+    hours: OfficeHours,
+) -> int | None:
+    """The working minutes a step used beyond its budget, paused time left out (§5.6, §5.7); None without a due
+    moment (no budget: never late, §5.5(f)).
+
+    Used = office time from the step's start to `finished_at` minus the pauses (start, end-or-None) inside it;
+    budget = office time from the start to its due moment. The step's due moment is not moved by a pause (only the
+    dossier's is), so a pause inside the step is taken out here: a step late by date only because the applicant
+    was supplementing has overrun 0. Time outside office hours is never counted.
+    """
+    if due_at is None:
+        return None
+    used = working_time_between(started_at, finished_at, calendar=calendar, hours=hours, pauses=pauses)
+    budget = working_time_between(started_at, due_at, calendar=calendar, hours=hours)
+    return max(0, int((used - budget).total_seconds() // 60))

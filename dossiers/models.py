@@ -546,6 +546,10 @@ class DossierStep(models.Model):
     # kept by the engine (services.dossier_transition) so that the inbox's states are ranges of one index of steps,
     # where reading the clock on the dossier cost one probe per open step. False once the step is finished.
     paused = models.BooleanField(default=False)
+    # Working minutes the step used beyond its budget, paused time left out (set when it finishes, §5.6–5.7; the
+    # "why late" figures, docs/statistics.md): 0 within budget; NULL while open, without a due moment, or when a
+    # withdrawal closed it (not judged).
+    overrun_minutes = models.PositiveIntegerField(_("số phút vượt định mức"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("bước xử lý")
@@ -580,6 +584,11 @@ class DossierStep(models.Model):
                 fields=["handler", "paused", "due_at"],
                 name="dossier_step_handler_state",
                 condition=Q(finished_at__isnull=True),
+            ),
+            # Why late (stats/lateness.py): an agency's steps that overran their budget, by finish moment — a few
+            # per cent of the steps, so the index stays small.
+            models.Index(
+                fields=["agency", "finished_at"], name="dossier_step_overrun", condition=Q(overrun_minutes__gt=0)
             ),
         ]
 

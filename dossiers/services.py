@@ -172,7 +172,11 @@ def _open_step(
     return step
 
 
-def _close_step(dossier: Dossier, *, now: dt.datetime) -> None:
+def _close_step(dossier: Dossier, *, now: dt.datetime, judged: bool = True) -> None:
+    """Finish the current step, classed by date (§5.7, §5.11), with the working time it used beyond its budget,
+    paused time left out (`overrun_minutes`, the "why late" figures, docs/statistics.md). A step closed by a
+    withdrawal (`judged=False`) did not finish its work: it is not judged (overrun NULL), nor is one without a due
+    moment. The overrun is only computed for a step late by date, so an on-time close costs no query."""
     step = dossier.current_step
     if step is None or step.finished_at is not None:
         return
@@ -180,7 +184,27 @@ def _close_step(dossier: Dossier, *, now: dt.datetime) -> None:
     step.outcome = outcome_by_date(now, step.due_at)
     step.is_late = step.outcome == Outcome.LATE
     step.paused = False  # the flag describes open steps only (`_step_pause_sync`)
-    step.save(update_fields=["finished_at", "outcome", "is_late", "paused"])
+    step.overrun_minutes = _step_overrun(step, now=now) if judged and step.due_at is not None else None
+    step.save(update_fields=["finished_at", "outcome", "is_late", "paused", "overrun_minutes"])
+
+
+def _step_overrun(step: DossierStep, *, now: dt.datetime) -> int:
+    """Working minutes beyond the step's budget, the dossier's pauses taken out (§5.6); 0 unless late by date."""
+    if not step.is_late:
+        return 0
+    clock = _clock(step.agency)
+    pauses = DossierPause.objects.filter(dossier_id=step.dossier_id, started_at__lt=now).values_list(
+        "started_at", "ended_at"
+    )
+    overrun = deadlines.step_overrun(
+        started_at=step.started_at,
+        due_at=step.due_at,
+        finished_at=now,
+        pauses=list(pauses),
+        calendar=clock.calendar,
+        hours=clock.hours,
+    )
+    return overrun or 0
 
 
 def _step_pause_sync(dossier: Dossier) -> None:
@@ -1124,7 +1148,7 @@ def _withdraw(
             _("Ngày nhận đề nghị rút hồ sơ không được sau ngày hôm nay."), code="invalid", field="request_date"
         )
     DossierPause.objects.filter(dossier=d, ended_at__isnull=True).update(ended_at=now)
-    _close_step(d, now=now)
+    _close_step(d, now=now, judged=False)  # the applicant ended the step: nobody is blamed for it
     d.clock_state = ClockState.STOPPED
     d.completed_at = now
     d.outcome = Outcome.ON_TIME

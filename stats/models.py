@@ -4,6 +4,7 @@ The dashboard reads these rows only, never the dossiers: one row per local day a
 by `stats.services` (a day is always recomputed whole, so a row is never patched by hand).
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -80,3 +81,45 @@ class RefreshMark(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.event_id} {self.refreshed_at}"
+
+
+# The counted measures of `LateStepFigure`, in the order the refresh writes them.
+LATE_MEASURES = ("steps", "late_steps", "late_dossiers", "overrun_minutes")
+
+
+class LateStepFigure(models.Model):
+    """Why late (docs/statistics.md "Why late"): the judged steps finished on one local day at one unit (the step's
+    agency), for one procedure and one officer (the step's handler; none when nobody held it), §5.7, §5.11.
+
+    `steps` counts the finished steps with a due moment (a withdrawal's last step is not judged); `late_steps` those
+    that used working time beyond their budget, paused time left out (`DossierStep.overrun_minutes` > 0), and
+    `overrun_minutes` the sum of that time; `late_dossiers` the dossiers resolved late whose largest overrun is this
+    step (each late dossier is blamed on one step, so the counts add up across units, officers and days).
+    """
+
+    day = models.DateField(_("ngày"))
+    agency = models.ForeignKey("agencies.Agency", verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey(
+        "procedures.Procedure", verbose_name=_("thủ tục"), on_delete=models.CASCADE, related_name="+"
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("cán bộ"), null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    steps = models.PositiveIntegerField(_("bước có định mức đã xong"), default=0)
+    late_steps = models.PositiveIntegerField(_("bước vượt định mức"), default=0)
+    late_dossiers = models.PositiveIntegerField(_("hồ sơ trễ hạn do bước này"), default=0)
+    overrun_minutes = models.PositiveBigIntegerField(_("số phút vượt định mức"), default=0)
+
+    class Meta:
+        verbose_name = _("số liệu bước trễ hạn")
+        verbose_name_plural = _("số liệu bước trễ hạn")
+        # No unique key: `handler` is nullable and the rows are only ever written by the refresh, a day at a time.
+        indexes = [
+            models.Index(fields=["agency", "day"], name="stats_late_agency_day"),
+            models.Index(fields=["procedure", "day"], name="stats_late_procedure_day"),
+            models.Index(fields=["handler", "day"], name="stats_late_handler_day"),
+            models.Index(fields=["day"], name="stats_late_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y} {self.agency_id}/{self.procedure_id}/{self.handler_id}"

@@ -1,4 +1,4 @@
-"""Rolling the dossiers up into `DailyFigure` rows (docs/statistics.md).
+"""Rolling the dossiers up into `DailyFigure` rows, and their steps into `LateStepFigure` rows (docs/statistics.md).
 
 A day is always recomputed whole from the dossiers, by one DELETE and one INSERT … SELECT … GROUP BY in a single
 transaction: the incremental refresh only chooses *which* days, so it gives the same rows as a rebuild from scratch
@@ -12,13 +12,14 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, F, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from dossiers.models import Dossier, DossierEvent, Outcome
+from dossiers.models import Dossier, DossierEvent, DossierPause, DossierStep, Outcome
+from dossiers.overrun import overrun_fill
 from dossiers.workflow import Status
-from stats.models import MEASURES, DailyFigure, RefreshMark
+from stats.models import LATE_MEASURES, MEASURES, DailyFigure, LateStepFigure, RefreshMark
 from workcalendar.calendar import LOCAL_TZ
 
 # The key columns of `DailyFigure`, as written by the INSERT, and the dossier expression each is taken from.
@@ -122,18 +123,71 @@ def _insert_sql(ranges) -> tuple[str, list]:
     return sql, params
 
 
+# --- Why late: the judged steps, by the local day they finished (docs/statistics.md "Why late") ---------------
+
+LATE_KEY = {
+    "day": local_day("finished_at"),
+    "agency_id": F("agency_id"),  # the unit: the step's agency
+    "procedure_id": F("dossier__procedure_version__procedure_id"),
+    "handler_id": F("handler_id"),  # the officer: the step's handler
+}
+OVERRAN = Q(overrun_minutes__gt=0)
+
+
+def _culprit() -> Q:
+    """The step a late dossier is blamed on: its largest overrun (the earlier step on a tie) — no other step of the
+    dossier overran more. Resolved late (§5.11) is the dossier's `outcome` with a `completed_at`."""
+    step = OuterRef("pk")
+    worse = DossierStep.objects.filter(dossier_id=OuterRef("dossier_id")).filter(
+        Q(overrun_minutes__gt=OuterRef("overrun_minutes"))
+        | Q(overrun_minutes=OuterRef("overrun_minutes"), order__lt=OuterRef("order"))
+        | Q(overrun_minutes=OuterRef("overrun_minutes"), order=OuterRef("order"), pk__lt=step)
+    )
+    return OVERRAN & Q(dossier__outcome=Outcome.LATE, dossier__completed_at__isnull=False) & ~Exists(worse)
+
+
+def late_steps_part(ranges: list[tuple[dt.date, dt.date]] | None) -> QuerySet:
+    """The judged steps (finished, with a due moment, not closed by a withdrawal: `overrun_minutes` not NULL)
+    finished on the days, one row each with its key and its 0/1 measures and overrun."""
+    expressions = {f"k_{name}": expr for name, expr in LATE_KEY.items()}
+    expressions |= {
+        "m_steps": ONE,
+        "m_late_steps": Case(When(OVERRAN, then=ONE), default=ZERO, output_field=IntegerField()),
+        "m_late_dossiers": Case(When(_culprit(), then=ONE), default=ZERO, output_field=IntegerField()),
+        "m_overrun_minutes": F("overrun_minutes"),
+    }
+    order = [*(f"k_{name}" for name in LATE_KEY), *(f"m_{name}" for name in LATE_MEASURES)]
+    return (
+        DossierStep.objects.filter(within("finished_at", ranges), overrun_minutes__isnull=False)
+        .order_by()
+        .annotate(**expressions)
+        .values(*order)
+    )
+
+
+def _late_insert_sql(ranges) -> tuple[str, list]:
+    sql, params = late_steps_part(ranges).query.sql_with_params()
+    keys = ", ".join(f"k_{name}" for name in LATE_KEY)
+    sums = ", ".join(f"SUM(m_{name})" for name in LATE_MEASURES)
+    columns = ", ".join([*LATE_KEY, *LATE_MEASURES])
+    table = LateStepFigure._meta.db_table
+    return f"INSERT INTO {table} ({columns}) SELECT {keys}, {sums} FROM ({sql}) steps GROUP BY {keys}", list(params)
+
+
 def _recompute(ranges: list[tuple[dt.date, dt.date]] | None) -> None:
-    """Replace the rows of the days in `ranges` (all days when None) by a fresh roll-up: one DELETE, one INSERT."""
-    existing = DailyFigure.objects.all()
-    if ranges is not None:
-        condition = Q(pk__in=[])
-        for first, last in ranges:
-            condition |= Q(day__range=(first, last))
-        existing = existing.filter(condition)
-    existing.delete()  # one DELETE: nothing refers to the rows
-    sql, params = _insert_sql(ranges)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    """Replace the rows of the days in `ranges` (all days when None) by a fresh roll-up: for each summary table one
+    DELETE and one INSERT … SELECT."""
+    for model, insert in ((DailyFigure, _insert_sql), (LateStepFigure, _late_insert_sql)):
+        existing = model.objects.all()
+        if ranges is not None:
+            condition = Q(pk__in=[])
+            for first, last in ranges:
+                condition |= Q(day__range=(first, last))
+            existing = existing.filter(condition)
+        existing.delete()  # one DELETE: nothing refers to the rows
+        sql, params = insert(ranges)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 def _mark() -> RefreshMark:
@@ -164,6 +218,9 @@ def touched_days(dossier_ids: list[int]) -> set[dt.date]:
     for column in PARTS:
         moments = Dossier.objects.filter(pk__in=dossier_ids, **{f"{column}__isnull": False}).order_by()
         days = days.union(moments.annotate(d=local_day(column)).values_list("d"))
+    # The days their steps finished: the "why late" rows (each also carries the event of its transition).
+    finished = DossierStep.objects.filter(dossier_id__in=dossier_ids, finished_at__isnull=False).order_by()
+    days = days.union(finished.annotate(d=local_day("finished_at")).values_list("d"))
     return {day for (day,) in days}
 
 
@@ -180,6 +237,7 @@ def figures_refresh(*, since: dt.datetime | None = None, now: dt.datetime | None
         dossier_ids = touched_dossiers(after_event_id=mark.previous_event_id, since=since)
         if len(dossier_ids) > settings.STATS_REBUILD_ABOVE:
             return _rebuild(mark, now)  # after a bulk load: cheaper than a list of days and dossiers this long
+        overrun_fill(step_model=DossierStep, pause_model=DossierPause, dossier_ids=dossier_ids)  # bulk-written steps
         days = touched_days(dossier_ids)
         if days:
             _recompute(day_ranges(days))
@@ -198,7 +256,10 @@ def figures_rebuild(*, now: dt.datetime | None = None) -> int:
 
 
 def _rebuild(mark: RefreshMark, now: dt.datetime) -> int:
+    """Every day from scratch; first judges the finished steps a bulk load (the demo seeder) wrote without their
+    overrun (`dossiers.overrun.overrun_fill`, a no-op when none)."""
     last = DossierEvent.objects.aggregate(last=Max("id"))["last"] or 0
+    overrun_fill(step_model=DossierStep, pause_model=DossierPause)
     _recompute(None)
     mark.previous_event_id = mark.event_id = last
     mark.refreshed_at = now

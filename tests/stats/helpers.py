@@ -2,13 +2,19 @@ from django.db.models import Count, Q
 
 from dossiers.models import Dossier, Outcome
 from dossiers.workflow import Status
-from stats.models import MEASURES, DailyFigure
+from stats.models import LATE_MEASURES, MEASURES, DailyFigure, LateStepFigure
 
 
 def figure_rows() -> set[tuple]:
     """Every summary row as a tuple (key and counts), for comparing two roll-ups exactly."""
     fields = ["day", "agency_id", "procedure_id", "field_id", "channel", "online_mode", *MEASURES]
     return set(DailyFigure.objects.values_list(*fields))
+
+
+def late_rows() -> set[tuple]:
+    """Every "why late" row as a tuple (key and counts)."""
+    fields = ["day", "agency_id", "procedure_id", "handler_id", *LATE_MEASURES]
+    return set(LateStepFigure.objects.values_list(*fields))
 
 
 def totals_from_rows() -> dict[str, int]:
