@@ -35,7 +35,8 @@ class FigureFilterForm(forms.Form):
         self._agencies = {agency.e_identifier: agency for agency in agencies}
         self.fields["agency"].choices = every + [(agency.e_identifier, agency.name) for agency in agencies]
         present = {agency.level for agency in agencies}
-        self.fields["level"].choices = every + [(value, label) for value, label in AgencyLevel.choices if value in present]
+        levels = [(value, label) for value, label in AgencyLevel.choices if value in present]
+        self.fields["level"].choices = every + levels
         self.fields["q"].widget.input_type = "search"
 
     def problems(self) -> list[str]:

@@ -34,7 +34,8 @@ def province_figure() -> PublicFigure | None:
 
 def procedure_figure(*, procedure_id: int) -> PublicFigure | None:
     """A procedure's row across all agencies, for its catalogue page; None when hidden or absent."""
-    return PublicFigure.objects.select_related("procedure").filter(procedure_id=procedure_id, agency__isnull=True).first()
+    figures = PublicFigure.objects.select_related("procedure")
+    return figures.filter(procedure_id=procedure_id, agency__isnull=True).first()
 
 
 def figure_agencies() -> list[Agency]:

@@ -24,6 +24,6 @@ class Command(BaseCommand):
     def handle(self, *args, today=None, **options):
         mark = public_figures_rebuild(today=today)
         self.stdout.write(
-            f"{mark.period_start:%d/%m/%Y}–{mark.period_end:%d/%m/%Y}: {mark.dossiers} hồ sơ, {mark.rows} dòng số liệu, "
-            f"{mark.seconds:.2f} s."
+            f"{mark.period_start:%d/%m/%Y}–{mark.period_end:%d/%m/%Y}: {mark.dossiers} hồ sơ, "
+            f"{mark.rows} dòng số liệu, {mark.seconds:.2f} s."
         )
