@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from transparency.selectors import procedure_figure
 
@@ -16,6 +17,21 @@ def days(value: Decimal | None) -> str:
     if value is None:
         return "—"
     return number_format(value.quantize(Decimal(1)) if value == value.to_integral() else value, decimal_pos=None)
+
+
+@register.filter
+def workdays(value: Decimal | None, style: str = "") -> str:
+    """A processing time in words: "trong ngày" for 0 (a result the day of receipt), else "N ngày"; style "long"
+    says "N ngày làm việc", style "sentence" "trong N ngày làm việc" (to follow a verb)."""
+    if value is None:
+        return "—"
+    if value == 0:
+        return str(_("trong ngày"))
+    if style == "sentence":
+        return _("trong {n} ngày làm việc").format(n=days(value))
+    if style == "long":
+        return _("{n} ngày làm việc").format(n=days(value))
+    return _("{n} ngày").format(n=days(value))
 
 
 @register.filter
