@@ -43,8 +43,7 @@ class FigureFilterForm(forms.Form):
         """What was ignored, in words a visitor understands."""
         self.is_valid()
         return [
-            _("{field}: giá trị không hợp lệ, đã bỏ qua.").format(field=self.fields[name].label)
-            for name in self.errors
+            _("{field}: giá trị không hợp lệ, đã bỏ qua.").format(field=self.fields[name].label) for name in self.errors
         ]
 
     def filters(self) -> dict:
