@@ -20,6 +20,8 @@ from transparency.models import PublicFigure, PublicRefresh
 
 BY_PROCEDURE, BY_AGENCY = "procedure", "agency"
 SORT_NAME, SORT_ON_TIME, SORT_FAST = "name", "on_time", "fast"
+AGENCY_COLUMNS = ("name", "level")
+VERSION_COLUMNS = ("name", "search_name", "time_unit", "time_value", "time_parts", "cutoff_time")
 
 
 def public_refresh() -> PublicRefresh | None:
@@ -71,11 +73,22 @@ def public_figures(
         figures = figures.filter(agency__level=level)
     if group == BY_AGENCY:
         figures = figures.filter(procedure__isnull=True).select_related("agency")
+        figures = figures.only(
+            *(f.attname for f in PublicFigure._meta.concrete_fields), "agency__name", "agency__level"
+        )
         return figures.order_by(*_order(sort, ["agency__name", "agency_id"]))
 
     # A procedure whose version was withdrawn from the catalogue has no name to show: left out.
-    figures = figures.filter(procedure__current_version__isnull=False).select_related(
-        "agency", "procedure__current_version"
+    # Only the columns the table prints: a version's long texts (documents, legal basis, search text) stay behind.
+    figures = (
+        figures.filter(procedure__current_version__isnull=False)
+        .select_related("agency", "procedure__current_version")
+        .only(
+            *(f.attname for f in PublicFigure._meta.concrete_fields),
+            *(f"agency__{name}" for name in AGENCY_COLUMNS),
+            "procedure__code",
+            *(f"procedure__current_version__{name}" for name in VERSION_COLUMNS),
+        )
     )
     query = (query or "").strip()
     if CODE_QUERY_RE.match(query):
