@@ -11,13 +11,16 @@ from django.db import connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.dossiers.conftest import COMMUNE, advance, at
+from dossiers.models import Dossier
+from tests.dossiers.conftest import COMMUNE, OTHER_COMMUNE, advance, at
 from tests.dossiers.transition_cases import WITHDRAWAL
 from tests.transparency.world import TODAY
 from transparency.models import PublicFigure, PublicRefresh, WorkingDay
 from transparency.services import MEDIAN, P90, percentile_from_counts, period_ending, public_figures_rebuild
 from transparency.tasks import refresh
 from workcalendar.calendar import WorkCalendar
+from workcalendar.models import OverrideKind
+from workcalendar.services import calendar_override_set
 
 pytestmark = pytest.mark.django_db
 REFERENCE = dt.date.fromisoformat(TODAY)
@@ -141,3 +144,32 @@ def test_percentiles_from_counts_match_postgresql(values):
         )
         median, p90 = cursor.fetchone()
     assert (percentile_from_counts(counts, MEDIAN), percentile_from_counts(counts, P90)) == (median, p90)
+
+
+def test_a_calendar_override_changes_the_working_days_at_the_next_rebuild(world):
+    public_figures_rebuild(today=REFERENCE)
+    figure = PublicFigure.objects.get(agency__isnull=True, procedure=world.version.procedure)
+    assert figure.p90_days == Decimal("25.6")
+    # The province gives Wednesday 04/03/2026 off: the dossier of 02/03 → 06/03 took 3 working days, the late one 39.
+    calendar_override_set(date=dt.date(2026, 3, 4), kind=OverrideKind.DAY_OFF, legal_basis="Quyết định 1/QĐ-UBND")
+    mark = public_figures_rebuild(today=REFERENCE)
+    assert mark.calendar_version == 1
+    figure = PublicFigure.objects.get(agency__isnull=True, procedure=world.version.procedure)
+    assert figure.median_days == Decimal(3)
+    assert figure.p90_days == Decimal(3) + (Decimal(39) - 3) * Decimal("0.6")  # [0, 0, 3, 3, 39]: 24.6
+
+
+def test_a_dossier_counts_at_the_agency_handling_it(world, receive, people, agencies):
+    forward = ("forward", "desk", {"agency": agencies[OTHER_COMMUNE]})
+    result = ("issue_result", "other_head", {"number": "16/QĐ"})
+    for day in ("09", "10", "11", "12", "13"):
+        advance(
+            receive(f"2026-03-{day} 08:00", version=world.version), forward, people=people, when=f"2026-03-{day} 08:30"
+        )
+    for dossier in Dossier.objects.filter(processing_agency=agencies[OTHER_COMMUNE]):
+        advance(dossier, result, people=people, when="2026-03-20 10:00")
+    public_figures_rebuild(today=REFERENCE)
+    other = PublicFigure.objects.get(agency=agencies[OTHER_COMMUNE], procedure=world.version.procedure)
+    assert (other.resolved, other.on_time_rate) == (5, Decimal("100.0"))
+    assert PublicFigure.objects.get(agency=agencies[COMMUNE], procedure=world.version.procedure).resolved == 6
+    assert PublicFigure.objects.get(agency__isnull=True, procedure=world.version.procedure).resolved == 11
