@@ -46,3 +46,11 @@ def test_a_visitor_searches_khai_sinh_and_reads_the_figures(page: Page, portal, 
     expect(page.locator(".tp-table")).to_contain_text("Ủy ban nhân dân phường Hạc Thành")
     shoot("transparency-agencies")
     axe(page, "transparency agencies")
+
+    # The procedure's own page gives its line of figures, linked back to the page.
+    page.goto(f"{portal}/procedures/1.001193/")
+    line = page.locator(".tp-procedure-figure")
+    expect(line).to_contain_text(re.compile(r"% hồ sơ đúng hạn, thường giải quyết"))
+    shoot("transparency-procedure-line")
+    line.get_by_role("link").click()
+    expect(page.locator(".tp-table tbody tr").first).to_contain_text("Đăng ký khai sinh")
