@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -191,6 +192,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # docs/statistics.md: the daily summary tables catch up with the dossier events.
     "stats-refresh": {"task": "stats.refresh", "schedule": int(os.environ.get("STATS_REFRESH_SECONDS", "300"))},
+    # docs/transparency.md: the public figures of the 12 months ending yesterday, rebuilt daily at 01:30 local.
+    "transparency-refresh": {"task": "transparency.refresh", "schedule": crontab(hour=1, minute=30)},
 }
 
 # --- Online payment (payments/, docs/domain.md §10.2) --------------------------------------------------

@@ -4,6 +4,7 @@ import os
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from celery.schedules import crontab
 from django.conf import settings
 
 from portal.celery import app
@@ -54,8 +55,17 @@ def test_beat_runs_the_overdue_job_the_outbox_sweep_and_the_payment_reconciliati
         "outbox.sweep": 60,
         "payments.reconcile": 900,
         "stats.refresh": 300,
+        "transparency.refresh": crontab(hour=1, minute=30),
     }
-    tasks = {"outbox.deliver", "outbox.sweep", "dossiers.flag_overdue", "payments.reconcile", "stats.refresh", *jobs}
+    tasks = {
+        "outbox.deliver",
+        "outbox.sweep",
+        "dossiers.flag_overdue",
+        "payments.reconcile",
+        "stats.refresh",
+        "transparency.refresh",
+        *jobs,
+    }
     assert tasks <= set(app.tasks)
 
 
