@@ -1,0 +1,126 @@
+"""Decision 766/QĐ-TTg indicator definitions, versioned data (docs/indicators.md, docs/domain.md §9.1).
+
+The national portal's formulas are reconstructed from its published scores and change between years, so each
+indicator is a row with a formula in a small expression language (`indicators.formula`), the variables it uses
+and the dates it is in force. A period is scored with the definitions in force on its last day; a changed formula
+is a new row with a later `effective_from`, added in the admin without code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from indicators import formula
+
+
+class Group(models.IntegerChoices):
+    """The five groups of Decision 766 (100 points in all)."""
+
+    TRANSPARENCY = 1, _("Công khai, minh bạch")
+    PROGRESS = 2, _("Tiến độ, kết quả giải quyết")
+    ONLINE = 3, _("Cung cấp dịch vụ trực tuyến")
+    DIGITISATION = 4, _("Số hóa hồ sơ")
+    SATISFACTION = 5, _("Mức độ hài lòng")
+
+
+class IndicatorDefinitionQuerySet(models.QuerySet):
+    def in_force(self, *, on: dt.date) -> list[IndicatorDefinition]:
+        """The definitions in force on `on`, one per code (the latest `effective_from` wins if two overlap), in
+        display order. One query."""
+        rows = self.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on), effective_from__lte=on).order_by(
+            "group", "order", "code", "-effective_from"
+        )
+        chosen: dict[str, IndicatorDefinition] = {}
+        for row in rows:
+            chosen.setdefault(row.code, row)
+        return list(chosen.values())
+
+
+class IndicatorDefinition(models.Model):
+    """One version of one indicator of Decision 766: its code, group, points and formula, in force from
+    `effective_from` to `effective_to` (inclusive; open-ended when empty).
+
+    `variables` maps each name the formula uses to its meaning in Vietnamese; every name must be a count the
+    portal knows (`indicators.counts.VARIABLES`) — a count the portal does not hold makes the indicator "chưa có dữ
+    liệu" (not computed, excluded from the total). `formula` is checked by `indicators.formula` when saved.
+    """
+
+    code = models.CharField(_("mã chỉ số"), max_length=10)
+    metric = models.CharField(_("mã chỉ tiêu (Cổng DVC quốc gia)"), max_length=80, blank=True)
+    group = models.PositiveSmallIntegerField(_("nhóm"), choices=Group.choices)
+    group_max = models.DecimalField(_("điểm tối đa của nhóm"), max_digits=5, decimal_places=2)
+    order = models.PositiveSmallIntegerField(_("thứ tự hiển thị"), default=0)
+    name = models.CharField(_("tên chỉ số"), max_length=500)
+    max_points = models.DecimalField(_("điểm tối đa"), max_digits=5, decimal_places=2)
+    formula = models.TextField(
+        _("công thức"),
+        max_length=formula.MAX_LENGTH,
+        help_text=_(
+            "Biểu thức gồm số, tên biến, + - * /, ngoặc, min(…), max(…), so sánh và "
+            "“a if điều_kiện else b”. Ví dụ: 6 if den == 0 else 6 * num / den"
+        ),
+    )
+    variables = models.JSONField(
+        _("biến số"),
+        default=dict,
+        help_text=_("Tên biến → ý nghĩa, ví dụ {\"received\": \"Hồ sơ tiếp nhận trong kỳ\"}."),
+    )
+    note = models.TextField(_("ghi chú, nguồn"), blank=True)
+    effective_from = models.DateField(_("áp dụng từ"))
+    effective_to = models.DateField(_("áp dụng đến"), null=True, blank=True)
+
+    objects = IndicatorDefinitionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("định nghĩa chỉ số 766")
+        verbose_name_plural = _("định nghĩa chỉ số 766")
+        ordering = ["group", "order", "code", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "effective_from"], name="indicator_code_from"),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
+                name="indicator_dates_ordered",
+            ),
+            models.CheckConstraint(condition=Q(max_points__gte=0), name="indicator_points_positive"),
+        ]
+        # The page selects the definitions in force on a day: a range on the dates.
+        indexes = [models.Index(fields=["effective_from", "effective_to"], name="indicator_in_force")]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.effective_from:%d/%m/%Y})"
+
+    def clean(self) -> None:
+        """Refuse a formula outside the whitelist, a name it uses but does not declare, and a declared name the
+        portal does not know (a typo would silently make the indicator uncomputable)."""
+        from indicators.counts import VARIABLES
+
+        errors = {}
+        if not isinstance(self.variables, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in self.variables.items()
+        ):
+            errors["variables"] = _("Biến số phải là một đối tượng JSON: tên biến → ý nghĩa.")
+        else:
+            unknown = sorted(set(self.variables) - set(VARIABLES))
+            if unknown:
+                errors["variables"] = _("Hệ thống không có số liệu tên: {names}.").format(names=", ".join(unknown))
+            try:
+                formula.validate(self.formula, variables=self.variables)
+            except formula.FormulaError as error:
+                errors["formula"] = str(error)
+        if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
+            errors["effective_to"] = _("Ngày kết thúc phải sau ngày bắt đầu áp dụng.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def formula_display(self) -> str:
+        """The formula as people read it (× ÷ ≤, "nếu … ngược lại"); empty while it is not a valid formula."""
+        try:
+            return formula.render(self.formula)
+        except formula.FormulaError:
+            return ""
