@@ -21,13 +21,10 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from dossiers.models import Channel, DossierDocument, DossierFile, FeeMode, FileReuse, ResultSignature
-from dossiers.models import Digitisation as D
-from dossiers.models import Dossier
+from dossiers.models import Channel, Dossier
 from dossiers.workflow import Status
 from feedback.selectors import feedback_by_agency, ratings_by_agency
-from natsync.models import SyncState
-from payments.models import Payment, PaymentStatus
+from indicators.models import DAILY_MEASURES, DailyCount
 from procedures.models import OnlineMode, ProcedureFee, ProcedureVersion
 from stats.models import DailyFigure
 from workcalendar.calendar import LOCAL_TZ
@@ -72,7 +69,10 @@ UNAVAILABLE = {
     "published": (_("TTHC công khai"), _("Đánh giá đầy đủ nội dung do Cổng quốc gia thực hiện.")),
     "published_full": (_("TTHC công khai đầy đủ nội dung"), _("Đánh giá đầy đủ nội dung do Cổng quốc gia thực hiện.")),
     "certified_copies": (_("Bản sao điện tử được chứng thực"), _("Hệ thống chưa cung cấp chứng thực bản sao điện tử.")),
-    "certified_copy_requests": (_("Yêu cầu chứng thực bản sao điện tử"), _("Hệ thống chưa cung cấp chứng thực điện tử.")),
+    "certified_copy_requests": (
+        _("Yêu cầu chứng thực bản sao điện tử"),
+        _("Hệ thống chưa cung cấp chứng thực điện tử."),
+    ),
     "synced_personal_store": (
         _("Hồ sơ đồng bộ kho dữ liệu cá nhân trên Cổng quốc gia"),
         _("Hệ thống chưa kết nối kho dữ liệu cá nhân của Cổng quốc gia."),
@@ -102,7 +102,6 @@ DISTINCT = (
     "fee_services_paid_online",
 )
 ONLINE_MODES = (OnlineMode.FULL, OnlineMode.PARTIAL)
-OBLIGATION = (FeeMode.BEFORE, FeeMode.AFTER)
 # Received, then neither refused nor still a draft: what may be in progress at a period's end.
 NOT_IN_FLOW = (Status.DRAFT, Status.SUBMITTED, Status.REFUSED)
 # Waiting for the applicant: never late (§9.2).
@@ -128,7 +127,9 @@ def _moment_in(column: str, start: dt.date, end: dt.date) -> Q:
 
 def _handled_by(agency_ids: list[int]) -> Q:
     """The dossier is handled by one of these agencies: its processing agency, else its receiving one."""
-    return Q(processing_agency_id__in=agency_ids) | Q(processing_agency_id__isnull=True, receiving_agency_id__in=agency_ids)
+    return Q(processing_agency_id__in=agency_ids) | Q(
+        processing_agency_id__isnull=True, receiving_agency_id__in=agency_ids
+    )
 
 
 HANDLER = Coalesce("processing_agency_id", "receiving_agency_id")
@@ -189,55 +190,22 @@ def _in_progress(agency_ids, end: dt.date, reference: dt.date) -> list[dict]:
     return list(rows)
 
 
-def _received_flags(agency_ids, start, end, *, grouped: bool):
-    """The dossiers received in the period, per agency: synced to the national portal, with a digitised or reused
-    component, with a financial obligation, paid online; and the distinct fee procedures used and paid online."""
-    pk = OuterRef("pk")
-    synced = Exists(SyncState.objects.filter(dossier=pk))
-    digitised = Exists(DossierDocument.objects.filter(dossier=pk, digitisation__gt=D.NOT_DIGITISED))
-    reused = Exists(
-        DossierDocument.objects.filter(dossier=pk, digitisation__in=(D.REUSED, D.REUSED_RESULT))
-    ) | Exists(FileReuse.objects.filter(target_dossier=pk))
-    paid = Exists(Payment.objects.filter(dossier=pk, state=PaymentStatus.PAID))
-    obligation = Q(fee_mode__in=OBLIGATION)
-    rows = Dossier.objects.filter(_handled_by(agency_ids), _moment_in("received_at", start, end)).order_by()
-    procedure = "procedure_version__procedure"
+def _daily(agency_ids, start, end, *, grouped: bool):
+    """Synced, digitised, reused, with an obligation, paid online (by day of receipt), decided and with an
+    electronic result (by day of completion), and the distinct fee procedures used and paid online — summed from
+    the indicators' own roll-up `DailyCount` (indicators.services), one query."""
+    rows = DailyCount.objects.filter(agency_id__in=agency_ids, day__range=(start, end)).order_by()
     distinct = {
-        "fee_services_used": Count(procedure, distinct=True, filter=obligation),
-        "fee_services_paid_online": Count(procedure, distinct=True, filter=obligation & Q(paid)),
+        "fee_services_used": Count("procedure", distinct=True, filter=Q(with_obligation__gt=0)),
+        "fee_services_paid_online": Count("procedure", distinct=True, filter=Q(paid_online__gt=0)),
     }
     if not grouped:
         return rows.aggregate(**distinct)
-    return list(
-        rows.annotate(agency=HANDLER)
-        .values("agency")
-        .annotate(
-            synced=Count("pk", filter=Q(synced)),
-            digitised=Count("pk", filter=Q(digitised)),
-            reused=Count("pk", filter=Q(reused)),
-            with_obligation=Count("pk", filter=obligation),
-            paid_online=Count("pk", filter=obligation & Q(paid)),
-            **distinct,
-        )
-    )
-
-
-def _decided(agency_ids, start, end) -> list[dict]:
-    """Dossiers with a decision or result in the period (withdrawals excluded), and those whose result file
-    carries a digital signature (an electronic original), per agency."""
-    signed = Exists(
-        ResultSignature.objects.filter(file__dossier=OuterRef("pk"), file__kind=DossierFile.Kind.RESULT)
-    )
-    return list(
-        Dossier.objects.filter(
-            _handled_by(agency_ids), _moment_in("completed_at", start, end), received_at__isnull=False
-        )
-        .exclude(status=Status.WITHDRAWN)
-        .annotate(agency=HANDLER)
-        .values("agency")
-        .annotate(decided=Count("pk"), e_result=Count("pk", filter=Q(signed)))
-        .order_by()
-    )
+    sums = {f"s_{name}": Coalesce(Sum(name), 0) for name in DAILY_MEASURES}
+    return [
+        {key.removeprefix("s_"): value for key, value in row.items()}
+        for row in rows.values("agency").annotate(**sums, **distinct)
+    ]
 
 
 def _catalogue(agency_ids, *, grouped: bool):
@@ -300,8 +268,7 @@ def counts_for(*, agency_ids: Iterable[int], start: dt.date, end: dt.date, today
     _merge(by_agency, _flow(agency_ids, start, end))
     _merge(by_agency, _online_used(agency_ids, start, end, grouped=True))
     _merge(by_agency, _in_progress(agency_ids, end, reference))
-    _merge(by_agency, _received_flags(agency_ids, start, end, grouped=True))
-    _merge(by_agency, _decided(agency_ids, start, end))
+    _merge(by_agency, _daily(agency_ids, start, end, grouped=True))
     _merge(by_agency, _catalogue(agency_ids, grouped=True), key="agency_id")
     for row in _feedback(agency_ids, start, end, today):
         agency = row.pop("agency")
@@ -316,7 +283,7 @@ def counts_for(*, agency_ids: Iterable[int], start: dt.date, end: dt.date, today
             if name not in DISTINCT:
                 scope[name] += values[name]
     scope.update(_online_used(agency_ids, start, end, grouped=False))
-    scope.update(_received_flags(agency_ids, start, end, grouped=False))
+    scope.update(_daily(agency_ids, start, end, grouped=False))
     scope.update(_catalogue(agency_ids, grouped=False))
     return Counts(by_agency={k: v for k, v in by_agency.items() if k in set(agency_ids)}, scope=scope)
 

@@ -14,6 +14,7 @@ import ast
 import operator
 from collections.abc import Iterable, Mapping
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 MAX_LENGTH = 1000
@@ -106,9 +107,7 @@ def validate(expression: str, *, variables: Iterable[str]) -> None:
     """Refuse an expression outside the whitelist or using a name the definition does not declare."""
     unknown = names(expression) - set(variables)
     if unknown:
-        raise FormulaError(
-            _("Công thức dùng biến chưa khai báo: {names}.").format(names=", ".join(sorted(unknown)))
-        )
+        raise FormulaError(_("Công thức dùng biến chưa khai báo: {names}.").format(names=", ".join(sorted(unknown))))
 
 
 def evaluate(expression: str, values: Mapping[str, float]) -> float:
@@ -170,7 +169,7 @@ def _render(node: ast.AST, *, top: bool = False) -> str:
             parts += [_COMPARE_SYMBOLS[type(op)], _render(comparator, top=True)]
         return " ".join(parts)
     if isinstance(node, ast.IfExp):
-        text = "{body} nếu {test}, ngược lại {other}".format(
+        text = gettext("{body} nếu {test}, ngược lại {other}").format(
             body=_render(node.body, top=True), test=_render(node.test, top=True), other=_render(node.orelse, top=True)
         )
         return text if top else f"[{text}]"

@@ -68,7 +68,7 @@ class IndicatorDefinition(models.Model):
     variables = models.JSONField(
         _("biến số"),
         default=dict,
-        help_text=_("Tên biến → ý nghĩa, ví dụ {\"received\": \"Hồ sơ tiếp nhận trong kỳ\"}."),
+        help_text=_('Tên biến → ý nghĩa, ví dụ {"received": "Hồ sơ tiếp nhận trong kỳ"}.'),
     )
     note = models.TextField(_("ghi chú, nguồn"), blank=True)
     effective_from = models.DateField(_("áp dụng từ"))
@@ -124,3 +124,61 @@ class IndicatorDefinition(models.Model):
             return formula.render(self.formula)
         except formula.FormulaError:
             return ""
+
+
+# The per-dossier facts the indicators count beyond `stats.DailyFigure`, rolled up by `indicators.services`.
+DAILY_MEASURES = ("synced", "digitised", "reused", "with_obligation", "paid_online", "decided", "e_result")
+
+
+class DailyCount(models.Model):
+    """The indicator counts of one local day (Asia/Ho_Chi_Minh) for one agency and procedure, beside the dashboard's
+    `stats.DailyFigure` (docs/indicators.md "Roll-up").
+
+    By the day of `received_at`: `synced` (a national sync state exists), `digitised` (a component digitised or
+    reused), `reused` (a component reused, or a file taken from the citizen's store), `with_obligation` (fee mode
+    "thu trước" / "thu sau"), `paid_online` (with an obligation and a paid online payment). By the day of
+    `completed_at`, withdrawals excluded: `decided`, and `e_result` (a result file with a digital signature).
+    `agency` is the body handling the dossier (processing, else receiving), as in the dashboard's roll-up.
+    """
+
+    day = models.DateField(_("ngày"))
+    agency = models.ForeignKey("agencies.Agency", verbose_name=_("cơ quan"), on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey(
+        "procedures.Procedure", verbose_name=_("thủ tục"), on_delete=models.CASCADE, related_name="+"
+    )
+    synced = models.PositiveIntegerField(_("đã đồng bộ Cổng quốc gia"), default=0)
+    digitised = models.PositiveIntegerField(_("có thành phần số hóa"), default=0)
+    reused = models.PositiveIntegerField(_("tái sử dụng dữ liệu số hóa"), default=0)
+    with_obligation = models.PositiveIntegerField(_("có nghĩa vụ tài chính"), default=0)
+    paid_online = models.PositiveIntegerField(_("thanh toán trực tuyến"), default=0)
+    decided = models.PositiveIntegerField(_("có kết quả"), default=0)
+    e_result = models.PositiveIntegerField(_("có kết quả điện tử ký số"), default=0)
+
+    class Meta:
+        verbose_name = _("số liệu chỉ số theo ngày")
+        verbose_name_plural = _("số liệu chỉ số theo ngày")
+        constraints = [models.UniqueConstraint(fields=["day", "agency", "procedure"], name="indicator_daily_key")]
+        # The page sums a day range within a scope of agencies.
+        indexes = [models.Index(fields=["agency", "day"], name="indicator_daily_agency_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y} {self.agency_id}/{self.procedure_id}"
+
+
+class CountsMark(models.Model):
+    """The watermark of the indicators' refresh: one row (pk 1), locked for the length of a refresh. As for the
+    dashboard's roll-up (stats.RefreshMark), the last dossier event seen and the one before, and the moments of the
+    last two refreshes (for the national sync states, which write no dossier event)."""
+
+    event_id = models.BigIntegerField(_("sự kiện hồ sơ cuối đã xét"), null=True)
+    previous_event_id = models.BigIntegerField(_("sự kiện hồ sơ cuối của lần trước"), null=True)
+    refreshed_at = models.DateTimeField(_("làm mới lúc"), null=True)
+    previous_refreshed_at = models.DateTimeField(_("làm mới lần trước lúc"), null=True)
+    rebuilt_at = models.DateTimeField(_("tính lại toàn bộ lúc"), null=True)
+
+    class Meta:
+        verbose_name = _("mốc làm mới số liệu chỉ số")
+        verbose_name_plural = _("mốc làm mới số liệu chỉ số")
+
+    def __str__(self) -> str:
+        return f"#{self.event_id} {self.refreshed_at}"

@@ -188,18 +188,18 @@ def indicators_for(
     return Indicators(period, definitions, report(definitions, counts.scope), rows, selected)
 
 
+def _by_group(number: int):
+    def key(row: dict) -> tuple:
+        group = row["report"].group(number)
+        return (-(group.points if group else -1), row["agency"].name)
+
+    return key
+
+
 SORTS = {
     "diem": lambda row: (-(row["report"].percent or -1), row["agency"].name),
     "ten": lambda row: (row["agency"].name,),
-    **{
-        f"nhom{n}": (
-            lambda n: lambda row: (
-                -(row["report"].group(n).points if row["report"].group(n) else -1),
-                row["agency"].name,
-            )
-        )(n)
-        for n in Group.values
-    },
+    **{f"nhom{number}": _by_group(number) for number in Group.values},
 }
 
 

@@ -13,7 +13,6 @@ from accounts.roles import Role
 from indicators.models import IndicatorDefinition
 from indicators.selectors import period_from
 from tests.dossiers.conftest import COMMUNE, OTHER_COMMUNE, _staff, at
-from tests.indicators.test_counts import built  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 URL = reverse("indicators:home")
@@ -93,7 +92,7 @@ def test_other_roles_are_refused(client, people, who):
 def test_the_page_query_count_is_pinned(client, people, built, django_assert_num_queries):
     client.force_login(people["supervisor"])
     client.get(URL + MARCH)  # warm the session and the caches
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         client.get(URL + MARCH + f"&agency={built['commune'].pk}")
 
 
@@ -114,7 +113,8 @@ def test_periods():
         dt.date(2026, 3, 31),
     )
     period, message = period_from({"from": "31/03/2026"}, today=today)
-    assert period.span == (dt.date(2026, 10, 1), dt.date(2026, 12, 31)) and message
+    assert period.span == (dt.date(2026, 10, 1), dt.date(2026, 12, 31))
+    assert message
 
 
 def _new_version(**changes) -> IndicatorDefinition:
@@ -135,12 +135,14 @@ def test_a_later_version_applies_to_later_periods_only(client, people):
         IndicatorDefinition.objects.in_force(on=dt.date(2026, 12, 31))
     )
     later = IndicatorDefinition.objects.in_force(on=dt.date(2027, 3, 31))
-    assert new in later and len(later) == len(IndicatorDefinition.objects.in_force(on=dt.date(2026, 12, 31)))
+    assert new in later
+    assert len(later) == len(IndicatorDefinition.objects.in_force(on=dt.date(2026, 12, 31)))
     assert IndicatorDefinition.objects.in_force(on=dt.date(2025, 6, 30)) == []
     client.force_login(people["leader"])
     page_2026 = client.get(URL + "?ky=quy&to=2026-12-31").content.decode()
     page_2027 = client.get(URL + "?ky=quy&to=2027-03-31").content.decode()
-    assert "(20 × handled_on_time)" in page_2026 and "(10 × handled_on_time)" not in page_2026
+    assert "(20 × handled_on_time)" in page_2026
+    assert "(10 × handled_on_time)" not in page_2026
     assert "(10 × handled_on_time)" in page_2027
     assert "Chưa có bộ chỉ số" in client.get(URL + "?ky=nam&to=2024-05-01").content.decode()
 
