@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.models import Channel, Dossier
@@ -106,6 +107,8 @@ ONLINE_MODES = (OnlineMode.FULL, OnlineMode.PARTIAL)
 NOT_IN_FLOW = (Status.DRAFT, Status.SUBMITTED, Status.REFUSED)
 # Waiting for the applicant: never late (§9.2).
 WAITING = (Status.SUPPLEMENT_REQUESTED, Status.AWAITING_FINANCIAL_OBLIGATION)
+# Received and not completed (a result, stop or withdrawal sets `completed_at`).
+OPEN_AFTER_RECEIPT = (Status.RECEIVED, Status.IN_PROCESSING, *WAITING)
 
 
 @dataclass
@@ -172,11 +175,16 @@ def _online_used(agency_ids, start, end, *, grouped: bool):
     return rows.aggregate(services_online_used=used)
 
 
-def _in_progress(agency_ids, end: dt.date, reference: dt.date) -> list[dict]:
+def _in_progress(agency_ids, end: dt.date, reference: dt.date, now: dt.datetime) -> list[dict]:
     """Dossiers received by the period's end and not completed by then, per agency, and those of them late at
-    `reference` (the end, or today if earlier): due date before it, unless waiting for the applicant (§5.11, §9.2)."""
+    `reference` (the end, or today if earlier): due date before it, unless waiting for the applicant (§5.11, §9.2).
+
+    Two kinds: still open now (through the indexed status), and completed after the period's end — none when the
+    period ends in the future, so the default current period reads the open dossiers only."""
     end_next = day_start(end + dt.timedelta(days=1))
-    open_at_end = Q(completed_at__isnull=True) | Q(completed_at__gte=end_next)
+    open_at_end = Q(status__in=OPEN_AFTER_RECEIPT, completed_at__isnull=True)
+    if end_next <= now:
+        open_at_end |= Q(completed_at__gte=end_next)
     waiting_now = Q(completed_at__isnull=True, status__in=WAITING)
     late = Q(current_due_at__lt=day_start(reference)) & ~waiting_now
     rows = (
@@ -259,15 +267,18 @@ def _feedback(agency_ids, start, end, today) -> list[dict]:
     return rows
 
 
-def counts_for(*, agency_ids: Iterable[int], start: dt.date, end: dt.date, today: dt.date) -> Counts:
+def counts_for(
+    *, agency_ids: Iterable[int], start: dt.date, end: dt.date, today: dt.date, now: dt.datetime | None = None
+) -> Counts:
     """Every available count of the period start..end (local dates, both included) for each agency of the scope and
     for the scope as a whole. In-progress dossiers are judged at the period's end, or today if it ends later."""
     agency_ids = list(agency_ids)
     reference = min(end, today)
+    now = now or timezone.now()
     by_agency: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(AVAILABLE, 0))
     _merge(by_agency, _flow(agency_ids, start, end))
     _merge(by_agency, _online_used(agency_ids, start, end, grouped=True))
-    _merge(by_agency, _in_progress(agency_ids, end, reference))
+    _merge(by_agency, _in_progress(agency_ids, end, reference, now))
     _merge(by_agency, _daily(agency_ids, start, end, grouped=True))
     _merge(by_agency, _catalogue(agency_ids, grouped=True), key="agency_id")
     for row in _feedback(agency_ids, start, end, today):
