@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from indicators import formula
 from indicators.counts import AVAILABLE, UNAVAILABLE, counts_for
-from indicators.models import Group, IndicatorDefinition
+from indicators.models import CountsMark, Group, IndicatorDefinition
+from stats.models import RefreshMark
 
 COMPUTED, NO_DATA, NO_DENOMINATOR = "computed", "no_data", "no_denominator"
 PRESETS = ("thang", "quy", "nam")  # month, quarter, year
@@ -164,6 +165,16 @@ def report(definitions: list[IndicatorDefinition], values: dict[str, int]) -> Re
         )
         group.scores.append(score(definition, values))
     return Report(sorted(groups.values(), key=lambda g: g.group))
+
+
+def figures_as_of() -> dt.datetime | None:
+    """When the rolled-up counts were last brought up to date: the older of the dashboard's refresh and the
+    indicators' own; None when either has never run (the page then says so). Two single-row reads."""
+    moments = [
+        RefreshMark.objects.filter(pk=1).values_list("refreshed_at", flat=True).first(),
+        CountsMark.objects.filter(pk=1).values_list("refreshed_at", flat=True).first(),
+    ]
+    return None if None in moments else min(moments)
 
 
 @dataclass

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.roles import FIGURES_ROLES, Role
 from indicators.models import Group
-from indicators.selectors import PRESETS, indicators_for, period_from, sort_rows
+from indicators.selectors import PRESETS, figures_as_of, indicators_for, period_from, sort_rows
 from portal.access import FIGURES, staff_only
 from stats.scope import figures_scope
 
@@ -47,5 +47,6 @@ def indicators(request):
             "scope_name": next((row["agency"].name for row in data.agencies if row["agency"].pk == scope[0]), ""),
             "selected": data.selected,
             "single": len(scope) == 1,
+            "as_of": figures_as_of(),
         },
     )

@@ -33,6 +33,7 @@ def test_a_province_leader_sees_the_province_and_every_agency(client, people, bu
     assert "Ủy ban nhân dân tỉnh Thanh Hóa" in page
     assert "tính tại hệ thống" in page
     assert "chưa có dữ liệu" in page
+    assert "Số liệu tổng hợp cập nhật lúc 09:00 15/04/2026" in page
     data = response.context["data"]
     assert data.scope.computed_max < data.scope.max == 100
     assert {row["agency"].pk for row in data.agencies} >= {built["commune"].pk, built["other"].pk}
@@ -42,6 +43,42 @@ def test_a_province_leader_sees_the_province_and_every_agency(client, people, bu
     assert ranked.index(built["commune"].pk) < ranked.index(built["other"].pk)  # higher share first
     # No personal data of applicants: the citizen's name is nowhere on the page.
     assert "Hoàng Thị Mai" not in page
+
+
+def test_the_page_says_when_the_roll_ups_have_never_run(client, people):
+    client.force_login(people["leader"])
+    assert "chưa được tính lần nào" in client.get(URL).content.decode()
+
+
+def test_the_admin_lists_and_opens_the_definitions(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser(username="quantri", password="Demo@2026"))
+    assert client.get("/admin/indicators/indicatordefinition/").status_code == 200
+    definition = IndicatorDefinition.objects.get(code="5.2")
+    page = client.get(f"/admin/indicators/indicatordefinition/{definition.pk}/change/").content.decode()
+    assert "6 nếu feedback = 0, ngược lại (6 × feedback_on_time) ÷ feedback" in page
+    assert client.get("/admin/indicators/indicatordefinition/add/").status_code == 200
+    before = IndicatorDefinition.objects.count()
+    form = {
+        "code": "9.9",
+        "metric": "",
+        "group": "5",
+        "group_max": "18",
+        "order": "9",
+        "name": "Thử",
+        "max_points": "1",
+        "formula": "__import__('os').system('id')",
+        "variables": '{"feedback": "PAKN"}',
+        "note": "",
+        "effective_from": "01/01/2027",
+        "effective_to": "",
+    }
+    response = client.post("/admin/indicators/indicatordefinition/add/", form)
+    assert response.status_code == 200
+    assert "Chỉ được gọi các hàm min và max." in response.content.decode()
+    assert IndicatorDefinition.objects.count() == before
+    response = client.post("/admin/indicators/indicatordefinition/add/", form | {"formula": "min(1, feedback)"})
+    assert response.status_code == 302
+    assert IndicatorDefinition.objects.count() == before + 1
 
 
 def test_one_agency_in_scope_shows_its_detail(client, people, built):
@@ -92,7 +129,7 @@ def test_other_roles_are_refused(client, people, who):
 def test_the_page_query_count_is_pinned(client, people, built, django_assert_num_queries):
     client.force_login(people["supervisor"])
     client.get(URL + MARCH)  # warm the session and the caches
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(20):
         client.get(URL + MARCH + f"&agency={built['commune'].pk}")
 
 
