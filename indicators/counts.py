@@ -120,12 +120,8 @@ class Counts:
 
 
 def day_start(day: dt.date) -> dt.datetime:
+    """The first moment of a local day (Asia/Ho_Chi_Minh)."""
     return dt.datetime.combine(day, dt.time(), tzinfo=LOCAL_TZ)
-
-
-def _moment_in(column: str, start: dt.date, end: dt.date) -> Q:
-    """The local date of `column` in start..end, as a datetime range an index serves."""
-    return Q(**{f"{column}__gte": day_start(start), f"{column}__lt": day_start(end + dt.timedelta(days=1))})
 
 
 def _handled_by(agency_ids: list[int]) -> Q:
