@@ -28,6 +28,7 @@ run: $(STAMP) ## Migrate, load the catalogue and demo data, serve http://$(HOST)
 	$(BIN)/python manage.py seed_demo --dossiers 300 --seed 1 --only-if-empty
 	$(BIN)/python manage.py import_procedures
 	$(BIN)/python manage.py stats_refresh
+	$(BIN)/python manage.py indicators_refresh
 	$(BIN)/python manage.py transparency_refresh
 	@if [ -n "$$REDIS_URL" ]; then \
 		echo "REDIS_URL is set: starting a Celery worker (with beat: sweeps and overdue jobs) beside the web server"; \
@@ -43,6 +44,7 @@ demo: $(STAMP) ## Reload the catalogue and demo data only (adds 300 demo dossier
 	$(BIN)/python manage.py seed_demo --dossiers 300 --seed 1
 	$(BIN)/python manage.py import_procedures
 	$(BIN)/python manage.py stats_refresh
+	$(BIN)/python manage.py indicators_refresh
 	$(BIN)/python manage.py transparency_refresh
 
 lint: $(STAMP) ## ruff check + format check

@@ -192,6 +192,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # docs/statistics.md: the daily summary tables catch up with the dossier events.
     "stats-refresh": {"task": "stats.refresh", "schedule": int(os.environ.get("STATS_REFRESH_SECONDS", "300"))},
+    # docs/indicators.md: the per-dossier facts of the Decision 766 indicators, refreshed like the daily figures.
+    "indicators-refresh": {
+        "task": "indicators.refresh",
+        "schedule": int(os.environ.get("STATS_REFRESH_SECONDS", "300")),
+    },
     # docs/transparency.md: the public figures of the 12 months ending yesterday, rebuilt daily at 01:30 local.
     "transparency-refresh": {"task": "transparency.refresh", "schedule": crontab(hour=1, minute=30)},
 }

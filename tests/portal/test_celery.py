@@ -55,6 +55,7 @@ def test_beat_runs_the_overdue_job_the_outbox_sweep_and_the_payment_reconciliati
         "outbox.sweep": 60,
         "payments.reconcile": 900,
         "stats.refresh": 300,
+        "indicators.refresh": 300,
         "transparency.refresh": crontab(hour=1, minute=30),
     }
     tasks = {
@@ -63,6 +64,7 @@ def test_beat_runs_the_overdue_job_the_outbox_sweep_and_the_payment_reconciliati
         "dossiers.flag_overdue",
         "payments.reconcile",
         "stats.refresh",
+        "indicators.refresh",
         "transparency.refresh",
         *jobs,
     }
