@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.audit import event_digest
@@ -25,6 +26,8 @@ OPEN_STATUSES = (
     Status.RESULT_READY,
 )
 RUNNING_STATUSES = (Status.RECEIVED, Status.IN_PROCESSING)
+# Received and not yet resolved (§9.2 "in progress"): the dashboard's live figures (stats/live.py).
+IN_PROGRESS_STATUSES = (*RUNNING_STATUSES, Status.SUPPLEMENT_REQUESTED, Status.AWAITING_FINANCIAL_OBLIGATION)
 
 
 class Channel(models.IntegerChoices):
@@ -395,6 +398,16 @@ class Dossier(models.Model):
             ),
             models.Index(
                 fields=["current_step"], name="dossier_current_step_paused", condition=Q(clock_state=ClockState.PAUSED)
+            ),
+            # The dashboard's live figures (stats/live.py): in progress and overdue now per handling agency (the
+            # roll-up's key), counted from index entries alone — the agencies are included for index-only scans.
+            models.Index(
+                Coalesce("processing_agency", "receiving_agency"),
+                "status",
+                "current_due_at",
+                include=["processing_agency", "receiving_agency"],
+                name="dossier_live_handler",
+                condition=Q(status__in=IN_PROGRESS_STATUSES),
             ),
         ]
 
