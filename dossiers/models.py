@@ -400,15 +400,22 @@ class Dossier(models.Model):
                 fields=["current_step"], name="dossier_current_step_paused", condition=Q(clock_state=ClockState.PAUSED)
             ),
             # The dashboard's live figures (stats/live.py): in progress and overdue now per handling agency (the
-            # roll-up's key), counted from index entries alone — the agencies are included for index-only scans.
+            # roll-up's key), procedure version and channel, counted from the index entries alone (index-only scan).
             models.Index(
                 Coalesce("processing_agency", "receiving_agency"),
                 "status",
                 "current_due_at",
-                include=["processing_agency", "receiving_agency"],
+                include=["processing_agency", "receiving_agency", "procedure_version", "channel"],
                 name="dossier_live_handler",
                 condition=Q(status__in=IN_PROGRESS_STATUSES),
             ),
+            # The dashboard's drill-down (stats/dashboard.py): the dossiers resolved, refused or returned in a period,
+            # newest first, one keyset page at a time; the roll-up's refresh selects the same day ranges.
+            models.Index(
+                fields=["completed_at", "id"], name="dossier_completed", condition=Q(completed_at__isnull=False)
+            ),
+            models.Index(fields=["refused_at", "id"], name="dossier_refused", condition=Q(refused_at__isnull=False)),
+            models.Index(fields=["returned_at", "id"], name="dossier_returned", condition=Q(returned_at__isnull=False)),
         ]
 
     def __str__(self) -> str:

@@ -97,8 +97,16 @@ def column_chart(*, days: list[dict], period: Period) -> ColumnChart:
         for value, dx, target, what in ((got, -bar_w, received, _("tiếp nhận")), (done, 0, resolved, _("giải quyết"))):
             height = plot_h * value / top
             title = f"{label}: {number_format(value, force_grouping=True)} {what}"
-            target.append(Bar(round(centre + dx, 2), round(TOP + plot_h - height, 2), round(bar_w, 2),
-                              round(height, 2), value, title))
+            target.append(
+                Bar(
+                    round(centre + dx, 2),
+                    round(TOP + plot_h - height, 2),
+                    round(bar_w, 2),
+                    round(height, 2),
+                    value,
+                    title,
+                )
+            )
         if n % every == 0:
             x_ticks.append(Tick(round(centre, 2), label))
     y_ticks = [

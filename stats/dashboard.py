@@ -20,7 +20,7 @@ from dossiers.models import Channel
 from dossiers.workflow import Status
 from procedures.models import Field, Procedure
 from stats.forms import FiguresForm
-from stats.live import live_by, live_measure
+from stats.live import live_breakdowns, live_measure
 from stats.models import MEASURES, RefreshMark
 from stats.scope import figures_scope
 from stats.selectors import Period, figure_dossiers, figures_by, figures_totals, figures_trend, with_rates
@@ -160,8 +160,14 @@ def figures_query(request) -> FiguresQuery:
     scope = figures_scope(request.user)
     if not scope:
         raise Http404
-    query = FiguresQuery(form=FiguresForm(request.GET or None, today=today), tree=tree, scope=scope, root=scope[0],
-                         today=today, focus=scope[0])
+    query = FiguresQuery(
+        form=FiguresForm(request.GET or None, today=today),
+        tree=tree,
+        scope=scope,
+        root=scope[0],
+        today=today,
+        focus=scope[0],
+    )
     form = query.form
     if request.GET and not form.is_valid():
         agency = form.cleaned_data.get("agency") if hasattr(form, "cleaned_data") else None
@@ -197,11 +203,11 @@ def _sum_rows(rows: list[dict]) -> dict:
     return with_rates({name: total[name] for name in BASE}) | {name: total[name] for name in LIVE}
 
 
-def table_by_agency(query: FiguresQuery) -> list[dict]:
+def table_by_agency(query: FiguresQuery, live: dict) -> list[dict]:
     """One row per agency just under the agency in focus (its whole subtree summed), and one for the focus's own
     figures: a province leader reads departments and communes, a commune leader their commune (two queries)."""
     rows = figures_by(dimension="agency", period=query.period, **query.selection)
-    merged = _merge(rows, "agency_id", live_by(dimension="agency", today=query.today, **query.selection))
+    merged = _merge(rows, "agency_id", live)
     groups: dict[int, list[dict]] = {}
     for agency_id, row in merged.items():
         groups.setdefault(query.tree.under(query.focus, agency_id), []).append(row)
@@ -229,13 +235,16 @@ def _labels(dimension: str, keys: list) -> dict:
     return {pk: (code, name or "") for pk, code, name in found}
 
 
-def table_by(query: FiguresQuery, dimension: str) -> list[dict]:
-    """One row per field, procedure or channel: the roll-up's figures and the live counts (two or three queries)."""
+def table_by(query: FiguresQuery, dimension: str, live: dict | None = None) -> list[dict]:
+    """One row per agency, field, procedure or channel: the roll-up's figures (one query) and the live counts
+    (`live_breakdowns`, read once for the four tables)."""
+    if live is None:
+        live = live_breakdowns(today=query.today, **query.selection)[dimension]
     if dimension == "agency":
-        return table_by_agency(query)
+        return table_by_agency(query, live)
     key = {"field": "field_id", "procedure": "procedure_id", "channel": "channel"}[dimension]
     rows = figures_by(dimension=dimension, period=query.period, **query.selection)
-    merged = _merge(rows, key, live_by(dimension=dimension, today=query.today, **query.selection))
+    merged = _merge(rows, key, live)
     rolled = {row[key] for row in rows}
     labels = _labels(dimension, [value for value in merged if value not in rolled] if dimension != "channel" else [])
     channels = dict(Channel.choices)
@@ -258,7 +267,8 @@ def table_by(query: FiguresQuery, dimension: str) -> list[dict]:
 def dashboard_figures(query: FiguresQuery) -> dict:
     """Everything the dashboard shows for a valid query."""
     trend = figures_trend(period=query.period, **query.selection)
-    tables = {dimension: table_by(query, dimension) for dimension in TABLES}
+    live_counts = live_breakdowns(today=query.today, **query.selection)
+    tables = {dimension: table_by(query, dimension, live_counts[dimension]) for dimension in TABLES}
     live = {name: sum(row[name] for row in tables["channel"]) for name in LIVE}
     days = figures_by(dimension="day", period=query.period, **query.selection)
     mark = RefreshMark.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
@@ -275,7 +285,7 @@ DRILL_ORDER = {
     "withdrawn": "completed_at",
     "refused": "refused_at",
     "returned": "returned_at",
-    "in_progress": "received_at",
+    "in_progress": None,  # newest first by id: the open dossiers are many, a page is the first 50 of the id index
     "overdue_now": "current_due_at",
 }
 # The only columns a drill-down reads: nothing of the applicant (docs/domain.md §2, §11).
@@ -317,6 +327,8 @@ def drill_count(query: FiguresQuery, *, measure: str) -> int:
 def _ordered(query: FiguresQuery, measure: str):
     column = DRILL_ORDER[measure]
     rows = drill_dossiers(query, measure=measure)
+    if column is None:
+        return column, False, rows.order_by("-pk")
     if measure == "overdue_now":
         return column, True, rows.order_by(column, "pk")
     return column, False, rows.order_by(f"-{column}", "-pk")
@@ -328,12 +340,14 @@ class DrillPage:
     next_cursor: str
 
 
-def _cursor(row: dict, column: str) -> str:
-    return f"{row[column].isoformat()}~{row['pk']}"
+def _cursor(row: dict, column: str | None) -> str:
+    return f"{row[column].isoformat()}~{row['pk']}" if column else str(row["pk"])
 
 
-def _after(cursor: str) -> tuple[dt.datetime, int]:
+def _after(cursor: str, column: str | None) -> tuple[dt.datetime | None, int]:
     """The keyset of the last row of the previous page; ValueError for anything else."""
+    if column is None:
+        return None, int(cursor)
     moment, _sep, pk = cursor.partition("~")
     value = dt.datetime.fromisoformat(moment)
     if value.tzinfo is None:
@@ -345,9 +359,12 @@ def drill_page(query: FiguresQuery, *, measure: str, after: str = "") -> DrillPa
     """One page of the list behind a figure, by keyset (moment, id): one query with its joins, no COUNT."""
     column, ascending, rows = _ordered(query, measure)
     if after:
-        moment, pk = _after(after)
-        later = {f"{column}__gt" if ascending else f"{column}__lt": moment}
-        rows = rows.filter(Q(**later) | Q(**{column: moment, "pk__gt" if ascending else "pk__lt": pk}))
+        moment, pk = _after(after, column)
+        if column is None:
+            rows = rows.filter(pk__lt=pk)
+        else:
+            later = {f"{column}__gt" if ascending else f"{column}__lt": moment}
+            rows = rows.filter(Q(**later) | Q(**{column: moment, "pk__gt" if ascending else "pk__lt": pk}))
     found = list(rows.values(*DRILL_COLUMNS)[: PAGE_SIZE + 1])
     statuses = dict(Status.choices)
     for row in found:

@@ -1,9 +1,10 @@
 """The dashboard's live figures, counted from the dossiers at the moment of reading (docs/dashboard.md "Live
 counts"): in progress and overdue now describe the present, so they are not rolled up into `DailyFigure`.
 
-Both select by the columns of one partial index (`dossier_live_handler`, dossiers migration 0016): the handling
-agency (the processing agency, else the receiving one — the roll-up's key), the status and the due moment, limited
-to the in-progress statuses, so a province's count reads the index entries of its open dossiers only.
+Both read one partial index alone (`dossier_live_handler`, dossiers migration 0016, an index-only scan): keyed by the
+handling agency (the processing agency, else the receiving one — the roll-up's key), the status and the due moment,
+including the procedure version and the channel, limited to the in-progress statuses — so a province's counts read
+the index entries of its open dossiers only, never the table.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dossiers.models import IN_PROGRESS_STATUSES, RUNNING_STATUSES, Dossier
+from procedures.models import ProcedureVersion
 from stats.services import day_start
 
 # Received and not yet resolved (§9.2 "in progress"): the clock runs or is paused; a dossier with its result ready
@@ -23,13 +25,8 @@ from stats.services import day_start
 IN_PROGRESS = IN_PROGRESS_STATUSES
 # The agency handling a dossier, as the roll-up keys it (stats.services.KEY) and as the partial index stores it.
 HANDLER = Coalesce(F("processing_agency"), F("receiving_agency"))
-# dimension → the dossier column a live breakdown groups by (the same keys as `stats.selectors.DIMENSIONS`).
-LIVE_KEYS = {
-    "agency": "handler",
-    "field": "procedure_version__field_id",
-    "procedure": "procedure_version__procedure_id",
-    "channel": "channel",
-}
+# The breakdowns of the live counts (the same keys as `stats.selectors.DIMENSIONS`).
+LIVE_KEYS = ("agency", "field", "procedure", "channel")
 
 
 def overdue_now(*, today: dt.date) -> Q:
@@ -47,26 +44,46 @@ def live_dossiers(
 ) -> QuerySet[Dossier]:
     """The in-progress dossiers handled within the scope, narrowed by the dashboard's filters (unordered)."""
     rows = Dossier.objects.annotate(handler=HANDLER).filter(status__in=IN_PROGRESS, handler__in=list(agency_ids))
-    narrowing = {
-        "procedure_version__field_id": field_id,
-        "procedure_version__procedure_id": procedure_id,
-        "channel": channel,
-    }
-    return rows.filter(**{key: value for key, value in narrowing.items() if value is not None})
+    # The filters read columns the index includes: the versions of a field or procedure are a subquery, so the
+    # count stays an index-only scan.
+    versions = ProcedureVersion.objects.all()
+    if field_id is not None:
+        versions = versions.filter(field_id=field_id)
+    if procedure_id is not None:
+        versions = versions.filter(procedure_id=procedure_id)
+    if field_id is not None or procedure_id is not None:
+        rows = rows.filter(procedure_version_id__in=versions.values("pk"))
+    if channel is not None:
+        rows = rows.filter(channel=channel)
+    return rows
 
 
-def live_by(*, dimension: str, today: dt.date | None = None, **selection) -> dict[object, dict[str, int]]:
-    """In progress and overdue now per agency, field, procedure or channel (one grouped query):
-    key → {"in_progress": n, "overdue_now": m}."""
+def live_breakdowns(*, today: dt.date | None = None, **selection) -> dict[str, dict[object, dict[str, int]]]:
+    """In progress and overdue now per agency, field, procedure and channel: dimension → key → {"in_progress": n,
+    "overdue_now": m}. One index-only scan grouped by (handling agency, procedure version, channel), summed here per
+    dimension, and one query for the versions' procedures and fields — two queries whatever the number of dossiers."""
     today = today or timezone.localdate()
-    key = LIVE_KEYS[dimension]
-    rows = (
+    groups = list(
         live_dossiers(**selection)
         .order_by()
-        .values(key)
-        .annotate(in_progress=Count("pk"), overdue_now=Count("pk", filter=overdue_now(today=today)))
+        .values("handler", "procedure_version_id", "channel")
+        .annotate(in_progress=Count("*"), overdue_now=Count("current_due_at", filter=overdue_now(today=today)))
     )
-    return {row[key]: {"in_progress": row["in_progress"], "overdue_now": row["overdue_now"]} for row in rows}
+    versions = {
+        pk: (procedure_id, field_id)
+        for pk, procedure_id, field_id in ProcedureVersion.objects.filter(
+            pk__in={group["procedure_version_id"] for group in groups}
+        ).values_list("pk", "procedure_id", "field_id")
+    }
+    found: dict[str, dict[object, dict[str, int]]] = {name: {} for name in LIVE_KEYS}
+    for group in groups:
+        procedure_id, field_id = versions[group["procedure_version_id"]]
+        keys = {"agency": group["handler"], "field": field_id, "procedure": procedure_id, "channel": group["channel"]}
+        for dimension, key in keys.items():
+            counts = found[dimension].setdefault(key, {"in_progress": 0, "overdue_now": 0})
+            counts["in_progress"] += group["in_progress"]
+            counts["overdue_now"] += group["overdue_now"]
+    return found
 
 
 def live_measure(*, measure: str, today: dt.date | None = None, **selection) -> QuerySet[Dossier]:

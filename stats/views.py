@@ -33,14 +33,20 @@ from stats.dashboard import (
 from stats.forms import PRESETS, preset_period
 
 READERS = [*FIGURES_ROLES, Role.ADMIN]
-EXPORT_LIMIT = 100_000  # rows of a drill-down export; the figure says how many there are
+EXPORT_LIMIT = 50_000  # rows of a drill-down export; the figure says how many there are
 
 
 def _context(query: FiguresQuery, tab: str) -> dict:
     presets = [
         {"key": key, "label": label, "period": preset_period(key, today=query.today)} for key, label in PRESETS.items()
     ]
-    return {"tab": tab, "q": query, "form": query.form, "presets": presets, "query": query.query() if query.valid else ""}
+    return {
+        "tab": tab,
+        "q": query,
+        "form": query.form,
+        "presets": presets,
+        "query": query.query() if query.valid else "",
+    }
 
 
 @staff_only(roles=READERS, scope=FIGURES)
@@ -74,16 +80,22 @@ def drill(request):
     query = figures_query(request)
     measure = request.GET.get("measure", "")
     if measure not in DRILL_MEASURES:
-        return _measure_error(request, query, _("Hãy chọn một số liệu trên trang Tổng quan để xem danh sách hồ sơ."),
-                              "stats/drill.html")
+        return _measure_error(
+            request, query, _("Hãy chọn một số liệu trên trang Tổng quan để xem danh sách hồ sơ."), "stats/drill.html"
+        )
     if not query.valid:
-        return render(request, "stats/drill.html", _context(query, "home") | {"measure": measure,
-                      "title": DRILL_MEASURES[measure]}, status=400)
+        return render(
+            request,
+            "stats/drill.html",
+            _context(query, "home") | {"measure": measure, "title": DRILL_MEASURES[measure]},
+            status=400,
+        )
     try:
         page = drill_page(query, measure=measure, after=request.GET.get("sau", ""))
     except ValueError:
-        return _measure_error(request, query, _("Trang danh sách không hợp lệ; hãy mở lại từ trang đầu."),
-                              "stats/drill.html")
+        return _measure_error(
+            request, query, _("Trang danh sách không hợp lệ; hãy mở lại từ trang đầu."), "stats/drill.html"
+        )
     context = _context(query, "home") | {
         "measure": measure,
         "title": DRILL_MEASURES[measure],
@@ -164,13 +176,20 @@ def export(request):
     query = figures_query(request)
     table, kind = request.GET.get("table", ""), request.GET.get("format", "")
     if table not in (*TABLES, "drill") or kind not in ("xlsx", "csv"):
-        return _measure_error(request, query, _("Hãy chọn bảng cần xuất (theo cơ quan, lĩnh vực, thủ tục, kênh nộp "
-                                                "hoặc danh sách hồ sơ) và định dạng (XLSX hoặc CSV)."),
-                              "stats/drill.html")
+        return _measure_error(
+            request,
+            query,
+            _(
+                "Hãy chọn bảng cần xuất (theo cơ quan, lĩnh vực, thủ tục, kênh nộp "
+                "hoặc danh sách hồ sơ) và định dạng (XLSX hoặc CSV)."
+            ),
+            "stats/drill.html",
+        )
     measure = request.GET.get("measure", "")
     if table == "drill" and measure not in DRILL_MEASURES:
-        return _measure_error(request, query, _("Hãy chọn một số liệu trên trang Tổng quan để xem danh sách hồ sơ."),
-                              "stats/drill.html")
+        return _measure_error(
+            request, query, _("Hãy chọn một số liệu trên trang Tổng quan để xem danh sách hồ sơ."), "stats/drill.html"
+        )
     if not query.valid:
         return render(request, "stats/drill.html", _context(query, "home"), status=400)
     if table == "drill":
@@ -184,4 +203,3 @@ def export(request):
     if kind == "csv":
         return exports.csv_response(filename=name, header=header, rows=rows)
     return exports.xlsx_response(filename=name, title=title, header=header, rows=rows, about=_about(query, title))
-

@@ -62,8 +62,14 @@ def dash_url(q, name: str = "dashboard:home", **changes) -> str:
 def split(early, late, resolved):
     """The early / on time / late bar of a row (rates in %; nothing drawn when nothing was resolved)."""
     early, late = early or 0, late or 0
-    return {"early": f"{early:.2f}", "late": f"{late:.2f}", "late_start": f"{100 - late:.2f}", "resolved": resolved,
-            "early_rate": early, "late_rate": late}
+    return {
+        "early": f"{early:.2f}",
+        "late": f"{late:.2f}",
+        "late_start": f"{100 - late:.2f}",
+        "resolved": resolved,
+        "early_rate": early,
+        "late_rate": late,
+    }
 
 
 @register.filter

@@ -53,21 +53,41 @@ def world(people, agencies, make_version, applicant_for, receive):
         commune = [
             take("2026-03-02 09:00"),
             advance(take("2026-03-03 09:00"), FORWARD, RESULT, people=people, when="2026-03-03 15:00"),
-            advance(take("2026-03-04 09:00", channel=Channel.POSTAL), FORWARD, RESULT, RETURN, people=people,
-                    when="2026-03-04 16:00"),
-            advance(advance(take("2026-02-02 08:00"), FORWARD, people=people, when="2026-02-02 08:30"), RESULT,
-                    people=people, when="2026-03-10 10:00"),
+            advance(
+                take("2026-03-04 09:00", channel=Channel.POSTAL),
+                FORWARD,
+                RESULT,
+                RETURN,
+                people=people,
+                when="2026-03-04 16:00",
+            ),
+            advance(
+                advance(take("2026-02-02 08:00"), FORWARD, people=people, when="2026-02-02 08:30"),
+                RESULT,
+                people=people,
+                when="2026-03-10 10:00",
+            ),
             advance(take("2026-03-05 09:00"), ("refuse", "desk", REASON), people=people, when="2026-03-05 09:30"),
         ]
         other = [
             take("2026-03-06 09:00", desk="other_desk", version=other_version),
-            advance(take("2026-03-09 09:00", desk="other_desk", version=other_version, channel=Channel.POSTAL),
-                    ("forward", "other_desk", {}), ("issue_result", "other_head", {"number": "2/QĐ"}),
-                    people=people, when="2026-03-09 15:00"),
+            advance(
+                take("2026-03-09 09:00", desk="other_desk", version=other_version, channel=Channel.POSTAL),
+                ("forward", "other_desk", {}),
+                ("issue_result", "other_head", {"number": "2/QĐ"}),
+                people=people,
+                when="2026-03-09 15:00",
+            ),
         ]
         figures_refresh(now=at(NOW))
-    return World(people=people, agencies=agencies, commune=[Dossier.objects.get(pk=d.pk) for d in commune],
-                 other=[Dossier.objects.get(pk=d.pk) for d in other], version=version, other_version=other_version)
+    return World(
+        people=people,
+        agencies=agencies,
+        commune=[Dossier.objects.get(pk=d.pk) for d in commune],
+        other=[Dossier.objects.get(pk=d.pk) for d in other],
+        version=version,
+        other_version=other_version,
+    )
 
 
 @pytest.fixture
