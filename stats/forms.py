@@ -89,7 +89,6 @@ class FiguresForm(forms.Form):
                 label=label,
                 required=False,
                 input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                 error_messages={"invalid": _("Ngày không hợp lệ: nhập theo dạng ngày/tháng/năm.")},
             )
         self.order_fields(["preset", "from", "to", "agency", "field", "procedure", "channel", "own"])
