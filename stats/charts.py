@@ -19,14 +19,13 @@ LEFT, RIGHT, TOP, BOTTOM = 48, 8, 12, 30
 MAX_DAY_BARS = 62  # beyond two months, a bar per month
 
 
-def nice_ceiling(value: int) -> int:
-    """The smallest 1, 2, 2.5 or 5 × 10ⁿ at or above `value` (a readable top of the axis)."""
-    if value <= 4:
-        return 4
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * power:
-            return int(step * power)
+def tick_step(value: int) -> int:
+    """A whole, readable step for four grid lines reaching at least `value`: 1, 2, 3, 4, 5, 6 or 8 × 10ⁿ."""
+    quarter = max(value / 4, 1)
+    power = 10 ** math.floor(math.log10(quarter))
+    for step in (1, 2, 3, 4, 5, 6, 8, 10):
+        if quarter <= step * power:
+            return max(int(step * power), 1)
     return int(10 * power)
 
 
@@ -86,7 +85,8 @@ def column_chart(*, days: list[dict], period: Period) -> ColumnChart:
     for first, last, label in buckets:
         rows = [by_day[d] for d in by_day if first <= d <= last]
         sums.append((label, sum(r["received"] for r in rows), sum(r["resolved"] for r in rows)))
-    top = nice_ceiling(max([0, *(max(received, resolved) for _l, received, resolved in sums)]))
+    step = tick_step(max([0, *(max(received, resolved) for _l, received, resolved in sums)]))
+    top = 4 * step
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(sums), 1)
     bar_w = max(min(slot * 0.38, 28), 1.5)
@@ -110,8 +110,7 @@ def column_chart(*, days: list[dict], period: Period) -> ColumnChart:
         if n % every == 0:
             x_ticks.append(Tick(round(centre, 2), label))
     y_ticks = [
-        Tick(round(TOP + plot_h * (1 - step / 4), 2), number_format(top * step / 4, 0, force_grouping=True))
-        for step in range(5)
+        Tick(round(TOP + plot_h * (1 - n / 4), 2), number_format(step * n, 0, force_grouping=True)) for n in range(5)
     ]
     return ColumnChart(unit=unit, received=received, resolved=resolved, x_ticks=x_ticks, y_ticks=y_ticks)
 

@@ -66,9 +66,9 @@ def dashboard(request):
     return render(request, "stats/dashboard.html", context)
 
 
-def _measure_error(request, query: FiguresQuery, message: str, template: str):
-    context = _context(query, "home") | {"error": message, "measures": DRILL_MEASURES}
-    return render(request, template, context, status=400)
+def _refuse(request, query: FiguresQuery, message: str):
+    """400 with the message on the drill-down's page (a missing measure, table or format, a forged page key)."""
+    return render(request, "stats/drill.html", _context(query, "home") | {"error": message}, status=400)
 
 
 @staff_only(roles=READERS, scope=FIGURES)
@@ -80,9 +80,7 @@ def drill(request):
     query = figures_query(request)
     measure = request.GET.get("measure", "")
     if measure not in DRILL_MEASURES:
-        return _measure_error(
-            request, query, _("Hãy chọn một số liệu trên trang Tổng quan để xem danh sách hồ sơ."), "stats/drill.html"
-        )
+        return _refuse(request, query, _("Hãy chọn một số liệu trên trang Tổng quan để xem danh sách hồ sơ."))
     if not query.valid:
         return render(
             request,
@@ -93,9 +91,7 @@ def drill(request):
     try:
         page = drill_page(query, measure=measure, after=request.GET.get("sau", ""))
     except ValueError:
-        return _measure_error(
-            request, query, _("Trang danh sách không hợp lệ; hãy mở lại từ trang đầu."), "stats/drill.html"
-        )
+        return _refuse(request, query, _("Trang danh sách không hợp lệ; hãy mở lại từ trang đầu."))
     context = _context(query, "home") | {
         "measure": measure,
         "title": DRILL_MEASURES[measure],
@@ -176,20 +172,14 @@ def export(request):
     query = figures_query(request)
     table, kind = request.GET.get("table", ""), request.GET.get("format", "")
     if table not in (*TABLES, "drill") or kind not in ("xlsx", "csv"):
-        return _measure_error(
-            request,
-            query,
-            _(
-                "Hãy chọn bảng cần xuất (theo cơ quan, lĩnh vực, thủ tục, kênh nộp "
-                "hoặc danh sách hồ sơ) và định dạng (XLSX hoặc CSV)."
-            ),
-            "stats/drill.html",
+        message = _(
+            "Hãy chọn bảng cần xuất (theo cơ quan, lĩnh vực, thủ tục, kênh nộp hoặc danh sách hồ sơ) và định dạng "
+            "(XLSX hoặc CSV)."
         )
+        return _refuse(request, query, message)
     measure = request.GET.get("measure", "")
     if table == "drill" and measure not in DRILL_MEASURES:
-        return _measure_error(
-            request, query, _("Hãy chọn một số liệu trên trang Tổng quan để xem danh sách hồ sơ."), "stats/drill.html"
-        )
+        return _refuse(request, query, _("Hãy chọn một số liệu trên trang Tổng quan để xem danh sách hồ sơ."))
     if not query.valid:
         return render(request, "stats/drill.html", _context(query, "home"), status=400)
     if table == "drill":

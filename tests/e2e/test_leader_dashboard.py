@@ -23,6 +23,7 @@ from agencies.models import Agency
 from dossiers.models import Applicant, ApplicantIdentity, Dossier, DossierFile
 from stats.services import figures_refresh
 from tests.dossiers.conftest import at
+from tests.e2e.conftest import DESKTOP, SHOTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -104,11 +105,19 @@ def test_a_province_leader_reads_the_rates_drills_into_late_dossiers_and_downloa
         flat = " ".join(str(value) for r in rows for value in r)
         assert not [value for value in personal_data() if value in flat]
 
-        # Printable: the print stylesheet hides the site's header, the tabs and the filter.
+        # Printable on A4 (the printable width at 96 px per inch, 190 mm): the print stylesheet hides the site's
+        # header, the tabs and the filter, and the tables and charts fit the width.
         page.goto(f"{live_server.url}/dashboard/?preset=year")
         page.emulate_media(media="print")
-        assert page.locator(".site-top").is_hidden() and page.locator(".dash-filter").is_hidden()
-        page.emulate_media(media="screen")
+        page.set_viewport_size({"width": 718, "height": 1015})
+        try:
+            assert page.locator(".site-top").is_hidden()
+            assert page.locator(".dash-filter").is_hidden()
+            assert page.evaluate("document.documentElement.scrollWidth") <= 718
+            page.screenshot(path=SHOTS / "dashboard-print-a4.png", full_page=True)
+        finally:
+            page.emulate_media(media="screen")
+            page.set_viewport_size(DESKTOP)
 
 
 def test_a_commune_leader_sees_nothing_of_another_commune(page: Page, live_server, province, sign_in, shoot, axe):
@@ -139,14 +148,18 @@ def test_a_commune_leader_sees_nothing_of_another_commune(page: Page, live_serve
             assert response.status == 404
             response = page.goto(f"{live_server.url}/dashboard/ho-so/?measure=received&agency={other.pk}")
             assert response.status == 404
-            response = page.goto(f"{live_server.url}/dashboard/xuat/?table=drill&measure=received&format=csv&agency={other.pk}")
+            export = "/dashboard/xuat/?table=drill&measure=received&format=csv"
+            response = page.goto(f"{live_server.url}{export}&agency={other.pk}")
             assert response.status == 404
 
         # Their own commune's dossier, its file and its form: 404, as if none existed (§2, §11).
         own = Dossier.objects.filter(receiving_agency__e_identifier=COMMUNE, code__isnull=False).first()
         file = DossierFile.objects.filter(dossier=own).first()
-        urls = [f"/dossiers/{own.code}/", f"/dossiers/{own.code}/forms/receipt.pdf",
-                f"/dossiers/{own.code}/files/{file.pk if file else 1}/"]
+        urls = [
+            f"/dossiers/{own.code}/",
+            f"/dossiers/{own.code}/forms/receipt.pdf",
+            f"/dossiers/{own.code}/files/{file.pk if file else 1}/",
+        ]
         for url in urls:
             response = page.goto(f"{live_server.url}{url}")
             assert response.status == 404, url

@@ -12,7 +12,7 @@ from dossiers.models import Dossier
 from stats import dashboard
 from stats.selectors import Period
 from tests.dossiers.conftest import COMMUNE, OTHER_COMMUNE, at
-from tests.stats.dashboard_world import APPLICANT, NOW, commune_leader, world  # noqa: F401 - fixtures
+from tests.stats.dashboard_world import APPLICANT, NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,8 @@ def test_a_province_leader_reads_the_province_for_the_default_period(client, wor
     assert (totals["in_progress"], totals["overdue_now"]) == (2, 1)  # the 02/03 one is due 16/03
     assert totals["late_rate"] == 25.0
     page = text(response)
-    assert "01/03/2026" in page and "20/03/2026" in page
+    assert "01/03/2026" in page
+    assert "20/03/2026" in page
     assert "25,0 %" in page  # rates in Vietnamese notation
     names = {row["label"] for row in response.context["tables"]["agency"]}
     assert names == {world.agencies[COMMUNE].name, world.agencies[OTHER_COMMUNE].name}
@@ -168,7 +169,8 @@ def test_the_drill_down_lists_the_figures_dossiers_without_personal_data(client,
     assert [row["code"] for row in response.context["page"].rows] == [late.code]
     assert response.context["count"] == 1
     assert late.procedure_version.procedure.code in page
-    assert "10/03/2026" in page and "02/02/2026" in page  # completed, received
+    assert "10/03/2026" in page  # completed
+    assert "02/02/2026" in page  # received
     for secret in APPLICANT.values():
         assert secret not in page
     assert f"/ho-so/{late.code}" not in page.replace(DRILL, "")  # no link to the dossier, its files or forms
