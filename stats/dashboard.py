@@ -141,6 +141,11 @@ class FiguresQuery:
     def focus_name(self) -> str:
         return self.tree.name.get(self.focus, "")
 
+    @property
+    def has_subtree(self) -> bool:
+        """Whether the reader's scope holds agencies under others (else "this agency only" means nothing)."""
+        return len(self.scope) > 1
+
     def field_choices(self) -> list[tuple[int, str]]:
         """The fields for the filter (one query; a province has a few dozen)."""
         return list(Field.objects.order_by("name").values_list("pk", "name"))
