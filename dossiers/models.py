@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.audit import event_digest
@@ -25,6 +26,8 @@ OPEN_STATUSES = (
     Status.RESULT_READY,
 )
 RUNNING_STATUSES = (Status.RECEIVED, Status.IN_PROCESSING)
+# Received and not yet resolved (§9.2 "in progress"): the dashboard's live figures (stats/live.py).
+IN_PROGRESS_STATUSES = (*RUNNING_STATUSES, Status.SUPPLEMENT_REQUESTED, Status.AWAITING_FINANCIAL_OBLIGATION)
 
 
 class Channel(models.IntegerChoices):
@@ -396,6 +399,23 @@ class Dossier(models.Model):
             models.Index(
                 fields=["current_step"], name="dossier_current_step_paused", condition=Q(clock_state=ClockState.PAUSED)
             ),
+            # The dashboard's live figures (stats/live.py): in progress and overdue now per handling agency (the
+            # roll-up's key), procedure version and channel, counted from the index entries alone (index-only scan).
+            models.Index(
+                Coalesce("processing_agency", "receiving_agency"),
+                "status",
+                "current_due_at",
+                include=["processing_agency", "receiving_agency", "procedure_version", "channel"],
+                name="dossier_live_handler",
+                condition=Q(status__in=IN_PROGRESS_STATUSES),
+            ),
+            # The dashboard's drill-down (stats/dashboard.py): the dossiers resolved, refused or returned in a period,
+            # newest first, one keyset page at a time; the roll-up's refresh selects the same day ranges.
+            models.Index(
+                fields=["completed_at", "id"], name="dossier_completed", condition=Q(completed_at__isnull=False)
+            ),
+            models.Index(fields=["refused_at", "id"], name="dossier_refused", condition=Q(refused_at__isnull=False)),
+            models.Index(fields=["returned_at", "id"], name="dossier_returned", condition=Q(returned_at__isnull=False)),
         ]
 
     def __str__(self) -> str:

@@ -8,5 +8,7 @@ app_name = "dashboard"
 
 urlpatterns = [
     path("", views.dashboard, name="home"),
+    path("ho-so/", views.drill, name="drill"),
+    path("xuat/", views.export, name="export"),
     path("tre-han/", views_late.why_late, name="late"),
 ]

@@ -9,3 +9,4 @@ from tests.dossiers.conftest import (  # noqa: F401 - fixtures
     receive,
     submitted,
 )
+from tests.stats.dashboard_world import commune_leader, world  # noqa: F401, E402 - the dashboard tests' fixtures
