@@ -18,6 +18,7 @@ from agencies.models import Agency
 from indicators import formula
 from indicators.counts import AVAILABLE, UNAVAILABLE, counts_for
 from indicators.models import CountsMark, Group, IndicatorDefinition
+from stats.forms import parse_day
 from stats.models import RefreshMark
 
 COMPUTED, NO_DATA, NO_DENOMINATOR = "computed", "no_data", "no_denominator"
@@ -50,14 +51,13 @@ def _month(day: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def period_from(params, *, today: dt.date) -> tuple[Period, str]:
-    """The period asked for by `from` and `to` (ISO dates), or a preset `ky` (thang / quy / nam) around `to` or
-    today; by default the current quarter. Returns the period and a message when the input was not understood."""
+    """The period asked for by `from` and `to` (ISO dates or dd/mm/yyyy), or a preset `ky` (thang / quy / nam)
+    around `to` or today; by default the current quarter. Returns the period and a message when the input was not
+    understood."""
     message = ""
     preset = params.get("ky", "")
-    try:
-        start = dt.date.fromisoformat(params["from"]) if params.get("from") else None
-        end = dt.date.fromisoformat(params["to"]) if params.get("to") else None
-    except ValueError:
+    start, end = parse_day(params.get("from")), parse_day(params.get("to"))
+    if (params.get("from") and start is None) or (params.get("to") and end is None):
         start = end = None
         message = _("Ngày không hợp lệ; đang hiển thị quý hiện tại.")
     if preset in PRESETS:

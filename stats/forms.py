@@ -45,6 +45,19 @@ def _pick(model_label: str):
     return {"invalid_choice": _("Không tìm thấy {what} đã chọn.").format(what=model_label)}
 
 
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")  # ISO in the links between pages, dd/mm/yyyy as people type dates
+
+
+def parse_day(value: str | None) -> dt.date | None:
+    """A date in one of DATE_FORMATS, None when empty or not understood (the caller says so)."""
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime((value or "").strip(), fmt).date()  # noqa: DTZ007 - a calendar date, no time
+        except ValueError:
+            continue
+    return None
+
+
 class FiguresForm(forms.Form):
     """The GET parameters of every dashboard page; invalid input gives Vietnamese messages, never an error page."""
 
@@ -88,7 +101,7 @@ class FiguresForm(forms.Form):
             self.fields[name] = forms.DateField(
                 label=label,
                 required=False,
-                input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+                input_formats=list(DATE_FORMATS),
                 error_messages={"invalid": _("Ngày không hợp lệ: nhập theo dạng ngày/tháng/năm.")},
             )
         self.order_fields(["preset", "from", "to", "agency", "field", "procedure", "channel", "own"])

@@ -15,6 +15,7 @@ from agencies.models import Agency
 from dossiers.permissions import agency_subtree_ids
 from portal.access import FIGURES, staff_only
 from stats import lateness
+from stats.forms import parse_day
 from stats.scope import figures_scope
 from stats.selectors import Period, figures_totals
 
@@ -22,10 +23,7 @@ MAX_DAYS = 3 * 366  # a longer period is refused as a mistake rather than read
 
 
 def _day(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return parse_day(value)
 
 
 def _period(request, today: dt.date) -> tuple[Period, str]:

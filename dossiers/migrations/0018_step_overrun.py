@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
     atomic = False  # the concurrent index
 
     dependencies = [
-        ("dossiers", "0015_job_markers"),
+        ("dossiers", "0016_dashboard_indexes"),
         ("workcalendar", "0002_verbose_names"),  # the backfill reads the calendar in force
     ]
 
