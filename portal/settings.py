@@ -236,6 +236,10 @@ RESULT_UNCOLLECTED_DAYS = int(os.environ.get("RESULT_UNCOLLECTED_DAYS", "5"))
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
 # docs/statistics.md: a refresh that finds more changed dossiers than this rebuilds every day instead.
 STATS_REBUILD_ABOVE = int(os.environ.get("STATS_REBUILD_ABOVE", "50000"))
+# The dashboard's figures of one scope and query, rendered once and kept this long (docs/dashboard.md "Cache"): the
+# rolled-up part changes only with a refresh (the key holds the refresh's watermark), the live counts (in progress,
+# overdue now) are at most this old. 0 renders every time (the tests' default).
+DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "0" if TESTING else "60"))
 OUTBOX_BACKOFF_SECONDS = int(os.environ.get("OUTBOX_BACKOFF_SECONDS", "30"))
 OUTBOX_BACKOFF_MAX_SECONDS = int(os.environ.get("OUTBOX_BACKOFF_MAX_SECONDS", "3600"))
 # How long a message queued by the sweep may wait in the queue before the sweep queues it again.

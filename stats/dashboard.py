@@ -21,7 +21,7 @@ from dossiers.workflow import Status
 from procedures.models import Field, Procedure
 from stats.forms import FiguresForm
 from stats.live import live_breakdowns, live_measure
-from stats.models import MEASURES, RefreshMark
+from stats.models import MEASURES
 from stats.scope import figures_scope
 from stats.selectors import Period, figure_dossiers, figures_by, figures_totals, figures_trend, with_rates
 
@@ -276,8 +276,7 @@ def dashboard_figures(query: FiguresQuery) -> dict:
     tables = {dimension: table_by(query, dimension, live_counts[dimension]) for dimension in TABLES}
     live = {name: sum(row[name] for row in tables["channel"]) for name in LIVE}
     days = figures_by(dimension="day", period=query.period, **query.selection)
-    mark = RefreshMark.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
-    return {"trend": trend, "totals": trend["current"] | live, "tables": tables, "days": days, "refreshed_at": mark}
+    return {"trend": trend, "totals": trend["current"] | live, "tables": tables, "days": days}
 
 
 # The moment a drill-down list is ordered by (newest first; the overdue oldest due first) — also its keyset.

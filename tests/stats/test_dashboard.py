@@ -8,9 +8,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from dossiers.models import Dossier
+from dossiers import services
+from dossiers.models import Channel, Dossier
 from stats import dashboard
 from stats.selectors import Period
+from stats.services import figures_refresh
 from tests.dossiers.conftest import COMMUNE, OTHER_COMMUNE, at
 from tests.stats.dashboard_world import APPLICANT, NOW
 
@@ -224,3 +226,35 @@ def test_query_counts_are_pinned(client, world, django_assert_num_queries):
         client.get(DRILL, MARCH | {"measure": "received"})
     with django_assert_num_queries(8):
         client.get(DRILL, MARCH | {"measure": "overdue_now"})
+
+
+def test_the_figures_are_rendered_once_per_refresh_and_scope_then_served_from_the_cache(
+    client, world, commune_leader, people, applicant_for, settings, django_assert_num_queries
+):
+    """With DASHBOARD_CACHE_SECONDS set, a second reading of the same scope and query recounts nothing; another
+    scope renders its own figures (never another scope's), and a refresh (a new watermark) renders afresh."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dash"}}
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    leader = world.people["leader"]
+    client.force_login(leader)
+    first = client.get(HOME, MARCH)
+    assert first.context["totals"]["received"] == 6
+    with django_assert_num_queries(8):  # session, user, role, scope ×2, agencies, the refresh mark, the fields
+        again = client.get(HOME, MARCH)
+    assert again.context["body"] == first.context["body"]  # the same figures, not recounted
+
+    client.force_login(commune_leader)
+    commune_page = client.get(HOME, MARCH)
+    assert world.agencies[OTHER_COMMUNE].name not in text(commune_page)
+    assert commune_page.context["totals"]["received"] == 4
+
+    services.dossier_receive_counter(
+        actor=people["desk"],
+        procedure_version=world.version,
+        applicant=applicant_for(people["citizen"], name="Lê Văn Tâm"),
+        channel=Channel.COUNTER,
+        now=at("2026-03-19 09:00"),
+    )
+    figures_refresh(now=at(NOW))
+    client.force_login(leader)
+    assert client.get(HOME, MARCH).context["totals"]["received"] == 7
