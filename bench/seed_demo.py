@@ -9,6 +9,7 @@ dossiers per second and rows per table. Refuses a database whose name does not c
 """
 
 import argparse
+import datetime as dt
 import os
 import sys
 import time
@@ -45,6 +46,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dossiers", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=None, help="planning processes (default: seed_demo's choice)")
+    parser.add_argument("--today", default=None, help="the reference day YYYY-MM-DD (default: today)")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
@@ -69,7 +72,15 @@ def main() -> None:
     print(f"database {name}: migrated, agencies, users and catalogue in {time.perf_counter() - started:.1f} s")
 
     started = time.perf_counter()
-    call_command("seed_demo", dossiers=args.dossiers, seed=args.seed, force=True, verbosity=1)
+    call_command(
+        "seed_demo",
+        dossiers=args.dossiers,
+        seed=args.seed,
+        force=True,
+        verbosity=1,
+        workers=args.workers,
+        today=dt.date.fromisoformat(args.today) if args.today else None,
+    )
     seconds = time.perf_counter() - started
     rate = args.dossiers / seconds
     print(f"\nseed_demo --dossiers {args.dossiers} --seed {args.seed}: {seconds:.1f} s, {rate:,.0f} dossiers/s")
