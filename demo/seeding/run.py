@@ -117,9 +117,13 @@ class _Planner:
                 self.pool = multiprocessing.get_context("fork").Pool(workers)
             finally:
                 _FORKED = None if self.pool is None else _FORKED
-            self.window = 3 * workers
             self.versions = {v.id: v for v in generator.c.versions}
             self.agencies = generator.c.agencies
+            # The first chunks go out now: the workers plan while the writer reserves ids and reads the counters.
+            self.todo = iter(self.jobs)
+            self.pending: collections.deque = collections.deque()
+            for job in itertools.islice(self.todo, 3 * workers):
+                self.pending.append((job, self.pool.apply_async(_plan_chunk, (job,))))
 
     def planned(self):
         if self.pool is None:
@@ -134,11 +138,8 @@ class _Planner:
             if plans:
                 yield plans
             return
-        pending: collections.deque = collections.deque()
-        todo = iter(self.jobs)
+        pending, todo = self.pending, self.todo
         current, plans = 0, []
-        for job in itertools.islice(todo, self.window):
-            pending.append((job, self.pool.apply_async(_plan_chunk, (job,))))
         while pending:
             (g, _start, _seed), result = pending.popleft()
             if g != current:
