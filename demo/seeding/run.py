@@ -39,7 +39,7 @@ class SeedReport:
 # Dossiers are planned in chunks of this many, each with its own random sequence, seeded in order from the run's
 # (after the base draws): the same seed gives the same dossiers whether chunks are planned here or by workers.
 CHUNK = 2_000
-# From this many dossiers on PostgreSQL, worker processes plan while this one writes (fork: no set-up to copy).
+# From this many dossiers on PostgreSQL, worker processes may plan while this one writes (fork: no set-up to copy).
 PARALLEL_FROM = 20_000
 
 
@@ -50,8 +50,8 @@ def demo_dossiers_create(
 
     Needs the agency tree, the demo users (seed_demo) and procedure versions in force. Codes continue each
     (agency, day) sequence after its counter row, so a second run adds dossiers without breaking a sequence.
-    `workers` processes plan the dossiers while this one numbers and writes them; by default one per CPU from
-    `PARALLEL_FROM` dossiers on PostgreSQL, none below (0: plan here).
+    `workers` processes plan the dossiers while this one numbers and writes them; by default, from
+    `PARALLEL_FROM` dossiers on PostgreSQL, one per CPU beyond two (`_spare_cpus`), else none (0: plan here).
     """
     report = SeedReport()
     if count <= 0:
@@ -61,7 +61,7 @@ def demo_dossiers_create(
     statuses, channels = Counter(), Counter()
     if workers is None:
         parallel = count >= PARALLEL_FROM and connection.vendor == "postgresql" and _can_fork()
-        workers = min(os.cpu_count() or 1, 4) if parallel else 0
+        workers = min(_spare_cpus(), 4) if parallel else 0
     with transaction.atomic():
         context = _Context.load(today=today)
         generator = _Generator(context, random.Random(seed), today)
@@ -86,6 +86,13 @@ def demo_dossiers_create(
     report.dossiers = sum(statuses.values())
     report.by_status, report.by_channel = dict(statuses), dict(channels)
     return report
+
+
+def _spare_cpus() -> int:
+    """CPUs left for planning workers: one goes to this process, one to the database server. Below four there is
+    none to spare — measured on two cores, workers cost half as much CPU again (fork, pickling) for no gain."""
+    cpus = os.cpu_count() or 1
+    return cpus - 2 if cpus >= 4 else 0
 
 
 def _can_fork() -> bool:

@@ -65,7 +65,7 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=None,
-            help="Số tiến trình lập hồ sơ song song (mặc định: theo số CPU từ 20.000 hồ sơ; 0: không) / "
+            help="Số tiến trình lập hồ sơ song song (mặc định: số CPU trừ 2, từ 20.000 hồ sơ; 0: không) / "
             "planning processes; the same seed gives the same dossiers whatever the number.",
         )
         parser.add_argument(
