@@ -5,10 +5,13 @@
 
 Drops and recreates the database named in DATABASE_URL (through the `postgres` maintenance database), migrates
 it, imports the procedure catalogue, then times `seed_demo --dossiers N --seed S --force` and prints seconds,
-dossiers per second and rows per table. Refuses a database whose name does not contain "bench".
+dossiers per second, the CPU time of this process and its planning workers, and rows per table; then vacuums and
+analyses the database for the benches that follow. Refuses a database whose name does not contain "bench".
+`--workers` sets seed_demo's planning processes (default: its own choice), `--today` the reference day.
 """
 
 import argparse
+import datetime as dt
 import os
 import sys
 import time
@@ -41,10 +44,20 @@ def recreate(url: str) -> str:
     return name
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that have ended (the planning workers)."""
+    import resource
+
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dossiers", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=None, help="planning processes (default: seed_demo's choice)")
+    parser.add_argument("--today", default=None, help="the reference day YYYY-MM-DD (default: today)")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
@@ -68,11 +81,20 @@ def main() -> None:
     call_command("import_procedures", verbosity=0)
     print(f"database {name}: migrated, agencies, users and catalogue in {time.perf_counter() - started:.1f} s")
 
-    started = time.perf_counter()
-    call_command("seed_demo", dossiers=args.dossiers, seed=args.seed, force=True, verbosity=1)
+    started, cpu = time.perf_counter(), _cpu()
+    call_command(
+        "seed_demo",
+        dossiers=args.dossiers,
+        seed=args.seed,
+        force=True,
+        verbosity=1,
+        workers=args.workers,
+        today=dt.date.fromisoformat(args.today) if args.today else None,
+    )
     seconds = time.perf_counter() - started
     rate = args.dossiers / seconds
     print(f"\nseed_demo --dossiers {args.dossiers} --seed {args.seed}: {seconds:.1f} s, {rate:,.0f} dossiers/s")
+    print(f"CPU time: {_cpu() - cpu:.1f} s (this process and its workers); load average {os.getloadavg()[0]:.2f}")
 
     print("\nrows per table:")
     total = 0
@@ -85,6 +107,11 @@ def main() -> None:
                 print(f"  {model._meta.label:<32} {count:>10,}")
         cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
         print(f"  {'total':<32} {total:>10,}   database size {cursor.fetchone()[0]}")
+        # Fresh planner statistics and visibility maps for the benches that follow, as autovacuum would give them
+        # some minutes later (not part of the seeding time).
+        started = time.perf_counter()
+        cursor.execute("VACUUM (ANALYZE)")
+        print(f"\nVACUUM (ANALYZE): {time.perf_counter() - started:.1f} s")
 
 
 if __name__ == "__main__":

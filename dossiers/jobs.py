@@ -406,6 +406,31 @@ JOBS = {
 }
 
 
+# Closed for good: no selection of §5.12 can match such a dossier again, so its markers guard nothing.
+CLOSED = (Status.RETURNED, Status.REFUSED, Status.WITHDRAWN, Status.STOPPED)
+
+
+def job_markers_purge(*, now: dt.datetime | None = None, days: int | None = None) -> int:
+    """Delete the markers of dossiers closed (returned, refused, withdrawn, stopped) more than `days` days ago
+    (`JOB_MARKER_KEEP_DAYS`, default 30); returns how many. One set-based DELETE.
+
+    A marker only stops a selection from reporting the same threshold twice, and every selection reads open
+    dossiers only, so a closed dossier's markers are dead weight: without this the table grows by every late,
+    due-soon and apology report for ever. The closing moment is when the result was returned, the dossier refused,
+    or else completed (withdrawn, stopped). Kept for a while all the same, for whoever reads the alerts' history.
+    """
+    now = now or timezone.now()
+    keep = getattr(settings, "JOB_MARKER_KEEP_DAYS", 30) if days is None else days
+    tables = _tables()
+    sql = (
+        "DELETE FROM {marker} WHERE dossier_id IN (SELECT d.id FROM {dossier} d WHERE d.status IN ({closed}) "
+        "AND COALESCE(d.returned_at, d.refused_at, d.completed_at) < %s)"
+    ).format(closed=", ".join(["%s"] * len(CLOSED)), **tables)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, _adapt([*CLOSED, now - dt.timedelta(days=keep)]))
+        return cursor.rowcount
+
+
 def run_all(*, now: dt.datetime | None = None) -> dict[str, JobResult]:
     """Every selection once, each in its own transaction (a failure in one does not undo the others' work)."""
     now = now or timezone.now()

@@ -410,7 +410,8 @@ class Dossier(models.Model):
                 condition=Q(status__in=IN_PROGRESS_STATUSES),
             ),
             # The dashboard's drill-down (stats/dashboard.py): the dossiers resolved, refused or returned in a period,
-            # newest first, one keyset page at a time; the roll-up's refresh selects the same day ranges.
+            # newest first, one keyset page at a time; the roll-up's refresh (stats/services.py) selects the same day
+            # ranges — one index range each instead of a scan of the table (docs/statistics.md "Cost").
             models.Index(
                 fields=["completed_at", "id"], name="dossier_completed", condition=Q(completed_at__isnull=False)
             ),

@@ -51,3 +51,11 @@ def job_uncollected() -> dict:
 @shared_task(name="dossiers.job_expire_supplements")
 def job_expire_supplements() -> dict:
     return _run("expire_supplements")
+
+
+@shared_task(name="dossiers.job_markers_purge")
+def job_markers_purge() -> int:
+    """Celery beat, daily: delete the job markers of dossiers closed more than JOB_MARKER_KEEP_DAYS days ago."""
+    from dossiers.jobs import job_markers_purge as purge
+
+    return purge()

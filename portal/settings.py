@@ -191,6 +191,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": int(os.environ.get("PAYMENT_RECONCILE_SECONDS", "900")),
     },
     # docs/statistics.md: the daily summary tables catch up with the dossier events.
+    # docs/jobs.md: the job markers of dossiers closed long ago, deleted daily (set-based).
+    "job-markers-purge": {"task": "dossiers.job_markers_purge", "schedule": 86400},
     "stats-refresh": {"task": "stats.refresh", "schedule": int(os.environ.get("STATS_REFRESH_SECONDS", "300"))},
     # docs/indicators.md: the per-dossier facts of the Decision 766 indicators, refreshed like the daily figures.
     "indicators-refresh": {
@@ -239,6 +241,8 @@ STATS_REBUILD_ABOVE = int(os.environ.get("STATS_REBUILD_ABOVE", "50000"))
 # The dashboard's figures of one scope and query, rendered once and kept this long (docs/dashboard.md "Cache"): the
 # rolled-up part changes only with a refresh (the key holds the refresh's watermark), the live counts (in progress,
 # overdue now) are at most this old. 0 renders every time (the tests' default).
+# The overdue jobs' markers (dossiers/jobs.py) are kept this many days after their dossier closed.
+JOB_MARKER_KEEP_DAYS = int(os.environ.get("JOB_MARKER_KEEP_DAYS", "30"))
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "0" if TESTING else "60"))
 OUTBOX_BACKOFF_SECONDS = int(os.environ.get("OUTBOX_BACKOFF_SECONDS", "30"))
 OUTBOX_BACKOFF_MAX_SECONDS = int(os.environ.get("OUTBOX_BACKOFF_MAX_SECONDS", "3600"))

@@ -33,7 +33,9 @@ as the portal at the close of the previous day.
 
 The modules, each importing only those before it: `names` (static data and weighted draws), `context` (what
 is read once), `placement` (the office-minute line moments are placed on, the remembering calendar), `paths` (one
-dossier's timeline), `planning` (the generator), `writing` (COPY or inserts), `run` (the entry point and its report).
+dossier's timeline), `planning` (the generator), `writing` (COPY or inserts), `run` (the entry point, its report, and
+the planner: chunks of dossiers planned here or by forked worker processes, each chunk with its own random sequence
+seeded in order from the run's, so the output does not depend on the number of workers). Timings: bench/README.md.
 """
 
 from demo.seeding.context import SeedingError

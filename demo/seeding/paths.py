@@ -230,8 +230,7 @@ class _Path:
         name, role = self.v.steps[index]
         back = index == 0 or (index == len(self.v.steps) - 1 and role == "desk")
         agency = self.p.d["receiving_agency_id" if back else "processing_agency_id"]
-        hours, budget = self.g.hours(agency), self.v.step_budgets[index]
-        due = deadlines.step_due(start, unit=self.v.unit, budget=budget, calendar=self.g.calendar, hours=hours)
+        due = self.g.step_due(start, self.v.unit, self.v.step_budgets[index], agency)
         self.p.steps.append([index + 1, name, agency, self.handler(index), start, due, None, "", False])
         self.p.open_step = len(self.p.steps) - 1
         self.p.d["current_handler_id"] = self.handler(index)

@@ -32,6 +32,7 @@ from demo.seeding.names import (
 )
 from demo.seeding.paths import _Path, _Plan
 from demo.seeding.placement import _Calendar, _OfficeLine
+from dossiers import deadlines
 from dossiers.models import (
     ApplicantKind,
     Channel,
@@ -60,6 +61,7 @@ class _Generator:
         self.calendar = _Calendar(context.calendar)
         self._lines: dict[OfficeHours, _OfficeLine] = {}
         self._hours: dict[int, OfficeHours] = {}
+        self._step_dues: dict[tuple, dt.datetime | None] = {}
         self._pools: dict[str, tuple[list[_Version], list[float]]] = {}
         for pool, keep in (("all", None), ("online", "online"), ("obligation", "fin_excluded")):
             chosen = [v for v in context.versions if keep is None or getattr(v, keep)]
@@ -173,6 +175,22 @@ class _Generator:
         if agency_id not in self._hours:
             self._hours[agency_id] = OfficeHours.from_agency(self.c.agencies[agency_id])
         return self._hours[agency_id]
+
+    def step_due(self, start: dt.datetime, unit: str, budget, agency_id: int) -> dt.datetime | None:
+        """`dossiers.deadlines.step_due` with the agency's office hours, remembered per (start, unit, budget,
+        agency): most steps start on a whole office minute, so the same question comes back thousands of times;
+        a start with seconds (the desk's step, opened at receipt) is rarely asked twice and is not kept."""
+        if start.second or start.microsecond:
+            hours = self.hours(agency_id)
+            return deadlines.step_due(start, unit=unit, budget=budget, calendar=self.calendar, hours=hours)
+        key = (start, unit, budget, agency_id)
+        try:
+            return self._step_dues[key]
+        except KeyError:
+            due = self._step_dues[key] = deadlines.step_due(
+                start, unit=unit, budget=budget, calendar=self.calendar, hours=self.hours(agency_id)
+            )
+            return due
 
     def _draw(self, pool: str) -> _Version:
         return _pick(self.rng, *self._pools[pool])
