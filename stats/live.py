@@ -10,8 +10,11 @@ the index entries of its open dossiers only, never the table.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -59,6 +62,22 @@ def live_dossiers(
 
 
 def live_breakdowns(*, today: dt.date | None = None, **selection) -> dict[str, dict[object, dict[str, int]]]:
+    """`count_live_breakdowns`, kept DASHBOARD_CACHE_SECONDS per scope, filters and day: the dashboard, its exports
+    and the tabs of one reader share one scan of the open dossiers a minute (docs/dashboard.md "Cache")."""
+    today = today or timezone.localdate()
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    if not seconds:
+        return count_live_breakdowns(today=today, **selection)
+    parts = (today.isoformat(), sorted(selection.pop("agency_ids")), sorted(selection.items()))
+    key = "dashboard:live:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = count_live_breakdowns(today=today, agency_ids=parts[1], **selection)
+        cache.set(key, found, seconds)
+    return found
+
+
+def count_live_breakdowns(*, today: dt.date | None = None, **selection) -> dict[str, dict[object, dict[str, int]]]:
     """In progress and overdue now per agency, field, procedure and channel: dimension → key → {"in_progress": n,
     "overdue_now": m}. One index-only scan grouped by (handling agency, procedure version, channel), summed here per
     dimension, and one query for the versions' procedures and fields — two queries whatever the number of dossiers."""

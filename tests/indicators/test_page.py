@@ -149,7 +149,12 @@ def test_periods():
         dt.date(2026, 3, 1),
         dt.date(2026, 3, 31),
     )
-    period, message = period_from({"from": "31/03/2026"}, today=today)
+    # Dates as people type them are understood; anything else falls back to the current quarter with a message.
+    assert period_from({"from": "01/03/2026", "to": "31/03/2026"}, today=today)[0].span == (
+        dt.date(2026, 3, 1),
+        dt.date(2026, 3, 31),
+    )
+    period, message = period_from({"from": "31.03.2026"}, today=today)
     assert period.span == (dt.date(2026, 10, 1), dt.date(2026, 12, 31))
     assert message
 
