@@ -2,12 +2,15 @@
 computed indicator counts (docs/indicators.md)."""
 
 import datetime as dt
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 
 from dossiers.models import DossierDocument, DossierFile, Outcome, ResultSignature
 from dossiers.workflow import Status
 from feedback.models import DossierRating, Feedback, Satisfaction, Subject
+from indicators.models import IndicatorDefinition
 from indicators.services import counts_rebuild
 from natsync.models import SyncState
 from payments.models import Payment, PaymentStatus
@@ -39,6 +42,10 @@ WITHDRAW = (
 @pytest.fixture
 def built(agencies, people, receive, submitted, make_version):  # noqa: F811 - the fixtures imported above
     """Seven dossiers around March 2026 (see each line), plus catalogue, sync, payment, feedback and rating rows."""
+    # The definitions come from a data migration; a browser test (transaction=True) that ran before may have
+    # flushed them, so they are loaded again when missing.
+    if not IndicatorDefinition.objects.exists():
+        import_module("indicators.migrations.0002_decision_766_definitions").load(django_apps, None)
     v_fee = make_version(fee=16000, online="full")
     v_none = make_version(online="none")
     v_part = make_version(online="partial")
