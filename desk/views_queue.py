@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from accounts.roles import Role
+from accounts.roles import FIGURES_ROLES, Role
 from desk import selectors_queue as q
 from desk.forms_queue import QueueFilterForm
+from dossiers.permissions import actor_role
 from portal.access import DESK, staff_only
 
 SECTION_TITLES = {
@@ -114,5 +115,10 @@ def queue(request):
 
 
 def after_login(request):
-    """Where signing in lands: a desk officer on their queue, everyone else on the home page as before."""
-    return redirect("desk:queue" if _is_desk(request.user) else "home")
+    """Where signing in lands: a desk officer on their queue, a leader or supervisor on the figures, everyone else on
+    the home page as before."""
+    if _is_desk(request.user):
+        return redirect("desk:queue")
+    if actor_role(request.user) in FIGURES_ROLES:
+        return redirect("dashboard:home")
+    return redirect("home")

@@ -258,3 +258,12 @@ def test_the_figures_are_rendered_once_per_refresh_and_scope_then_served_from_th
     figures_refresh(now=at(NOW))
     client.force_login(leader)
     assert client.get(HOME, MARCH).context["totals"]["received"] == 7
+
+
+@pytest.mark.parametrize(
+    ("who", "lands"),
+    [("leader", "dashboard:home"), ("supervisor", "dashboard:home"), ("desk", "desk:queue"), ("citizen", "home")],
+)
+def test_signing_in_lands_a_leader_on_the_figures(client, world, who, lands):
+    client.force_login(world.people[who])
+    assert client.get(reverse("desk:after-login"))["Location"] == reverse(lands)
