@@ -35,7 +35,7 @@ from dossiers.workflow import Status
 from indicators.models import DAILY_MEASURES, CountsMark, DailyCount
 from natsync.models import SyncState
 from payments.models import Payment, PaymentStatus
-from stats.services import day_ranges, local_day, touched_days, touched_dossiers, within
+from stats.services import day_ranges, local_day, on_days, touched_days, touched_dossiers, within
 
 OBLIGATION = (FeeMode.BEFORE, FeeMode.AFTER)
 HANDLER = Coalesce("processing_agency_id", "receiving_agency_id")
@@ -87,13 +87,7 @@ def _recompute(ranges: list[tuple[dt.date, dt.date]] | None) -> int:
         for row in part:
             key = tuple(row.pop(name) for name in KEY)
             rows.setdefault(key, dict.fromkeys(DAILY_MEASURES, 0)).update(row)
-    existing = DailyCount.objects.all()
-    if ranges is not None:
-        days = Q(pk__in=[])
-        for first, last in ranges:
-            days |= Q(day__range=(first, last))
-        existing = existing.filter(days)
-    existing.delete()
+    DailyCount.objects.filter(on_days(ranges)).delete()
     DailyCount.objects.bulk_create(
         [
             DailyCount(day=day, agency_id=agency, procedure_id=procedure, **values)

@@ -83,6 +83,16 @@ def day_ranges(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
     return [(first, last) for first, last in ranges]
 
 
+def on_days(ranges: list[tuple[dt.date, dt.date]] | None) -> Q:
+    """A summary row's `day` is in one of the ranges (every day when None)."""
+    if ranges is None:
+        return Q()
+    condition = Q(pk__in=[])
+    for first, last in ranges:
+        condition |= Q(day__range=(first, last))
+    return condition
+
+
 def within(column: str, ranges: list[tuple[dt.date, dt.date]] | None) -> Q:
     """The moment falls on one of the days (local), as datetime ranges an index on the column can serve."""
     if ranges is None:
@@ -178,13 +188,7 @@ def _recompute(ranges: list[tuple[dt.date, dt.date]] | None) -> None:
     """Replace the rows of the days in `ranges` (all days when None) by a fresh roll-up: for each summary table one
     DELETE and one INSERT … SELECT."""
     for model, insert in ((DailyFigure, _insert_sql), (LateStepFigure, _late_insert_sql)):
-        existing = model.objects.all()
-        if ranges is not None:
-            condition = Q(pk__in=[])
-            for first, last in ranges:
-                condition |= Q(day__range=(first, last))
-            existing = existing.filter(condition)
-        existing.delete()  # one DELETE: nothing refers to the rows
+        model.objects.filter(on_days(ranges)).delete()  # one DELETE: nothing refers to the rows
         sql, params = insert(ranges)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
