@@ -2,7 +2,6 @@
 
 from urllib.parse import urlencode
 
-from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -10,7 +9,7 @@ from accounts.roles import FIGURES_ROLES, Role
 from indicators.models import Group
 from indicators.selectors import PRESETS, figures_as_of, indicators_for, period_from, sort_rows
 from portal.access import FIGURES, staff_only
-from stats.scope import figures_scope
+from stats.scope import figures_scope, scoped_agency_id
 
 
 @staff_only(roles=[*FIGURES_ROLES, Role.ADMIN], scope=FIGURES)
@@ -20,14 +19,7 @@ def indicators(request):
     today = timezone.localdate()
     scope = figures_scope(request.user)
     period, message = period_from(request.GET, today=today)
-    agency_id = None
-    if request.GET.get("agency"):
-        try:
-            agency_id = int(request.GET["agency"])
-        except ValueError:
-            raise Http404 from None
-        if agency_id not in scope:
-            raise Http404
+    agency_id = scoped_agency_id(request.GET.get("agency"), scope)
     data = indicators_for(agency_ids=scope, period=period, today=today, agency_id=agency_id)
     sort = request.GET.get("sap-xep", "diem")
     query = urlencode({"from": period.start.isoformat(), "to": period.end.isoformat()})

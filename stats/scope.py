@@ -7,6 +7,8 @@ is the same 404 as a missing one.
 
 from __future__ import annotations
 
+from django.http import Http404
+
 from accounts.roles import FIGURES_ROLES, Role
 from agencies.models import Agency
 from dossiers.permissions import actor_role, agency_subtree_ids
@@ -26,3 +28,17 @@ def figures_scope(user) -> list[int]:
             root = parents[root]
         agency = Agency(pk=root)
     return agency_subtree_ids(agency)
+
+
+def scoped_agency_id(value: str | None, scope: list[int]) -> int | None:
+    """The `agency` of a figures page's query: None when absent, else an id inside the reader's scope — anything
+    else (not a number, another scope's agency) is the 404 of a missing agency."""
+    if not value:
+        return None
+    try:
+        agency_id = int(value)
+    except ValueError:
+        raise Http404 from None
+    if agency_id not in scope:
+        raise Http404
+    return agency_id

@@ -16,21 +16,17 @@ from dossiers.permissions import agency_subtree_ids
 from portal.access import FIGURES, staff_only
 from stats import lateness
 from stats.forms import parse_day
-from stats.scope import figures_scope
+from stats.scope import figures_scope, scoped_agency_id
 from stats.selectors import Period, figures_totals
 
 MAX_DAYS = 3 * 366  # a longer period is refused as a mistake rather than read
-
-
-def _day(value: str | None) -> dt.date | None:
-    return parse_day(value)
 
 
 def _period(request, today: dt.date) -> tuple[Period, str]:
     """GET `from` / `to` (ISO dates, both included); this month by default. A wrong or reversed range falls back
     to the default with a message, never a 500."""
     default = Period(today.replace(day=1), today)
-    start, end = _day(request.GET.get("from")), _day(request.GET.get("to"))
+    start, end = parse_day(request.GET.get("from")), parse_day(request.GET.get("to"))
     if not request.GET.get("from") and not request.GET.get("to"):
         return default, ""
     start, end = start or default.start, end or default.end
@@ -56,11 +52,9 @@ def why_late(request):
     scope = figures_scope(request.user)
     now = timezone.now()
     period, period_error = _period(request, timezone.localdate(now))
-    agency_id = _int(request.GET.get("agency"))
+    agency_id = scoped_agency_id(request.GET.get("agency"), scope)
     procedure_id = _int(request.GET.get("procedure"))
     if agency_id is not None:
-        if agency_id not in scope:
-            raise Http404
         agency = Agency.objects.get(pk=agency_id)
         agency_ids = agency_subtree_ids(agency)
     else:
