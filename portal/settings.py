@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "natsync",
     "indicators",
     "transparency",
+    "api",
+    "webhooks",
     "demo",
 ]
 

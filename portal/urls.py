@@ -57,6 +57,7 @@ urlpatterns = [
     path("", include("desk.urls")),
     path("tra-cuu/", public_lookup, name="public-lookup"),
     path("xac-minh/<str:token>/", result_verify_page, name="result-verify"),
+    path("api/v1/", include("api.urls")),  # the public API (docs/api.md)
     path("api/procedures/", include((procedure_api_urls, "procedures_api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),
