@@ -124,7 +124,7 @@ def files_per_request_check(files) -> None:
     Django itself stops at DATA_UPLOAD_MAX_NUMBER_FILES while parsing). `files` is a MultiValueDict
     (`request.FILES`) or any sized collection of uploads."""
     limit = settings.DOSSIER_MAX_FILES_PER_REQUEST
-    count = sum(len(values) for values in files.lists()) if hasattr(files, "lists") else len(files)
+    count = sum(len(values) for _key, values in files.lists()) if hasattr(files, "lists") else len(files)
     if count > limit:
         raise FileRejected(too_many_files_message(count), code="too_many_files")
 

@@ -103,7 +103,7 @@ def test_the_download_names_the_cleaned_name_only(client, files_world, files_med
     client.force_login(files_world.citizen)
 
     response = client.get(download_url(DOSSIER_CODE, record.pk))
-    response.close()
+    b"".join(response.streaming_content)  # consumed, so the file is closed
 
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="passwd.pdf"'
