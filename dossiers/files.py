@@ -1,5 +1,7 @@
-"""Dossier files: accepting an upload (type by content, size limits, SHA-256, generated storage name) and
-opening one for download through the user's scope, with the staff read logged (docs/domain.md §11).
+"""Dossier files: accepting an upload (size limits, malware scan, type by content, zip directory check, images
+saved again, SHA-256, generated storage name), scanning later the files stored while no scanner answered, and
+opening one for download through the user's scope, with the staff read logged (docs/domain.md §11,
+docs/uploads.md).
 
 Everything goes through `default_storage`, so the S3-compatible backend switched on by `S3_BUCKET` in
 portal/settings.py works unchanged. The user's file name is kept only as data (`original_name`): it never
@@ -120,9 +122,9 @@ class ClientTemporaryFileUploadHandler(_ClientAddressMixin, TemporaryFileUploadH
 
 
 def files_per_request_check(files) -> None:
-    """Refuse a request carrying more than DOSSIER_MAX_FILES_PER_REQUEST files (the web pages and the API call it;
-    Django itself stops at DATA_UPLOAD_MAX_NUMBER_FILES while parsing). `files` is a MultiValueDict
-    (`request.FILES`) or any sized collection of uploads."""
+    """Refuse a request carrying more than DOSSIER_MAX_FILES_PER_REQUEST files, for a surface that counts its own
+    files (the API); for every request Django's parser already stops at DATA_UPLOAD_MAX_NUMBER_FILES (the same
+    number) and handler400 explains it. `files` is a MultiValueDict (`request.FILES`) or a sized collection."""
     limit = settings.DOSSIER_MAX_FILES_PER_REQUEST
     count = sum(len(values) for _key, values in files.lists()) if hasattr(files, "lists") else len(files)
     if count > limit:
