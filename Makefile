@@ -9,7 +9,7 @@ PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo test lint format messages check clean
+.PHONY: help install run demo test lint format messages check clean clamd
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -65,6 +65,9 @@ check: $(STAMP) ## Django system checks and missing migrations
 
 test: $(STAMP) lint check ## Install, lint and run the whole test suite
 	PORTAL_TESTING=1 $(BIN)/pytest
+
+clamd: ## Start a local ClamAV daemon (EICAR-only signatures); export CLAMAV_ADDRESS=<the address it prints>
+	bin/clamd-local
 
 clean: ## Remove the virtualenv and local state
 	rm -rf $(VENV) var/portal.sqlite3 var/staticfiles

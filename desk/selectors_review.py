@@ -19,7 +19,7 @@ def review_dossier(*, user, code: str) -> Dossier:
     each component gets `review_files`, and the dossier `other_files` (those attached to no component)."""
     documents = DossierDocument.objects.select_related("required_document").order_by("pk")
     files = DossierFile.objects.only(
-        "pk", "dossier_id", "document_id", "kind", "original_name", "content_type", "size", "uploaded_at"
+        "pk", "dossier_id", "document_id", "kind", "original_name", "content_type", "size", "uploaded_at", "scan_status"
     ).order_by("uploaded_at", "pk")
     dossier = (
         dossiers_visible_to(user)

@@ -260,7 +260,11 @@ def draft_file_remove(*, user, pk: int, file_id: int) -> None:
 def reusable_files(user, draft: Dossier):
     """ "Kho dữ liệu của tôi": the components and results of the citizen's own other dossiers, newest first."""
     return (
-        DossierFile.objects.filter(dossier__owner=user, kind__in=(DossierFile.Kind.COMPONENT, DossierFile.Kind.RESULT))
+        DossierFile.objects.filter(
+            dossier__owner=user,
+            kind__in=(DossierFile.Kind.COMPONENT, DossierFile.Kind.RESULT),
+            scan_status=DossierFile.ScanStatus.CLEAN,  # a file not (yet) found clean is not offered again
+        )
         .exclude(dossier=draft)
         .select_related("dossier", "document")
         .order_by("-uploaded_at", "-pk")

@@ -495,9 +495,30 @@ class DossierFile(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    class ScanStatus(models.TextChoices):
+        """The malware scan (dossiers/scanning.py): only a clean file is ever served (docs/uploads.md)."""
+
+        PENDING = "pending", _("Đang chờ quét virus")
+        CLEAN = "clean", _("Đã quét virus")
+        INFECTED = "infected", _("Nhiễm mã độc, đã xóa")
+
+    # A row written by anything else than dossiers.files starts as waiting: never served before a scan says clean.
+    scan_status = models.CharField(
+        _("quét virus"), max_length=10, choices=ScanStatus.choices, default=ScanStatus.PENDING
+    )
+    scanned_at = models.DateTimeField(_("quét lúc"), null=True, blank=True)
+    # The signature the scanner named, for an INFECTED row (its stored object is deleted).
+    scan_signature = models.CharField(_("mã độc"), max_length=255, blank=True)
+
     class Meta:
         verbose_name = _("tệp hồ sơ")
         verbose_name_plural = _("tệp hồ sơ")
+        indexes = [
+            # The rescan job's selection: the few files waiting for the scanner.
+            models.Index(
+                fields=["uploaded_at"], name="dossier_file_scan_pending", condition=models.Q(scan_status="pending")
+            )
+        ]
 
     def __str__(self) -> str:
         return self.original_name

@@ -59,3 +59,12 @@ def job_markers_purge() -> int:
     from dossiers.jobs import job_markers_purge as purge
 
     return purge()
+
+
+@shared_task(name="dossiers.files_rescan")
+def files_rescan() -> dict:
+    """Celery beat, every minute, and kicked after a file is stored unscanned: scan the files waiting for the
+    malware scanner (dossiers/files.py); nothing happens while the scanner does not answer."""
+    from dossiers.files import files_rescan as rescan
+
+    return rescan()

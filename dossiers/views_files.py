@@ -7,11 +7,13 @@
 import logging
 
 from django.http import FileResponse, Http404
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from dossiers.audit import request_client
-from dossiers.files import dossier_file_open
+from dossiers.files import FileNotServable, dossier_file_open
+from dossiers.models import DossierFile
 from dossiers.services import dossier_result_downloaded
 from portal.access import DOSSIER, DOSSIER_ROLES, staff_or_owner
 
@@ -22,8 +24,22 @@ logger = logging.getLogger(__name__)
 INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
 
 
-def _serve(request, code: str, file_id: str, *, inline: bool) -> FileResponse:
-    record = dossier_file_open(user=request.user, dossier_code=code, file_id=int(file_id), **request_client(request))
+def _serve(request, code: str, file_id: str, *, inline: bool):
+    try:
+        record = dossier_file_open(
+            user=request.user, dossier_code=code, file_id=int(file_id), **request_client(request)
+        )
+    except FileNotServable as refusal:
+        # Waiting for the malware scan (409: try again later), or deleted as infected (410); no bytes leave.
+        pending = refusal.record.scan_status == DossierFile.ScanStatus.PENDING
+        response = render(
+            request,
+            "dossiers/file_not_servable.html",
+            {"record": refusal.record, "pending": pending},
+            status=409 if pending else 410,
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
     try:
         handle = record.file.open("rb")
     except FileNotFoundError as error:

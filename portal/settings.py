@@ -185,6 +185,8 @@ CELERY_BEAT_SCHEDULE = {
         }
         for name in ("late_steps", "due_soon", "apology", "late_acceptance", "uncollected", "expire_supplements")
     },
+    # docs/uploads.md: files stored while the malware scanner was unreachable are scanned when it answers again.
+    "files-rescan": {"task": "dossiers.files_rescan", "schedule": int(os.environ.get("FILES_RESCAN_SECONDS", "60"))},
     # The outbox's safety net: deliver what an on-commit kick could not queue, and retries whose time has come.
     "outbox-sweep": {"task": "outbox.sweep", "schedule": int(os.environ.get("OUTBOX_SWEEP_SECONDS", "60"))},
     # docs/domain.md §10.2: pending online payments whose notification never came are asked about again.
@@ -359,6 +361,20 @@ DOSSIER_MAX_TOTAL_BYTES = int(os.environ.get("DOSSIER_MAX_TOTAL_BYTES", str(50 *
 FILE_UPLOAD_PERMISSIONS = 0o640
 # Caps the non-file part of a request (form fields, JSON bodies); files are bounded by the limits above.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Files in one request: more is a 400 with a clear message (dossiers.files.files_per_request_check, and Django's
+# parser stops at DATA_UPLOAD_MAX_NUMBER_FILES before writing more; portal.views.bad_request explains it).
+DOSSIER_MAX_FILES_PER_REQUEST = int(os.environ.get("DOSSIER_MAX_FILES_PER_REQUEST", "20"))
+DATA_UPLOAD_MAX_NUMBER_FILES = DOSSIER_MAX_FILES_PER_REQUEST
+# Each uploaded file carries the client's address for the security log (malware refused at upload).
+FILE_UPLOAD_HANDLERS = [
+    "dossiers.files.ClientMemoryFileUploadHandler",
+    "dossiers.files.ClientTemporaryFileUploadHandler",
+]
+# The ClamAV daemon scanning every upload (dossiers/scanning.py, docs/uploads.md): "tcp://127.0.0.1:3310" or
+# "unix:///run/clamav/clamd.ctl". Empty: no scanner, and every upload waits as "pending" (never served) until one
+# answers; `bin/clamd-local` starts one with a local EICAR-only database for development and CI.
+CLAMAV_ADDRESS = os.environ.get("CLAMAV_ADDRESS", "")
+CLAMAV_TIMEOUT = float(os.environ.get("CLAMAV_TIMEOUT", "10"))
 # S3-compatible object storage (MinIO, Viettel/FPT cloud, AWS) instead of MEDIA_ROOT when S3_BUCKET is set;
 # needs the optional extra: pip install ".[s3]". Objects stay private and are served through the portal.
 S3_BUCKET = os.environ.get("S3_BUCKET", "")

@@ -15,6 +15,7 @@ from procedures.urls import api_urlpatterns as procedure_api_urls
 
 # Static pages rendered without the database or the session (portal.errors).
 handler500 = "portal.views.server_error"
+handler400 = "portal.views.bad_request"  # says why: e.g. more files than DATA_UPLOAD_MAX_NUMBER_FILES
 
 admin.site.site_header = _("Quản trị Cổng Dịch vụ công")
 admin.site.site_title = _("Quản trị Một cửa điện tử")

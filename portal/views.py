@@ -1,7 +1,9 @@
 import sys
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -35,3 +37,19 @@ def server_error(request):
         # Raised outside a view (a middleware, the session save): the same maintenance page as in a view.
         return errors.maintenance_response(request)
     return errors.server_error_response(request)
+
+
+def bad_request(request, exception):
+    """handler400: the static error frame (JSON under /api/). A request with more files than
+    DATA_UPLOAD_MAX_NUMBER_FILES is refused by Django's parser before any view: the page says what the limit is."""
+    from django.core.exceptions import TooManyFilesSent
+
+    from dossiers.files import too_many_files_message
+
+    if isinstance(exception, TooManyFilesSent):
+        message = too_many_files_message()
+    else:
+        message = _("Yêu cầu không hợp lệ. Vui lòng kiểm tra lại và thử lại.")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400, json_dumps_params={"ensure_ascii": False})
+    return HttpResponse(render_to_string("400.html", {"message": message}), status=400)

@@ -1,5 +1,7 @@
 """Fixtures shared by every test package."""
 
+import os
+
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
@@ -27,6 +29,31 @@ def _rate_limits():
     the catalogue search's cached filter lists forgotten (a rolled-back test sends no signal)."""
     rate_limit_reset()
     cache.delete(GENERATION_KEY)
+
+
+@pytest.fixture(autouse=True)
+def _malware_scanner(request, monkeypatch):
+    """Uploads are scanned by a stand-in that finds every file clean, so a test does not depend on a running clamd.
+    Tests of the scanner itself ask for `clamav` (the real daemon) or patch `dossiers.scanning` themselves."""
+    if "clamav" in request.fixturenames:
+        return
+    from dossiers import scanning
+
+    def clean(fileobj, **_kwargs):
+        fileobj.seek(0)
+        return scanning.Verdict(clean=True)
+
+    monkeypatch.setattr(scanning, "scan_stream", clean)
+
+
+@pytest.fixture
+def clamav(settings) -> str:
+    """The real ClamAV daemon named by CLAMAV_ADDRESS (`.ci/run` starts one with bin/clamd-local and exports it)."""
+    address = os.environ.get("CLAMAV_ADDRESS", "")
+    if not address:
+        pytest.skip("CLAMAV_ADDRESS is not set: run bin/clamd-local and export the address it prints (CI does)")
+    settings.CLAMAV_ADDRESS = address
+    return address
 
 
 @pytest.fixture
