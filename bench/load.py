@@ -152,11 +152,15 @@ def models_f(name):
 def query_counts() -> list[tuple[str, str, int, str, int, bool]]:
     """(page, small persona, queries, large persona, queries, grows?) for each list page."""
     from django.db import connection
+    from django.db.models import Count
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from staff_screens import desk_personas, officer_personas
+    from staff_screens import bench_user, desk_personas, officer_personas
 
     from accounts.models import User
+    from accounts.roles import Role
+    from agencies.models import Agency
+    from dossiers.models import Dossier, DossierStep
 
     def count(user, path) -> int:
         client = Client(HTTP_HOST="localhost")
@@ -167,19 +171,49 @@ def query_counts() -> list[tuple[str, str, int, str, int, bool]]:
         assert response.status_code == 200, (path, response.status_code)
         return len(queries)
 
+    def size(persona) -> int:
+        return int(persona[0].split(": ")[1].split()[0].replace(",", ""))
+
+    # The smallest list: the agency with the fewest dossiers received (desk) or open steps (officer), none included.
+    def quietest(agencies, counts: dict[int, int]) -> tuple[Agency, int]:
+        agency = min(agencies, key=lambda a: (counts.get(a.pk, 0), a.pk))
+        return agency, counts.get(agency.pk, 0)
+
+    received = dict(Dossier.objects.values_list("receiving_agency").annotate(n=Count("id")).order_by())
+    open_steps = DossierStep.objects.filter(finished_at__isnull=True)
+    steps = dict(open_steps.values_list("agency").annotate(n=Count("id")).order_by())
+    quiet_desk, n_desk = quietest(Agency.objects.filter(desks__is_active=True).distinct(), received)
+    quiet_unit, n_unit = quietest(Agency.objects.all(), steps)
+    small = {
+        Role.DESK: (
+            f"desk of {quiet_desk.name}: {n_desk:,} dossiers received",
+            bench_user(f"bench-desk-{quiet_desk.pk}", Role.DESK, quiet_desk),
+        ),
+        Role.OFFICER: (
+            f"officer of {quiet_unit.name}: {n_unit:,} open steps",
+            bench_user(f"bench-officer-{quiet_unit.pk}", Role.OFFICER, quiet_unit),
+        ),
+    }
     rows = []
-    for personas in (desk_personas(), officer_personas()):
-        (small_label, small, pages), *rest = personas
-        large_label, large, large_pages = max(rest, key=lambda p: int(p[0].split(": ")[1].split()[0].replace(",", "")))
+    for role, personas in ((Role.DESK, desk_personas()), (Role.OFFICER, officer_personas())):
+        small_label, small_user = small[role]
+        large_label, large, pages = max(personas, key=size)
         for page, path in pages.items():
-            if page.startswith("  search") or page.startswith("  filter"):
+            if page.startswith(("  search", "  filter")):
                 continue  # the search and filter paths name the persona's own data
-            a, b = count(small, path), count(large, large_pages[page])
+            a, b = count(small_user, path), count(large, path)
             rows.append((f"{page.strip()} {path}", small_label, a, large_label, b, b > a))
     commune, province = User.objects.get(username="leader_xa"), User.objects.get(username="leader")
     a, b = count(commune, "/dashboard/"), count(province, "/dashboard/")
     rows.append(("dashboard /dashboard/", "leader of a commune", a, "leader of the province", b, b > a))
     return rows
+
+
+def short(persona: str) -> str:
+    """ "desk of <agency>: 24,213 dossiers received" → "<agency, cut>: 24,213 dossiers received"."""
+    who, _sep, size = persona.partition(": ")
+    who = who.split(" of ", 1)[-1]
+    return f"{who[: 38 - len(size)]}: {size}" if size else persona
 
 
 # --- 3. The server ---------------------------------------------------------------------------------------------
@@ -270,6 +304,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     parser.add_argument("--password", default="Demo@2026", help="the demo accounts' password")
     parser.add_argument("--skip-queries", action="store_true", help="skip the query counts")
+    parser.add_argument("--queries-only", action="store_true", help="only the query counts, no load")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         sys.exit("set DATABASE_URL to a seeded PostgreSQL database (bench/README.md)")
@@ -294,11 +329,13 @@ def main() -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True)
     grows = False
     if not args.skip_queries:
-        print(f"\n{'page':<44} {'small list':<46} {'q':>4}   {'large list':<46} {'q':>4}")
+        print(f"\n{'page':<44} {'small list':<40} {'q':>4}   {'large list':<40} {'q':>4}")
         for page, small, a, large, b, grew in query_counts():
             grows |= grew
-            print(f"{page[:44]:<44} {small[:46]:<46} {a:>4}   {large[:46]:<46} {b:>4}{'  GROWS' if grew else ''}")
+            print(f"{page[:44]:<44} {short(small):<40} {a:>4}   {short(large):<40} {b:>4}{'  GROWS' if grew else ''}")
         connection.close()
+    if args.queries_only:
+        sys.exit(1 if grows else 0)
 
     server = None
     host = args.host
