@@ -1,5 +1,6 @@
-"""Outbound sync: one outbox message per dossier event, bodies built at delivery, per-dossier order, and catching up
-after the receiver was down — every message arrives once, in order. Every moment is passed or frozen."""
+"""Outbound sync: one outbox message per dossier event, bodies built at delivery, per-dossier order. Catching up after
+the receiver was down and duplicates (check 34) are tested in tests/security/test_c34_national_portal_down.py. Every
+moment is passed or frozen."""
 
 import datetime as dt
 
@@ -16,7 +17,7 @@ from natsync.services import push_key, sync_lane
 from outbox.models import OutboxMessage, OutboxState
 from outbox.services import Outcome, outbox_deliver
 from tests.dossiers.conftest import advance, at
-from tests.natsync.conftest import deliver_due, pending_count, sync_messages
+from tests.natsync.conftest import deliver_due, sync_messages
 
 pytestmark = pytest.mark.django_db
 
@@ -109,17 +110,6 @@ def test_a_second_create_of_a_known_dossier_becomes_an_update(receive):
     assert [r.kind for r in received()] == [CREATE, UPDATE]
 
 
-def test_the_receiver_keeps_a_repeated_message_id_once(receive):
-    receive("2026-03-02 08:00")
-    message = sync_messages()[0]
-    deliver_due(at("2026-03-02 08:01"))
-    # A worker that died after the POST and before its commit: the outbox sends the same message again.
-    type(message).objects.filter(pk=message.pk).update(state=OutboxState.PENDING)
-    assert outbox_deliver(message.pk, now=at("2026-03-02 08:10")) == Outcome.DELIVERED
-    (only,) = received()
-    assert (only.message_id, only.copies) == (message.key, 2)
-
-
 def test_one_dossier_waiting_does_not_hold_another_and_keeps_its_own_order(receive, people):
     first = receive("2026-03-02 08:00")
     failed_at = at("2026-03-02 08:01")
@@ -146,45 +136,6 @@ def test_the_sync_and_the_applicants_mail_do_not_wait_for_each_other(receive, pe
     assert len(mails) == 2
     later = at("2026-03-02 08:01") + dt.timedelta(seconds=5)
     assert [outbox_deliver(m.pk, now=later) for m in mails] == [Outcome.DELIVERED, Outcome.DELIVERED]
-
-
-def test_the_receiver_down_for_a_while_then_everything_arrives_once_in_order(receive, people):
-    switch = FakeSwitch.objects.create(down=True, note="maintenance")
-    first = receive("2026-03-02 08:00")
-    second = receive("2026-03-02 08:00")
-    advance(first, ("forward", "desk", {}), people=people, when="2026-03-02 08:05")
-    advance(second, ("forward", "desk", {}), people=people, when="2026-03-02 08:06")
-    advance(first, ("step", "officer", {"name": "Thẩm định"}), people=people, when="2026-03-02 08:07")
-    written = sync_messages()
-    assert len(written) == 5
-
-    moment = at("2026-03-02 08:10")
-    rounds = 0
-    while rounds < 4:  # four rounds of back-off with the receiver down
-        outcomes = deliver_due(moment)
-        assert set(outcomes) <= {Outcome.RETRY}
-        rounds += bool(outcomes)
-        moment += dt.timedelta(seconds=30)
-    assert FakeReceived.objects.count() == 0
-    assert pending_count() == 5
-    heads = [m for m in sync_messages() if m.attempts]
-    assert [m.pk for m in heads] == [written[0].pk, written[1].pk]  # only each dossier's first was tried
-    assert all(m.attempts == 4 and "503" in m.last_error for m in heads)
-
-    switch.down = False
-    switch.save()
-    with time_machine.travel(moment, tick=False):
-        assert deliver_due(moment) == []  # still in back-off: nothing is sent early
-    deliver_due(moment + dt.timedelta(hours=1))
-
-    assert pending_count() == 0
-    arrived = received()
-    assert sorted(r.message_id for r in arrived) == sorted(m.key for m in written)  # no loss, no extra
-    assert all(r.copies == 1 for r in arrived)  # no duplicate
-    for dossier in (first, second):
-        order = [r.message_id for r in arrived if r.dossier_code == dossier.code]
-        assert order == [m.key for m in written if m.payload["dossier_id"] == dossier.pk]  # in order per dossier
-    assert [r.kind for r in arrived if r.dossier_code == first.code] == [CREATE, UPDATE, PROGRESS]
 
 
 def test_the_fake_http_endpoint(client, settings, receive):
