@@ -12,6 +12,9 @@ refusing). Finally a change whose transaction loses the database half-way (the s
 refused) answers 503 and leaves the dossier exactly as it was: status, revision and history.
 """
 
+# The engine's fixtures are imported; a test's parameter of the same name is how they are used.
+# ruff: noqa: F811
+
 import json
 import time
 
