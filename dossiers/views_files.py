@@ -57,8 +57,13 @@ def _serve(request, code: str, file_id: str, *, inline: bool):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     if inline:
-        # Framed by this site's own review page only; every other response keeps the site-wide DENY.
+        # Framed by this site's own review page only; every other response keeps the site-wide DENY. An image runs
+        # nothing even if a browser were made to read it as a page (sandbox); Chromium's PDF viewer refuses to
+        # start under `sandbox`, and the PDF's type was recognised from its bytes when it was stored.
         response["X-Frame-Options"] = "SAMEORIGIN"
+        sandbox = "" if record.content_type == "application/pdf" else "sandbox; "
+        response["Content-Security-Policy"] = f"{sandbox}frame-ancestors 'self'"
+    # An attachment gets `Content-Security-Policy: sandbox` from portal.middleware.SecurityHeadersMiddleware.
     return response
 
 

@@ -7,6 +7,7 @@ database, the session or the signed-in user, since either may be what failed.
 import logging
 import secrets
 
+import redis.exceptions
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -20,8 +21,19 @@ DATABASE_DOWN = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 120
 
 
+# Redis (cache, rate limits, API throttles) not answering: the request needed it, so it cannot be served now. A
+# request that never touches Redis never meets these; submissions only kick the broker after commit and tolerate
+# it being down (outbox/), so they still commit.
+REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
 def is_database_down(exception: BaseException | None) -> bool:
     return isinstance(exception, DATABASE_DOWN)
+
+
+def is_service_down(exception: BaseException | None) -> bool:
+    """The database or Redis cannot be reached: the maintenance page (503), not the 500 page."""
+    return isinstance(exception, DATABASE_DOWN + REDIS_DOWN)
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -32,7 +44,11 @@ def maintenance_response(request: HttpRequest) -> HttpResponse:
     """503 with the Vietnamese maintenance page (JSON under /api/), built from nothing but the template."""
     if _is_api(request):
         response = JsonResponse(
-            {"detail": _("Hệ thống đang bảo trì, vui lòng thử lại sau ít phút.")},
+            {
+                "code": "service_unavailable",
+                "message": _("Hệ thống đang bảo trì, vui lòng thử lại sau ít phút."),
+                "field": None,
+            },
             status=503,
             json_dumps_params={"ensure_ascii": False},
         )
@@ -55,7 +71,12 @@ def server_error_response(request: HttpRequest) -> HttpResponse:
     reference = error_reference_assign(request)
     if _is_api(request):
         response = JsonResponse(
-            {"detail": _("Đã xảy ra lỗi hệ thống."), "reference": reference},
+            {
+                "code": "server_error",
+                "message": _("Đã xảy ra lỗi hệ thống. Khi liên hệ hỗ trợ, vui lòng cho biết mã tham chiếu."),
+                "field": None,
+                "reference": reference,
+            },
             status=500,
             json_dumps_params={"ensure_ascii": False},
         )

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (with this request's nonce) and 405 for unknown methods (docs/headers.md).
+    "portal.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the session: its 503 page must not depend on anything the database serves.
     "portal.middleware.DatabaseUnavailableMiddleware",
@@ -146,8 +148,12 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            # A Redis that stops answering costs a request at most a second per call, never a hung worker.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            # A Redis that stops answering costs a request at most a second per call, never a hung worker, and a
+            # dead one gives the 503 page (portal.errors) well within the proxy's timeout.
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "1")),
+                "socket_timeout": float(os.environ.get("REDIS_SOCKET_TIMEOUT", "1")),
+            },
         }
     }
 else:
@@ -427,6 +433,30 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 SECURE_REFERRER_POLICY = "same-origin"
+# docs/headers.md. Every page: scripts only from this site or carrying the request's nonce, no third-party host.
+# `{nonce}` is replaced per request (portal.middleware.SecurityHeadersMiddleware, `request.csp_nonce`). A form
+# posted here may be redirected to the national payment platform, so its origin joins form-action when set.
+_PAYMENT_ORIGIN = "/".join(PAYMENT_NATIONAL_URL.split("/", 3)[:3]) if "://" in PAYMENT_NATIONAL_URL else ""
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'nonce-{nonce}'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        f"form-action 'self' {_PAYMENT_ORIGIN}".strip(),
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
+# A file sent as an attachment is never run as a page of this site, even if a browser is made to render it.
+CONTENT_SECURITY_POLICY_ATTACHMENT = "sandbox"
+# A PDF shown in the browser (printed forms): Chromium's viewer refuses to run under `sandbox` or `object-src`.
+CONTENT_SECURITY_POLICY_PDF = "frame-ancestors 'none'"
+# HTTP methods the portal answers; any other (TRACE, CONNECT, WebDAV verbs) is 405 before a view runs.
+HTTP_METHODS_ALLOWED = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses): when a request comes from one of
 # them, the read log records the last X-Forwarded-For hop, else REMOTE_ADDR (dossiers.audit.request_client).
 TRUSTED_PROXY = env_list("TRUSTED_PROXY", [])

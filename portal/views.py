@@ -32,8 +32,8 @@ def healthz(request):
 
 
 def server_error(request):
-    """handler500: the page with a reference id that the error log repeats; 503 when the database is down."""
-    if errors.is_database_down(sys.exc_info()[1]):
+    """handler500: the page with a reference id that the error log repeats; 503 when the database or Redis is down."""
+    if errors.is_service_down(sys.exc_info()[1]):
         # Raised outside a view (a middleware, the session save): the same maintenance page as in a view.
         return errors.maintenance_response(request)
     return errors.server_error_response(request)

@@ -34,6 +34,34 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+# What Chromium writes to the console when the Content-Security-Policy refuses something (portal.middleware).
+CSP_VIOLATION = ("Content Security Policy", "Refused to")
+
+
+@pytest.fixture
+def csp_violations(request) -> list[str]:
+    """The Content-Security-Policy refusals Chromium reported on the console so far (a test of the policy itself
+    reads and clears them)."""
+    violations: list[str] = []
+    if "page" in request.fixturenames:
+        page = request.getfixturevalue("page")
+
+        def listen(message) -> None:
+            if any(marker in message.text for marker in CSP_VIOLATION):
+                violations.append(f"{page.url}: {message.text}")
+
+        page.on("console", listen)
+    return violations
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violation(request, csp_violations):
+    """Fail a browser test when a page it opened broke the Content-Security-Policy (an inline script or style, a
+    third-party host): the console reports it, the page may look fine but the refused part did not run."""
+    yield
+    assert not csp_violations, "Content-Security-Policy violations:\n" + "\n".join(csp_violations)
+
+
 SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
@@ -95,7 +123,9 @@ def axe():
 
     def check(page, name: str) -> None:
         if not page.evaluate("typeof window.axe !== 'undefined'"):
-            page.add_script_tag(path=AXE_SCRIPT)
+            # Evaluated through the DevTools protocol: a <script> tag added to the page would be refused by the
+            # portal's Content-Security-Policy, as it should be.
+            page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
         result = page.evaluate("(options) => axe.run(document, options)", AXE_OPTIONS)
         assert not result["violations"], axe_report(name, result["violations"])
 

@@ -92,7 +92,11 @@ def test_the_maintenance_page_is_in_english_for_a_visitor_who_chose_english(clie
 def test_the_api_answers_json_503(client, database_down):
     response = client.get("/api/procedures/")
     assert response.status_code == 503
-    assert response.json() == {"detail": "Hệ thống đang bảo trì, vui lòng thử lại sau ít phút."}
+    assert response.json() == {
+        "code": "service_unavailable",
+        "message": "Hệ thống đang bảo trì, vui lòng thử lại sau ít phút.",
+        "field": None,
+    }
 
 
 @pytest.mark.django_db
@@ -170,7 +174,8 @@ def test_an_api_500_is_json_with_the_reference(client, caplog):
         response = client.get("/api/test-boom/")
     assert response.status_code == 500
     body = response.json()
-    assert body["detail"] == "Đã xảy ra lỗi hệ thống."
+    assert body["code"] == "server_error"
+    assert body["message"].startswith("Đã xảy ra lỗi hệ thống.")
     assert re.fullmatch(r"[0-9A-F]{12}", body["reference"])
     assert any(getattr(r, "error_reference", "") == body["reference"] for r in caplog.records)
 

@@ -142,7 +142,6 @@ def test_the_inline_view_keeps_nosniff_and_no_store(client, files_world, served)
     assert response["Cache-Control"] == "private, no-store"
 
 
-@pytest.mark.xfail(reason="Content-Security-Policy: sandbox on downloads is added on the headers branch of issue 11")
 def test_every_download_is_sandboxed(client, files_world, served):
     response, _body = fetch(client, files_world.citizen, download_url(DOSSIER_CODE, served.pk))
 
