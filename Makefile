@@ -9,7 +9,7 @@ PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo test lint format messages check clean
+.PHONY: help install run demo test lint format messages check clean schema
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ lint: $(STAMP) ## ruff check + format check
 format: $(STAMP) ## Apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+schema: $(STAMP) ## Regenerate the committed OpenAPI schema docs/api/openapi.yaml (tests/api/test_schema.py)
+	$(BIN)/python manage.py spectacular --file docs/api/openapi.yaml --validate --fail-on-warn
 
 messages: $(STAMP) ## Update and compile the vi/en translation catalogues
 	$(BIN)/python manage.py makemessages -l vi -l en --ignore=.venv --ignore=var --no-obsolete
