@@ -1,0 +1,171 @@
+"""The citizen's API: lists and filters, drafts (others' are 404, submitted ones refused), the 20-file limit,
+the Idempotency-Key rules, supplement answer, withdrawal, results and rating — each through the engine."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from dossiers.models import Dossier, DossierFile
+from dossiers.workflow import Status
+from tests.citizen.mine_helpers import ITEMS
+from tests.citizen.wizard_fixtures import PDF, pdf_upload
+
+MINE = "/api/v1/citizen/dossiers/"
+
+
+def test_the_list_filters_by_status_and_code(citizen_api, submitted):
+    first, second = submitted(), submitted()
+    assert [r["code"] for r in citizen_api.get(MINE).json()["results"]] == [second.code, first.code]
+    assert [r["code"] for r in citizen_api.get(MINE, {"code": first.code}).json()["results"]] == [first.code]
+    assert citizen_api.get(MINE, {"status": Status.RETURNED}).json()["results"] == []
+    bad = citizen_api.get(MINE, {"status": "nope"})
+    assert (bad.status_code, bad.json()["field"]) == (400, "status")
+
+
+def test_the_list_pages_by_cursor(citizen_api, submitted, django_assert_max_num_queries):
+    codes = [submitted().code for _ in range(3)]
+    with django_assert_max_num_queries(6):
+        page = citizen_api.get(MINE, {"page_size": 2}).json()
+    assert [r["code"] for r in page["results"]] == codes[:0:-1]
+    assert "count" not in page
+    rest = citizen_api.get(page["next"]).json()
+    assert [r["code"] for r in rest["results"]] == [codes[0]]
+
+
+def test_another_citizen_s_draft_is_404_everywhere(api, api_draft, people):
+    _version, draft = api_draft()
+    api.force_login(people["other_citizen"])
+    base = f"/api/v1/citizen/drafts/{draft['id']}/"
+    assert api.get(base).status_code == 404
+    assert api.patch(base, {"return_method": "online"}, format="json").status_code == 404
+    assert api.post(f"{base}files/", {"document": 1, "file": pdf_upload()}, format="multipart").status_code == 404
+    assert api.post(f"{base}submit/", {}, format="json", HTTP_IDEMPOTENCY_KEY="k").status_code == 404
+    assert Dossier.objects.get(pk=draft["id"]).status == Status.DRAFT
+
+
+def test_more_than_20_files_in_one_request_is_400_and_stores_nothing(citizen_api, api_draft, files_media):
+    _version, draft = api_draft()
+    document = draft["documents"][0]["id"]
+    uploads = [SimpleUploadedFile(f"a{i}.pdf", PDF, content_type="application/pdf") for i in range(21)]
+    response = citizen_api.post(
+        f"/api/v1/citizen/drafts/{draft['id']}/files/", {"document": document, "file": uploads}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_many_files"
+    assert not DossierFile.objects.filter(dossier_id=draft["id"]).exists()
+
+
+def test_a_refused_file_in_a_batch_keeps_none_of_the_batch(citizen_api, api_draft, files_media):
+    _version, draft = api_draft()
+    files = [pdf_upload(), SimpleUploadedFile("x.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")]
+    response = citizen_api.post(
+        f"/api/v1/citizen/drafts/{draft['id']}/files/",
+        {"document": draft["documents"][0]["id"], "file": files},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "file"
+    assert not DossierFile.objects.filter(dossier_id=draft["id"]).exists()
+
+
+def _complete(api, draft):
+    for document in draft["documents"]:
+        api.post(
+            f"/api/v1/citizen/drafts/{draft['id']}/files/",
+            {"document": document["id"], "file": pdf_upload()},
+            format="multipart",
+        )
+
+
+def test_submit_needs_an_idempotency_key_and_refuses_its_reuse_for_another_request(
+    citizen_api, api_draft, files_media
+):
+    _v, draft = api_draft()
+    _v2, other = api_draft()
+    _complete(citizen_api, draft)
+    _complete(citizen_api, other)
+    url = f"/api/v1/citizen/drafts/{draft['id']}/submit/"
+    missing = citizen_api.post(url, {}, format="json")
+    assert (missing.status_code, missing.json()["code"]) == (400, "idempotency_key_required")
+    assert citizen_api.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="k1").status_code == 201
+    reused = citizen_api.post(
+        f"/api/v1/citizen/drafts/{other['id']}/submit/", {}, format="json", HTTP_IDEMPOTENCY_KEY="k1"
+    )
+    assert (reused.status_code, reused.json()["code"]) == (409, "idempotency_key_reused")
+    assert Dossier.objects.get(pk=other["id"]).status == Status.DRAFT
+
+
+def test_an_incomplete_draft_is_refused_and_the_key_can_be_used_again(citizen_api, api_draft, files_media):
+    _v, draft = api_draft()
+    url = f"/api/v1/citizen/drafts/{draft['id']}/submit/"
+    refused = citizen_api.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="k2")
+    assert (refused.status_code, refused.json()["code"]) == (400, "incomplete")
+    _complete(citizen_api, draft)
+    assert citizen_api.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="k2").status_code == 201
+
+
+def test_a_stale_revision_is_409(citizen_api, api_draft, files_media):
+    _v, draft = api_draft()
+    _complete(citizen_api, draft)
+    url = f"/api/v1/citizen/drafts/{draft['id']}/submit/"
+    response = citizen_api.post(url, {"expected_revision": 0}, format="json", HTTP_IDEMPOTENCY_KEY="k3")
+    assert response.status_code == 409
+    assert Dossier.objects.get(pk=draft["id"]).status == Status.DRAFT
+
+
+def test_draft_create_with_an_idempotency_key_creates_once(citizen_api, make_version, profile):
+    version = make_version()
+    body = {"procedure": version.procedure.code}
+    first = citizen_api.post("/api/v1/citizen/drafts/", body, format="json", HTTP_IDEMPOTENCY_KEY="d1")
+    second = citizen_api.post("/api/v1/citizen/drafts/", body, format="json", HTTP_IDEMPOTENCY_KEY="d1")
+    assert first.json()["id"] == second.json()["id"]
+    unknown = citizen_api.post("/api/v1/citizen/drafts/", {"procedure": "9.999999"}, format="json")
+    assert (unknown.status_code, unknown.json()["field"]) == (400, "procedure")
+
+
+def test_answering_the_supplement_request(citizen_api, asked, mine_now, files_media):
+    url = f"{MINE}{asked.code}/supplement/"
+    missing = citizen_api.post(url, {"item_0": pdf_upload()}, format="multipart")
+    assert missing.status_code == 400
+    assert Dossier.objects.get(pk=asked.pk).substate == asked.substate
+    data = {f"item_{i}": pdf_upload(f"bo-sung-{i}.pdf") for i in range(len(ITEMS))}
+    response = citizen_api.post(url, {**data, "note": "Đã bổ sung"}, format="multipart")
+    assert response.status_code == 200, response.content
+    assert response.json()["timeline"][-1]["action"] == "supply_supplement"
+    again = citizen_api.post(url, data, format="multipart")
+    assert again.status_code == 400
+
+
+def test_withdrawing(citizen_api, submitted):
+    dossier = submitted()
+    url = f"{MINE}{dossier.code}/withdraw/"
+    assert citizen_api.post(url, {"confirm": False}, format="json").status_code == 400
+    response = citizen_api.post(url, {"confirm": True, "note": "Không cần nữa"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["status"] == Status.WITHDRAWN
+    assert citizen_api.post(url, {"confirm": True}, format="json").json()["code"] == "wrong_status"
+
+
+def test_results_are_empty_before_the_return_and_rating_waits_for_it(citizen_api, submitted):
+    dossier = submitted()
+    assert citizen_api.get(f"{MINE}{dossier.code}/results/").json() == []
+    assert citizen_api.get(f"{MINE}{dossier.code}/rating/").status_code == 404
+    answers = {"contacts": "1", "bodies": "1", "attitude": "good", "ease": "yes", "overall": "yes"}
+    response = citizen_api.post(f"{MINE}{dossier.code}/rating/", answers, format="json")
+    assert response.status_code == 400
+
+
+def test_a_component_file_downloads_through_the_checked_view(citizen_api, api, people, api_draft, files_media):
+    _v, draft = api_draft()
+    _complete(citizen_api, draft)
+    response = citizen_api.post(
+        f"/api/v1/citizen/drafts/{draft['id']}/submit/", {}, format="json", HTTP_IDEMPOTENCY_KEY="dl"
+    )
+    code = response.json()["code"]
+    detail = citizen_api.get(f"{MINE}{code}/").json()
+    url = detail["documents"][0]["files"][0]["url"]
+    download = citizen_api.get(url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF
+    assert download["Cache-Control"] == "private, no-store"
+    api.force_login(people["other_citizen"])
+    assert api.get(url).status_code == 404
