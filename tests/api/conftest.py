@@ -1,5 +1,7 @@
 """Fixtures of the API tests: the engine's people and versions, an API client, a draft started through the API."""
 
+# ruff: noqa: F811 - fixtures imported by name are parameters of the fixtures below
+
 import pytest
 from rest_framework.test import APIClient
 

@@ -1,7 +1,6 @@
 """The citizen's API: lists and filters, drafts (others' are 404, submitted ones refused), the 20-file limit,
 the Idempotency-Key rules, supplement answer, withdrawal, results and rating — each through the engine."""
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dossiers.models import Dossier, DossierFile
@@ -76,9 +75,7 @@ def _complete(api, draft):
         )
 
 
-def test_submit_needs_an_idempotency_key_and_refuses_its_reuse_for_another_request(
-    citizen_api, api_draft, files_media
-):
+def test_submit_needs_an_idempotency_key_and_refuses_its_reuse_for_another_request(citizen_api, api_draft, files_media):
     _v, draft = api_draft()
     _v2, other = api_draft()
     _complete(citizen_api, draft)

@@ -13,7 +13,8 @@ from tests.dossiers.conftest import at
 def test_the_journey_through_the_api(citizen_api, api_draft, people, files_media):
     with time_machine.travel(at("2026-03-02 09:00"), tick=False):
         version, draft = api_draft()
-        assert draft["status"] == Status.DRAFT and draft["code"] is None
+        assert draft["status"] == Status.DRAFT
+        assert draft["code"] is None
         url = f"/api/v1/citizen/drafts/{draft['id']}/"
 
         response = citizen_api.patch(

@@ -3,6 +3,8 @@ deadline, code, created_by, owner, revision …) leaves those columns as they we
 only the keys they name, and the engine sets the rest. The test reads the row from the database after each
 request, not just the status code."""
 
+# ruff: noqa: F811 - the engine's fixtures are imported by name, as tests/*/conftest.py do
+
 import pytest
 
 from dossiers.models import Dossier

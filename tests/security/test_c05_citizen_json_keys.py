@@ -4,6 +4,8 @@ fields (handler, current step, desk, processing agency). The test routes a dossi
 officer with internal notes, then compares every key of the JSON with the allow-list and looks for the notes,
 the officers' ids and names in it."""
 
+# ruff: noqa: F811 - the engine's fixtures are imported by name, as tests/*/conftest.py do
+
 import json
 
 from rest_framework.test import APIClient
