@@ -30,6 +30,7 @@ from api.pagination import IdCursorPagination
 from api.schema import error_responses
 from citizen import selectors
 from citizen.forms_mine import SupplementForm
+from citizen.views_wizard import _profile_person
 from dossiers import drafts, files, services
 from dossiers.errors import DossierChanged, DossierNotFound, DossierRefused
 from dossiers.models import Dossier
@@ -50,7 +51,7 @@ class IsCitizen(permissions.BasePermission):
 
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
-            raise NotAuthenticated(_("Vui lòng đăng nhập."))
+            raise NotAuthenticated
         if actor_role(request.user) != CITIZEN:
             raise PermissionDenied(_("Chức năng này chỉ dành cho tài khoản công dân."))
         return True
@@ -254,7 +255,7 @@ def _raise_not_found():
         )
     ],
     responses={
-        200: out.DraftSerializer(many=True),
+        200: out.DraftSummarySerializer(many=True),
         201: out.DraftSerializer,
         **error_responses(400, 401, 403, 404, 429),
     },
@@ -265,11 +266,9 @@ class DraftList(CitizenAPI):
 
     def get(self, request):
         paginator = IdCursorPagination()
-        rows = drafts.drafts_of(request.user).select_related(
-            "procedure_version__procedure", "receiving_agency", "applicant", "representative"
-        )
+        rows = drafts.drafts_of(request.user).select_related("procedure_version__procedure", "receiving_agency")
         page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(out.DraftSerializer(page, many=True).data)
+        return paginator.get_paginated_response(out.DraftSummarySerializer(page, many=True).data)
 
     def post(self, request):
         data = out.DraftCreateSerializer(data=request.data)
@@ -284,8 +283,6 @@ class DraftList(CitizenAPI):
         agency = agencies.filter(pk=agency_id).first() if agency_id else agencies.first()
         if agency is None:
             raise DossierRefused(_("Cơ quan tiếp nhận không thực hiện thủ tục này."), code="invalid", field="agency")
-        from citizen.views_wizard import _profile_person
-
         key = request.headers.get("Idempotency-Key", "").strip()
         client_key = _client_key(request.user, "draft", key) if key else drafts.client_key_new()
         with transaction.atomic():
@@ -344,19 +341,10 @@ class DraftDetail(CitizenAPI):
                 drafts.draft_return_set(
                     user=user, pk=pk, method=values["return_method"], address=values.get("delivery_address", "")
                 )
-            if not values:
-                drafts_locked_check(user, pk)
+            if not values and drafts.draft_of(user, pk).status != Status.DRAFT:
+                # An empty PATCH still says whether the draft is the caller's (404) and still a draft (400).
+                raise DossierRefused(_("Hồ sơ đã được nộp; không thể sửa nữa."), code="wrong_status")
         return Response(out.DraftSerializer(_draft(request, pk)).data)
-
-
-def drafts_locked_check(user, pk: int) -> None:
-    """An empty PATCH still says whether the draft is the caller's and still a draft."""
-    dossier = drafts.drafts_of(user).filter(pk=pk).first()
-    if dossier is None:
-        _draft_of = Dossier.objects.filter(owner=user, pk=pk).exists()
-        if not _draft_of:
-            _raise_not_found()
-        raise DossierRefused(_("Hồ sơ đã được nộp; không thể sửa nữa."), code="wrong_status")
 
 
 def _check_file_count(request) -> None:

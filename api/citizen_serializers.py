@@ -282,6 +282,19 @@ class DraftSerializer(serializers.Serializer):
         return DraftDocumentSerializer(documents, many=True).data
 
 
+class DraftSummarySerializer(serializers.Serializer):
+    """A row of the drafts list (what to continue): no applicant, no documents."""
+
+    id = serializers.IntegerField(source="pk")
+    procedure = serializers.SerializerMethodField()
+    receiving_agency = serializers.CharField(source="receiving_agency.name")
+    revision = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+    def get_procedure(self, dossier) -> dict:
+        return {"code": dossier.procedure_version.procedure.code, "name": dossier.procedure_version.name}
+
+
 class SubmitSerializer(serializers.Serializer):
     expected_revision = serializers.IntegerField(
         required=False, help_text=_("Lần thay đổi của bản nháp đã xem; khác thì bị từ chối (409)")

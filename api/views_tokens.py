@@ -43,7 +43,7 @@ class IssuedSerializer(TokenSerializer):
 class SignedIn(permissions.BasePermission):
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
-            raise NotAuthenticated(_("Vui lòng đăng nhập."))
+            raise NotAuthenticated
         return True
 
 

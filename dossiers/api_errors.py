@@ -64,7 +64,14 @@ def exception_handler(exc, context):
         code = getattr(detail, "code", None)
         if code in (None, exc.default_code if isinstance(exc, exceptions.APIException) else None):
             code = next((name for kind, name in _CODES.items() if isinstance(exc, kind)), code or "error")
-        body = {"code": code, "message": str(detail), "field": None}
+        message = str(detail)
+        if isinstance(exc, exceptions.NotAuthenticated) and message == str(exc.default_detail):
+            message = _("Vui lòng đăng nhập, hoặc gửi mã truy cập API trong tiêu đề Authorization: Bearer.")
+        elif isinstance(exc, exceptions.Throttled) and message.startswith(str(exc.default_detail)):
+            message = _("Quá nhiều yêu cầu; vui lòng thử lại sau {seconds} giây.").format(
+                seconds=int((exc.wait or 1) + 0.999)
+            )
+        body = {"code": code, "message": message, "field": None}
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
             body["retry_after"] = int(exc.wait + 0.999)
     response.data = body

@@ -55,3 +55,12 @@ def test_swagger_ui_is_served_locally_without_inline_script(client):
     assert "/static/drf_spectacular_sidecar/" in page
     schema = client.get("/api/v1/schema/", {"format": "json"}).json()
     assert "/api/v1/citizen/drafts/{id}/submit/" in schema["paths"]
+
+
+def test_errors_follow_accept_language_and_default_to_vietnamese(api):
+    vietnamese = api.get("/api/v1/procedures/9.999999/")
+    english = api.get("/api/v1/procedures/9.999999/", HTTP_ACCEPT_LANGUAGE="en")
+    assert (vietnamese.status_code, english.status_code) == (404, 404)
+    assert vietnamese.json() == {"code": "not_found", "message": "Không tìm thấy.", "field": None}
+    assert english.json() == {"code": "not_found", "message": "Not found.", "field": None}
+    assert "đăng nhập" in api.get("/api/v1/citizen/dossiers/").json()["message"]

@@ -144,3 +144,18 @@ def test_the_admin_never_shows_the_digest_and_revokes(admin_client, people, cloc
     admin_client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}, follow=True)
     token.refresh_from_db()
     assert token.revoked_at == NOW
+
+
+def test_a_session_write_needs_the_csrf_token(people, db):
+    """Session authentication enforces CSRF on writes (a token request carries no cookie, so needs none)."""
+    from rest_framework.test import APIClient
+
+    browser = APIClient(enforce_csrf_checks=True)
+    browser.force_login(people["citizen"])
+    response = browser.post("/api/v1/tokens/", {"name": "x"}, format="json")
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["message"]
+    assert not ApiToken.objects.exists()
+    browser.get("/accounts/login/")  # sets the CSRF cookie, as the site's pages do
+    token = browser.cookies["csrftoken"].value
+    assert browser.post("/api/v1/tokens/", {"name": "x"}, format="json", HTTP_X_CSRFTOKEN=token).status_code == 201
