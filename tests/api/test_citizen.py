@@ -5,10 +5,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dossiers.models import Dossier, DossierFile
 from dossiers.workflow import Status
+from feedback.models import DossierRating
 from tests.citizen.mine_helpers import ITEMS
 from tests.citizen.wizard_fixtures import PDF, pdf_upload
+from tests.feedback.helpers import bring_to_returned
 
 MINE = "/api/v1/citizen/dossiers/"
+ANSWERS = {"contacts": "none", "bodies": "one", "attitude": "good", "ease": "satisfied", "overall": "very_satisfied"}
 
 
 def test_the_list_filters_by_status_and_code(citizen_api, submitted):
@@ -146,9 +149,26 @@ def test_results_are_empty_before_the_return_and_rating_waits_for_it(citizen_api
     dossier = submitted()
     assert citizen_api.get(f"{MINE}{dossier.code}/results/").json() == []
     assert citizen_api.get(f"{MINE}{dossier.code}/rating/").status_code == 404
-    answers = {"contacts": "1", "bodies": "1", "attitude": "good", "ease": "yes", "overall": "yes"}
-    response = citizen_api.post(f"{MINE}{dossier.code}/rating/", answers, format="json")
-    assert response.status_code == 400
+    response = citizen_api.post(f"{MINE}{dossier.code}/rating/", ANSWERS, format="json")
+    assert (response.status_code, response.json()["code"]) == (400, "wrong_status")
+    assert not DossierRating.objects.exists()
+
+
+def test_a_returned_dossier_lists_its_result_and_is_rated_once(citizen_api, receive, people, files_media):
+    dossier = bring_to_returned(receive("2026-03-02 10:00"), people=people)
+    results = citizen_api.get(f"{MINE}{dossier.code}/results/").json()
+    assert results, "the generated result PDF"
+    download = citizen_api.get(results[0]["url"])
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    bad = citizen_api.post(f"{MINE}{dossier.code}/rating/", {**ANSWERS, "overall": "nope"}, format="json")
+    assert (bad.status_code, bad.json()["field"]) == (400, "overall")
+    first = citizen_api.post(f"{MINE}{dossier.code}/rating/", ANSWERS, format="json")
+    second = citizen_api.post(f"{MINE}{dossier.code}/rating/", {**ANSWERS, "overall": "satisfied"}, format="json")
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert second.json()["overall"] == "very_satisfied"
+    assert DossierRating.objects.filter(dossier=dossier).count() == 1
+    assert citizen_api.get(f"{MINE}{dossier.code}/rating/").json()["overall"] == "very_satisfied"
 
 
 def test_a_component_file_downloads_through_the_checked_view(citizen_api, api, people, api_draft, files_media):
