@@ -367,7 +367,7 @@ def _check_file_count(request) -> None:
             "required": ["document", "file"],
         }
     },
-    responses={201: out.DraftSerializer, **error_responses(400, 401, 403, 404, 413, 429)},
+    responses={201: out.DraftSerializer, **error_responses(400, 401, 403, 404, 429)},
 )
 class DraftFiles(CitizenAPI):
     """Attach one or more files (at most 20 per request) to a document of the draft: checked by content and size
