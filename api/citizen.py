@@ -17,7 +17,7 @@ from django.urls import path, re_path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -243,32 +243,34 @@ def _raise_not_found():
     raise DossierNotFound(_("Không tìm thấy hồ sơ."))
 
 
-@extend_schema(
-    tags=["citizen"],
-    request=out.DraftCreateSerializer,
-    parameters=[
-        OpenApiParameter(
-            "Idempotency-Key",
-            OpenApiTypes.STR,
-            OpenApiParameter.HEADER,
-            description="Tùy chọn: gửi lại cùng khóa trả về cùng bản nháp",
-        )
-    ],
-    responses={
-        200: out.DraftSummarySerializer(many=True),
-        201: out.DraftSerializer,
-        **error_responses(400, 401, 403, 404, 429),
-    },
+@extend_schema_view(
+    get=extend_schema(
+        tags=["citizen"], responses={200: out.DraftSummarySerializer(many=True), **error_responses(401, 403, 429)}
+    ),
+    post=extend_schema(
+        tags=["citizen"],
+        request=out.DraftCreateSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="Tùy chọn: gửi lại cùng khóa trả về cùng bản nháp",
+            )
+        ],
+        responses={201: out.DraftSerializer, **error_responses(400, 401, 403, 404, 429)},
+    ),
 )
-class DraftList(CitizenAPI):
+class DraftList(generics.ListAPIView):
     """GET: the caller's drafts, newest first. POST: start a draft of an in-force procedure that accepts online
     submission, the applicant pre-filled from the profile (dossiers.drafts.draft_start)."""
 
-    def get(self, request):
-        paginator = IdCursorPagination()
-        rows = drafts.drafts_of(request.user).select_related("procedure_version__procedure", "receiving_agency")
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(out.DraftSummarySerializer(page, many=True).data)
+    permission_classes = [IsCitizen]
+    serializer_class = out.DraftSummarySerializer
+    pagination_class = IdCursorPagination
+
+    def get_queryset(self):
+        return drafts.drafts_of(self.request.user).select_related("procedure_version__procedure", "receiving_agency")
 
     def post(self, request):
         data = out.DraftCreateSerializer(data=request.data)

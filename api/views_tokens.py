@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers, status
+from rest_framework import generics, permissions, serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.response import Response
@@ -61,12 +61,16 @@ class _SessionOnly(APIView):
 
 
 @extend_schema(tags=["tokens"])
-class TokenList(_SessionOnly):
+class TokenList(_SessionOnly, generics.ListAPIView):
+    serializer_class = TokenSerializer
+    pagination_class = IdCursorPagination
+
+    def get_queryset(self):
+        return ApiToken.objects.filter(user=self.request.user)
+
     @extend_schema(responses={200: TokenSerializer(many=True), **error_responses(401, 429)})
-    def get(self, request):
-        paginator = IdCursorPagination()
-        page = paginator.paginate_queryset(ApiToken.objects.filter(user=request.user), request, view=self)
-        return paginator.get_paginated_response(TokenSerializer(page, many=True).data)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         request=TokenIssueSerializer, responses={201: IssuedSerializer, **error_responses(400, 401, 403, 429)}

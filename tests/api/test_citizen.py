@@ -186,3 +186,20 @@ def test_a_component_file_downloads_through_the_checked_view(citizen_api, api, p
     assert download["Cache-Control"] == "private, no-store"
     api.force_login(people["other_citizen"])
     assert api.get(url).status_code == 404
+
+
+def test_the_drafts_list_holds_only_own_drafts(citizen_api, api, api_draft, people):
+    _v, draft = api_draft()
+    rows = citizen_api.get("/api/v1/citizen/drafts/").json()["results"]
+    assert [row["id"] for row in rows] == [draft["id"]]
+    api.force_login(people["other_citizen"])
+    assert api.get("/api/v1/citizen/drafts/").json()["results"] == []
+
+
+def test_the_detail_reads_a_fixed_number_of_queries(citizen_api, asked, mine_now, django_assert_max_num_queries):
+    """Session, user, the dossier with its prefetches (documents, files, events with their units, steps, pauses,
+    fees): the same count whatever the number of events and files."""
+    with django_assert_max_num_queries(14):
+        response = citizen_api.get(f"{MINE}{asked.code}/")
+    assert response.status_code == 200
+    assert response.json()["supplement_request"]["items"]
