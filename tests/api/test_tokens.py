@@ -159,3 +159,16 @@ def test_a_session_write_needs_the_csrf_token(people, db):
     browser.get("/accounts/login/")  # sets the CSRF cookie, as the site's pages do
     token = browser.cookies["csrftoken"].value
     assert browser.post("/api/v1/tokens/", {"name": "x"}, format="json", HTTP_X_CSRFTOKEN=token).status_code == 201
+
+
+def test_the_command_issues_an_integration_s_token_only_to_its_service_account(api, people, clock):
+    from django.core.management.base import CommandError
+
+    Integration.objects.create(name="Ứng dụng di động", slug="mobile", account=people["other_citizen"])
+    with pytest.raises(CommandError, match="tài khoản dịch vụ"):
+        call_command("api_token_issue", "--user", "mai", "--integration", "mobile", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("api_token_issue", "--user", "lan", "--integration", "mobile", stdout=out, stderr=io.StringIO())
+    assert ApiToken.objects.get().integration.slug == "mobile"
+    with pytest.raises(CommandError, match="1 đến 365"):
+        call_command("api_token_issue", "--user", "lan", "--days", "400", stdout=io.StringIO())

@@ -1,8 +1,9 @@
 """Check 30 — double submission. The same online submission sent twice (a double click, or a client retrying with
 the same `Idempotency-Key`) creates one dossier and answers the same code both times: through API v1 one after
 the other (201 then 200), and as two requests at the same moment in two threads on separate database connections,
-where the unique (user, key) row decides which one submits and the other waits and answers the same code. The web
-wizard's double submit is refused by the engine (the draft is no longer a draft): one dossier, one code."""
+where the unique (user, key) row decides which one submits and the other waits and answers the same code. A second
+submission under another key is refused by the engine (the draft is no longer a draft). The web wizard's double
+click on "Nộp hồ sơ" from two workers is tested in tests/citizen/test_wizard_concurrency.py (one code)."""
 
 # ruff: noqa: F811 - the engine's fixtures are imported by name, as tests/*/conftest.py do
 
