@@ -32,6 +32,7 @@ from citizen import selectors
 from citizen.forms_mine import SupplementForm
 from citizen.views_wizard import _profile_person
 from dossiers import drafts, files, services
+from dossiers.drafts import Person
 from dossiers.errors import DossierChanged, DossierNotFound, DossierRefused
 from dossiers.models import Dossier
 from dossiers.permissions import actor_role
@@ -319,7 +320,7 @@ class DraftDetail(CitizenAPI):
         return Response(out.DraftSerializer(_draft(request, pk)).data)
 
     def patch(self, request, pk: int):
-        data = out.DraftUpdateSerializer(data=request.data, partial=True)
+        data = out.DraftUpdateSerializer(data=request.data)  # every key optional; a given applicant is whole
         data.is_valid(raise_exception=True)
         values = data.validated_data
         user = request.user
@@ -327,17 +328,13 @@ class DraftDetail(CitizenAPI):
             if "case" in values:
                 drafts.draft_case_set(user=user, pk=pk, case_id=values["case"])
             if "applicant" in values:
-                applicant = out.PersonSerializer(data=request.data["applicant"])
-                applicant.is_valid(raise_exception=True)
-                representative = None
-                if request.data.get("representative"):
-                    representative = out.PersonSerializer(data=request.data["representative"])
-                    representative.is_valid(raise_exception=True)
+                # The representative goes with the applicant (the wizard's one step): absent or null removes it.
+                representative = values.get("representative")
                 drafts.draft_applicant_set(
                     user=user,
                     pk=pk,
-                    applicant=applicant.person(),
-                    representative=representative.person() if representative else None,
+                    applicant=Person(**values["applicant"]),
+                    representative=Person(**representative) if representative else None,
                 )
             if "return_method" in values:
                 drafts.draft_return_set(

@@ -19,7 +19,6 @@ from rest_framework import serializers
 
 from citizen import selectors
 from dossiers.api.actions import action_serializer_class
-from dossiers.drafts import Person
 from dossiers.models import Dossier, DossierDocument, DossierFile, ReturnMethod
 from dossiers.workflow import TRANSITIONS
 
@@ -204,9 +203,6 @@ class PersonSerializer(serializers.Serializer):
     address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     phone = serializers.RegexField(r"^\+?[0-9]{8,15}$", required=False, allow_blank=True, default="")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
-
-    def person(self) -> Person:
-        return Person(**self.validated_data)
 
 
 class DraftCreateSerializer(serializers.Serializer):

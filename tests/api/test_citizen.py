@@ -203,3 +203,19 @@ def test_the_detail_reads_a_fixed_number_of_queries(citizen_api, asked, mine_now
         response = citizen_api.get(f"{MINE}{asked.code}/")
     assert response.status_code == 200
     assert response.json()["supplement_request"]["items"]
+
+
+def test_patching_refuses_an_incomplete_applicant_and_keeps_the_row(citizen_api, api_draft):
+    _v, draft = api_draft()
+    url = f"/api/v1/citizen/drafts/{draft['id']}/"
+    response = citizen_api.patch(url, {"applicant": {"phone": "0912345678"}}, format="json")
+    assert (response.status_code, response.json()["field"]) == (400, "applicant.name")
+    bad_id = citizen_api.patch(url, {"applicant": {"name": "Mai", "personal_id": "12ab"}}, format="json")
+    assert (bad_id.status_code, bad_id.json()["field"]) == (400, "applicant.personal_id")
+    assert citizen_api.get(url).json()["applicant"] == draft["applicant"]
+    post = citizen_api.patch(url, {"return_method": "post"}, format="json")
+    assert (post.status_code, post.json()["field"]) == (400, "delivery_address")
+    with_rep = citizen_api.patch(
+        url, {"applicant": {"name": "Hoàng Thị Mai"}, "representative": {"name": "Trần Văn B"}}, format="json"
+    )
+    assert with_rep.json()["representative"]["name"] == "Trần Văn B"
