@@ -9,7 +9,7 @@ PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo test lint format messages check clean schema
+.PHONY: help install run demo test lint format messages check clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -55,6 +55,7 @@ format: $(STAMP) ## Apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+.PHONY: schema
 schema: $(STAMP) ## Regenerate the committed OpenAPI schema docs/api/openapi.yaml (tests/api/test_schema.py)
 	$(BIN)/python manage.py spectacular --file docs/api/openapi.yaml --validate --fail-on-warn
 
