@@ -11,15 +11,17 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.core.exceptions import TooManyFilesSent
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import path, re_path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+from rest_framework.exceptions import APIException, NotAuthenticated, PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -173,7 +175,7 @@ class MyResults(CitizenAPI):
     tags=["citizen"],
     responses={
         (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="Tệp hồ sơ"),
-        **error_responses(400, 401, 403, 404, 429),
+        **error_responses(400, 401, 403, 404, 409, 429),
     },
 )
 class MyFileDownload(CitizenAPI):
@@ -181,7 +183,20 @@ class MyFileDownload(CitizenAPI):
     the owner is its online return, T16)."""
 
     def get(self, request, code: str, file_id: str):
-        return _serve(request._request, code, file_id, inline=False)
+        response = _serve(request._request, code, file_id, inline=False)
+        # The pages' view answers a file it may not serve yet (waiting for the malware scan: 409) or any more
+        # (removed as infected: 410) with an HTML page; a program gets the error body instead.
+        if response.status_code == 409:
+            raise DossierChanged(_("Tệp đang chờ quét mã độc; vui lòng thử lại sau."), code="scan_pending")
+        if response.status_code == 410:
+            raise FileGone
+        return response
+
+
+class FileGone(APIException):
+    status_code = status.HTTP_410_GONE
+    default_code = "file_removed"
+    default_detail = _lazy("Tệp đã bị xóa vì chứa mã độc.")
 
 
 @extend_schema(
@@ -347,7 +362,10 @@ class DraftDetail(CitizenAPI):
 
 
 def _check_file_count(request) -> None:
-    count = sum(len(request.FILES.getlist(name)) for name in request.FILES)
+    try:
+        count = sum(len(request.FILES.getlist(name)) for name in request.FILES)
+    except TooManyFilesSent:  # Django's parser stops at DATA_UPLOAD_MAX_NUMBER_FILES before storing more
+        count = MAX_FILES_PER_REQUEST + 1
     if count > MAX_FILES_PER_REQUEST:
         raise DossierRefused(
             _("Mỗi lần gửi tối đa {n} tệp.").format(n=MAX_FILES_PER_REQUEST), code="too_many_files", field="file"

@@ -1,6 +1,7 @@
 """The citizen's API: lists and filters, drafts (others' are 404, submitted ones refused), the 20-file limit,
 the Idempotency-Key rules, supplement answer, withdrawal, results and rating — each through the engine."""
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dossiers.models import Dossier, DossierFile
@@ -44,7 +45,12 @@ def test_another_citizen_s_draft_is_404_everywhere(api, api_draft, people):
     assert Dossier.objects.get(pk=draft["id"]).status == Status.DRAFT
 
 
-def test_more_than_20_files_in_one_request_is_400_and_stores_nothing(citizen_api, api_draft, files_media):
+@pytest.mark.parametrize("parser_limit", [100, 20])
+def test_more_than_20_files_in_one_request_is_400_and_stores_nothing(
+    citizen_api, api_draft, files_media, settings, parser_limit
+):
+    """Counted by the API, and also when Django's parser itself stops at DATA_UPLOAD_MAX_NUMBER_FILES."""
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = parser_limit
     _version, draft = api_draft()
     document = draft["documents"][0]["id"]
     uploads = [SimpleUploadedFile(f"a{i}.pdf", PDF, content_type="application/pdf") for i in range(21)]
@@ -219,3 +225,16 @@ def test_patching_refuses_an_incomplete_applicant_and_keeps_the_row(citizen_api,
         url, {"applicant": {"name": "Hoàng Thị Mai"}, "representative": {"name": "Trần Văn B"}}, format="json"
     )
     assert with_rep.json()["representative"]["name"] == "Trần Văn B"
+
+
+@pytest.mark.parametrize(("page_status", "code"), [(409, "scan_pending"), (410, "file_removed")])
+def test_a_file_the_pages_may_not_serve_is_the_error_body(citizen_api, submitted, monkeypatch, page_status, code):
+    """The pages' download answers a file waiting for the malware scan (409) or removed as infected (410) with an
+    HTML page; the API gives the error body with the same status."""
+    from django.http import HttpResponse
+
+    monkeypatch.setattr("api.citizen._serve", lambda *a, **k: HttpResponse("<html>", status=page_status))
+    dossier = submitted()
+    response = citizen_api.get(f"{MINE}{dossier.code}/files/1/")
+    assert response.status_code == page_status
+    assert response.json()["code"] == code
