@@ -55,6 +55,10 @@ format: $(STAMP) ## Apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+.PHONY: schema
+schema: $(STAMP) ## Regenerate the committed OpenAPI schema docs/api/openapi.yaml (tests/api/test_schema.py)
+	$(BIN)/python manage.py spectacular --file docs/api/openapi.yaml --validate --fail-on-warn
+
 messages: $(STAMP) ## Update and compile the vi/en translation catalogues
 	$(BIN)/python manage.py makemessages -l vi -l en --ignore=.venv --ignore=var --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore=.venv

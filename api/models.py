@@ -50,3 +50,23 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+
+class IdempotencyKey(models.Model):
+    """An `Idempotency-Key` a caller sent with a submission: the first request with a key does the work, a retry
+    with the same key and the same request gets the same dossier, the same key with another request is refused.
+
+    The unique constraint decides between two concurrent requests, never a check first (docs/conventions.md).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of the method, path and body
+    dossier = models.ForeignKey("dossiers.Dossier", null=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="api_idempotency_unique_user_key")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

@@ -18,6 +18,9 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
     def process_request(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         supported = {code for code, _name in settings.LANGUAGES}
+        if chosen not in supported and request.path.startswith("/api/"):
+            # A program calling the API has no language switch: its Accept-Language header is its choice.
+            chosen = translation.get_language_from_request(request)
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()

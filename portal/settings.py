@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc assets served locally (no CDN)
     "portal",
     "accounts",
     "agencies",
@@ -414,11 +415,27 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "EXCEPTION_HANDLER": "dossiers.api_errors.exception_handler",
+    # A bearer token first (so an anonymous call is a 401), then the site's own session with CSRF (docs/api.md).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # Counted in the cache (Redis); failing open when it is down (api/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.UserThrottle", "api.throttling.AnonThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": os.environ.get("API_THROTTLE_USER", "2000/hour"),
+        "anon": os.environ.get("API_THROTTLE_ANON", "300/hour"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Một cửa điện tử API",
     "DESCRIPTION": "Procedure catalogue and dossiers of the electronic one-stop shop.",
-    "VERSION": "0.1.0",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- Security (all on when DEBUG is off; `manage.py check --deploy` reports nothing) --------------

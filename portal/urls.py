@@ -4,14 +4,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView
+from django.views.generic import RedirectView
 
 from accounts import views as account_views
 from accounts.forms import LoginForm
 from dossiers.views import public_lookup
 from dossiers.views_verify import result_verify_page
 from portal import views
-from procedures.urls import api_urlpatterns as procedure_api_urls
+from procedures.urls import api_redirects as procedure_api_redirects
 
 # Static pages rendered without the database or the session (portal.errors).
 handler500 = "portal.views.server_error"
@@ -59,8 +59,13 @@ urlpatterns = [
     path("tra-cuu/", public_lookup, name="public-lookup"),
     path("xac-minh/<str:token>/", result_verify_page, name="result-verify"),
     path("api/v1/", include("api.urls")),  # the public API (docs/api.md)
-    path("api/procedures/", include((procedure_api_urls, "procedures_api"))),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The catalogue and the schema moved under /api/v1/ (docs/api.md): the old URLs answer 301 to the new ones.
+    path("api/procedures/", include((procedure_api_redirects, "procedures_api"))),
+    path(
+        "api/schema/",
+        RedirectView.as_view(pattern_name="api:schema", permanent=True, query_string=True),
+        name="api-schema",
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
+from django.views.generic import RedirectView
 
 from procedures import views
-from procedures.api import views as api_views
 
 app_name = "procedures"
 
@@ -13,10 +13,13 @@ urlpatterns = [
     re_path(rf"^{CODE}/$", views.procedure_detail_view, name="detail"),
 ]
 
-# Read-only JSON API, mounted by portal/urls.py under /api/procedures/ in its own namespace:
-#   path("api/procedures/", include((api_urlpatterns, "procedures_api")))
-# giving the names procedures_api:list and procedures_api:detail.
-api_urlpatterns = [
-    path("", api_views.ProcedureListAPI.as_view(), name="list"),
-    re_path(rf"^{CODE}/$", api_views.ProcedureDetailAPI.as_view(), name="detail"),
+# The read-only JSON API is served under /api/v1/procedures/ (api/public.py). Its first address, /api/procedures/,
+# answers a permanent redirect there (query string kept): procedures_api:list and procedures_api:detail.
+api_redirects = [
+    path("", RedirectView.as_view(pattern_name="api:procedure-list", permanent=True, query_string=True), name="list"),
+    re_path(
+        rf"^{CODE}/$",
+        RedirectView.as_view(pattern_name="api:procedure-detail", permanent=True, query_string=True),
+        name="detail",
+    ),
 ]

@@ -72,7 +72,15 @@ def test_a_dossier_not_found_is_the_ordinary_404(client):
                 "field": "note",
             },
         ),
-        ("forbidden", 403, {"code": "forbidden", "message": "Bạn không có quyền thực hiện thao tác “Trả kết quả”."}),
+        (
+            "forbidden",
+            403,
+            {
+                "code": "forbidden",
+                "message": "Bạn không có quyền thực hiện thao tác “Trả kết quả”.",
+                "field": None,
+            },
+        ),
         (
             "changed",
             409,
@@ -80,9 +88,10 @@ def test_a_dossier_not_found_is_the_ordinary_404(client):
                 "code": "changed",
                 "message": "Hồ sơ H56 vừa được Desk thay đổi lúc 09:05 03/03/2026.",
                 "changed_by": "Desk",
+                "field": None,
             },
         ),
-        ("missing", 404, {"code": "not_found", "message": "Không tìm thấy hồ sơ."}),
+        ("missing", 404, {"code": "not_found", "message": "Không tìm thấy hồ sơ.", "field": None}),
     ],
 )
 def test_the_api_answers_with_the_status_a_stable_code_and_the_message(client, kind, status, body):

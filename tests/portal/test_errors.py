@@ -90,7 +90,7 @@ def test_the_maintenance_page_is_in_english_for_a_visitor_who_chose_english(clie
 
 @pytest.mark.django_db
 def test_the_api_answers_json_503(client, database_down):
-    response = client.get("/api/procedures/")
+    response = client.get("/api/v1/procedures/")
     assert response.status_code == 503
     assert response.json() == {
         "code": "service_unavailable",

@@ -77,10 +77,22 @@ URL_ACCESS = {
     "admin:login": "public",
     "admin:logout": "public",  # signing out protects nothing; a non-staff visitor is sent to the admin index
     "admin:*": "admin",
+    # API v1 (docs/api.md): the catalogue, the public lookup, the schema and its docs are open; the old catalogue
+    # and schema URLs redirect there. A DRF view's permission classes hold its rule: "api-citizen" — citizens only
+    # (anonymous 401, staff 403: tests/api/test_access.py); "api-signed-in" — anyone signed in (their own tokens).
+    "api:procedure-list": "public",
+    "api:procedure-detail": "public",
+    "api:lookup": "public",
+    "api:schema": "public",
+    "api:docs": "public",
+    "api:redoc": "public",
+    "api:token-list": "api-signed-in",
+    "api:token-detail": "api-signed-in",
+    "api:citizen-*": "api-citizen",
     # Served by Django in development only (DEBUG): the public procedure form templates.
     "route:^media/procedure\\-forms/*": "public",
 }
-RULES = {"public", "admin"}
+RULES = {"public", "admin", "api-citizen", "api-signed-in"}
 POST_ONLY = {
     "logout",
     "set_language",
@@ -338,6 +350,10 @@ def _problem(rule: str | Access, who: str, status: int, location: str) -> str | 
     if rule == "admin":
         ok = status == 302 and location.startswith("/admin/login/")
         return None if ok else "did not send a non-staff visitor to the admin's sign-in page"
+    if rule in ("api-citizen", "api-signed-in"):
+        if who == "anonymous":
+            return None if status == 401 else "did not answer 401 to an anonymous API call"
+        return "refused a signed-in citizen" if status in (401, 403) else None
     if who == "anonymous":
         ok = status == 302 and location.startswith("/accounts/login/?next=")
         return None if ok else "did not send anonymous to sign in"
@@ -370,7 +386,7 @@ def test_every_url_behaves_as_its_rule_says_for_anonymous_and_a_citizen(client, 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "path", ["/", "/healthz", "/accounts/login/", "/procedures/", "/api/schema/", "/api/procedures/", "/tra-cuu/"]
+    "path", ["/", "/healthz", "/accounts/login/", "/procedures/", "/api/v1/schema/", "/api/v1/procedures/", "/tra-cuu/"]
 )
 def test_public_pages_open_without_signing_in(client, path):
     assert client.get(path).status_code == 200

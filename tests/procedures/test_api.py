@@ -1,20 +1,14 @@
-"""The read-only JSON API, mounted for these tests only (the lead mounts it in portal/urls.py)."""
+"""The read-only catalogue API, served under /api/v1/procedures/ (api/public.py)."""
 
 import pytest
-from django.urls import include, path
 
-from portal.urls import urlpatterns as portal_urlpatterns
-from procedures.urls import api_urlpatterns
-
-urlpatterns = [*portal_urlpatterns, path("api/procedures/", include((api_urlpatterns, "procedures_api")))]
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = [pytest.mark.django_db]
 
 
 def test_list_searches_like_the_page(client, imported, django_assert_max_num_queries):
     # The count, "does a name match", the page, its fees and agencies: procedures.selectors.procedure_search.
     with django_assert_max_num_queries(6):
-        response = client.get("/api/procedures/", {"q": "DANG KY KHAI SINH"})
+        response = client.get("/api/v1/procedures/", {"q": "DANG KY KHAI SINH"})
     assert response.status_code == 200
     body = response.json()
     assert body["results"][0]["code"] == "1.001193"
@@ -23,14 +17,14 @@ def test_list_searches_like_the_page(client, imported, django_assert_max_num_que
 
 
 def test_list_filters(client, imported):
-    body = client.get("/api/procedures/", {"level": "department"}).json()
+    body = client.get("/api/v1/procedures/", {"level": "department"}).json()
     assert [r["code"] for r in body["results"]] == ["2.000488"]
     assert body["results"][0]["fee_summary"] == "100.000 – 200.000 đồng"
 
 
 def test_detail(client, imported, django_assert_max_num_queries):
     with django_assert_max_num_queries(5):
-        body = client.get("/api/procedures/2.000488/").json()
+        body = client.get("/api/v1/procedures/2.000488/").json()
     assert body["version"] == 1
     assert [f["amount"] for f in body["fees"]] == [200000, 100000]
     assert body["legal_basis"][0] == {
@@ -42,19 +36,21 @@ def test_detail(client, imported, django_assert_max_num_queries):
 
 
 def test_detail_404(client, imported):
-    assert client.get("/api/procedures/9.999999/").status_code == 404
+    assert client.get("/api/v1/procedures/9.999999/").status_code == 404
 
 
 def test_schema_documents_the_catalogue_api_without_warnings(admin_client, capsys):
-    response = admin_client.get("/api/schema/", {"format": "json"})
+    response = admin_client.get("/api/v1/schema/", {"format": "json"})
     assert response.status_code == 200
     paths = response.json()["paths"]
-    assert "/api/procedures/" in paths
-    assert "/api/procedures/{code}/" in paths
+    assert "/api/v1/procedures/" in paths
+    assert "/api/v1/procedures/{code}/" in paths
     assert "Warning" not in capsys.readouterr().err
 
 
 def test_list_refuses_a_query_over_200_characters(client, imported):
-    response = client.get("/api/procedures/", {"q": "khai sinh " * 21})
+    response = client.get("/api/v1/procedures/", {"q": "khai sinh " * 21})
     assert response.status_code == 400
-    assert response.json() == {"q": ["Từ khóa tìm kiếm dài quá 200 ký tự: hãy nhập tên hoặc mã thủ tục ngắn hơn."]}
+    body = response.json()
+    assert body["field"] == "q"
+    assert body["message"] == "Từ khóa tìm kiếm dài quá 200 ký tự: hãy nhập tên hoặc mã thủ tục ngắn hơn."

@@ -127,7 +127,7 @@ def test_the_columns_are_refolded_by_the_migration(db):
 
 
 def test_the_api_searches_the_same_way(client, certifying):
-    codes = [r["code"] for r in client.get("/api/procedures/", {"q": "chung thuc"}).json()["results"]]
+    codes = [r["code"] for r in client.get("/api/v1/procedures/", {"q": "chung thuc"}).json()["results"]]
     assert codes == ["1.000001", "1.000002"]
-    body = client.get("/api/procedures/", {"q": "chung thuc", "everywhere": "true"}).json()
+    body = client.get("/api/v1/procedures/", {"q": "chung thuc", "everywhere": "true"}).json()
     assert [r["code"] for r in body["results"]] == ["1.000001", "1.000002", "1.000003"]
