@@ -234,6 +234,18 @@ class DossierActionView(StaffView):
     it) and `expected_revision`, the revision the caller saw — a stale one is 409 and changes nothing."""
 
     @extend_schema(
+        operation_id="staff_dossier_action_describe",
+        responses={200: out.StaffActionSerializer, **error_responses(403, 404)},
+    )
+    def get(self, request, code: str, action: str):
+        """The action's declared input, when the caller may take it now (else 404, as for a missing one)."""
+        dossier = _visible(request, code)
+        offered = next((t for t in dossier_actions_available(request.user, dossier) if t.key == action), None)
+        if offered is None:
+            raise Http404
+        return Response(out.StaffActionSerializer(offered, context={"dossier": dossier}).data)
+
+    @extend_schema(
         operation_id="staff_dossier_action",
         request=OpenApiTypes.OBJECT,
         responses={200: out.StaffActionDoneSerializer, **error_responses(400, 403, 404, 409)},

@@ -10,6 +10,7 @@ the body after the commit, through the outbound guard; a failure is retried with
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -76,7 +77,7 @@ def webhook_put(dossier: Dossier, event: DossierEvent) -> None:
                 "event_id": event.pk,
                 "dossier_code": dossier.code,
                 "status": event.to_status,
-                "at": event.at.isoformat(),
+                "at": event.at.astimezone(dt.UTC).isoformat(),
             },
             dossier_id=webhook_lane(webhook.pk, dossier.pk),
             now=event.at,

@@ -249,3 +249,12 @@ def test_forms_are_listed_and_printed_as_on_the_dossier_page(client, people, for
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert client.get(f"{API}/dossiers/{forwarded.code}/forms/nothing.pdf").status_code == 404
+
+
+def test_one_action_describes_itself_only_when_offered(client, people, forwarded):
+    url = f"{API}/dossiers/{forwarded.code}/actions/assign/"
+    described = as_user(client, people["head"]).get(url)
+    assert described.status_code == 200
+    assert described.json()["key"] == "assign"
+    assert as_user(client, people["desk"]).get(url).status_code == 404  # not the desk's action
+    assert as_user(client, people["other_head"]).get(url).status_code == 404
