@@ -144,7 +144,7 @@ class QueueView(StaffView):
     @extend_schema(
         operation_id="staff_queue",
         parameters=QUEUE_PARAMETERS,
-        responses={200: out.StaffQueueRowSerializer(many=True), **error_responses(400, 403)},
+        responses={200: out.StaffQueuePageSerializer, **error_responses(400, 403)},
     )
     def get(self, request):
         form = QueueFilterForm(request.query_params, procedures=queue.procedure_choices(user=request.user))
@@ -184,7 +184,7 @@ class InboxView(StaffView):
     @extend_schema(
         operation_id="staff_inbox",
         parameters=INBOX_PARAMETERS,
-        responses={200: out.StaffInboxRowSerializer(many=True), **error_responses(400, 403)},
+        responses={200: out.StaffInboxPageSerializer, **error_responses(400, 403)},
     )
     def get(self, request):
         agency = request.user.staff_profile.agency

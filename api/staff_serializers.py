@@ -145,3 +145,17 @@ class StaffFormSerializer(serializers.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
     url = serializers.CharField()
+
+
+def cursor_page(rows: type[serializers.Serializer], name: str) -> type[serializers.Serializer]:
+    """The documented shape of a cursor-paginated list (`api.pagination.IdCursorPagination`)."""
+    fields = {
+        "next": serializers.URLField(allow_null=True, help_text="Trang sau (con trỏ), null ở trang cuối"),
+        "previous": serializers.URLField(allow_null=True, help_text="Trang trước (con trỏ)"),
+        "results": rows(many=True),
+    }
+    return type(name, (serializers.Serializer,), fields)
+
+
+StaffQueuePageSerializer = cursor_page(StaffQueueRowSerializer, "StaffQueuePageSerializer")
+StaffInboxPageSerializer = cursor_page(StaffInboxRowSerializer, "StaffInboxPageSerializer")
