@@ -23,8 +23,10 @@ slip through uncovered.
 
 from __future__ import annotations
 
+import html
 import io
 import zipfile
+from urllib.parse import quote, quote_plus, urlencode
 
 import pytest
 import time_machine
@@ -116,6 +118,17 @@ def text_of(response) -> str:
     return content.decode(errors="replace")
 
 
+def without_echo(text: str, path: str, searched: str | None) -> str:
+    """The answer without what the page echoes of the request (the search box, the language switch's address): a
+    row of B found by the search still shows B's other markers (a row found by code shows the name, and so on)."""
+    echoes = [path, html.escape(path)]
+    if searched:
+        echoes += [searched, quote(searched), quote_plus(searched), html.escape(searched)]
+    for echo in sorted(echoes, key=len, reverse=True):
+        text = text.replace(echo, "")
+    return text
+
+
 def leaks(text: str, b: World, *, public: bool) -> list[str]:
     found = [marker for marker in (B_NAME, B_PHONE, B_ID, B_FILE) if marker in text]
     if not public and b.dossier.code in text:
@@ -145,15 +158,15 @@ def test_agency_a_sees_no_row_of_agency_b_on_any_url(client, two_agencies, role)
         for url in live_urls():
             public = rule_for(url) == "public"
             path = path_for(url, a)
-            requests = [path] + [f"{path}?{'&'.join(f'{name}={value}' for name in QUERY_NAMES)}" for value in searches]
+            requests = [(path, None)] + [(f"{path}?{urlencode(dict.fromkeys(QUERY_NAMES, v))}", v) for v in searches]
             if any(SAMPLES.get(name) and SAMPLES[name].names_an_object for name in url.kwargs):
-                requests.append(path_for(url, b))
-            for request_path in requests:
+                requests.append((path_for(url, b), None))
+            for request_path, searched in requests:
                 response = client.get(request_path)
                 if response.status_code >= 500:
                     failures.append(f"{url.key} {request_path}: {response.status_code}")
                     continue
-                found = leaks(text_of(response), b, public=public)
+                found = leaks(without_echo(text_of(response), request_path, searched), b, public=public)
                 if found:
                     failures.append(f"{url.key} {request_path}: {response.status_code} shows {found}")
     assert failures == []
