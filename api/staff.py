@@ -45,6 +45,9 @@ CODE = r"(?P<code>[0-9A-Za-z.\-]{1,64})"
 FILE_ID = r"(?P<file_id>[0-9]{1,18})"
 ACTION = r"(?P<action>[a-z_]{1,64})"
 FORM_KEY = r"(?P<key>[a-z_]{1,64})"
+# Documented on every endpoint, whether or not it can answer each (one contract for clients): bad input, not
+# allowed (or not signed in), not found or out of scope, conflicting state.
+ERRORS = error_responses(400, 403, 404, 409)
 
 
 # --- Errors and access ------------------------------------------------------------------------------------------
@@ -144,7 +147,7 @@ class QueueView(StaffView):
     @extend_schema(
         operation_id="staff_queue",
         parameters=QUEUE_PARAMETERS,
-        responses={200: out.StaffQueuePageSerializer, **error_responses(400, 403)},
+        responses={200: out.StaffQueuePageSerializer, **ERRORS},
     )
     def get(self, request):
         form = QueueFilterForm(request.query_params, procedures=queue.procedure_choices(user=request.user))
@@ -184,7 +187,7 @@ class InboxView(StaffView):
     @extend_schema(
         operation_id="staff_inbox",
         parameters=INBOX_PARAMETERS,
-        responses={200: out.StaffInboxPageSerializer, **error_responses(400, 403)},
+        responses={200: out.StaffInboxPageSerializer, **ERRORS},
     )
     def get(self, request):
         agency = request.user.staff_profile.agency
@@ -210,9 +213,7 @@ class InboxView(StaffView):
 
 
 class DossierDetailView(StaffView):
-    @extend_schema(
-        operation_id="staff_dossier", responses={200: out.StaffDossierDetailSerializer, **error_responses(403, 404)}
-    )
+    @extend_schema(operation_id="staff_dossier", responses={200: out.StaffDossierDetailSerializer, **ERRORS})
     def get(self, request, code: str):
         dossier = _detail(request, code, purpose="api:view")
         return Response(out.StaffDossierDetailSerializer(dossier).data)
@@ -221,7 +222,7 @@ class DossierDetailView(StaffView):
 class DossierActionsView(StaffView):
     @extend_schema(
         operation_id="staff_dossier_actions",
-        responses={200: out.StaffActionSerializer(many=True), **error_responses(403, 404)},
+        responses={200: out.StaffActionSerializer(many=True), **ERRORS},
     )
     def get(self, request, code: str):
         dossier = _visible(request, code)
@@ -235,7 +236,7 @@ class DossierActionView(StaffView):
 
     @extend_schema(
         operation_id="staff_dossier_action_describe",
-        responses={200: out.StaffActionSerializer, **error_responses(403, 404)},
+        responses={200: out.StaffActionSerializer, **ERRORS},
     )
     def get(self, request, code: str, action: str):
         """The action's declared input, when the caller may take it now (else 404, as for a missing one)."""
@@ -248,7 +249,7 @@ class DossierActionView(StaffView):
     @extend_schema(
         operation_id="staff_dossier_action",
         request=OpenApiTypes.OBJECT,
-        responses={200: out.StaffActionDoneSerializer, **error_responses(400, 403, 404, 409)},
+        responses={200: out.StaffActionDoneSerializer, **ERRORS},
     )
     def post(self, request, code: str, action: str):
         transition = workflow.TRANSITIONS.get(action)
@@ -268,7 +269,7 @@ class DossierActionView(StaffView):
 class DossierFilesView(StaffView):
     @extend_schema(
         operation_id="staff_dossier_files",
-        responses={200: out.StaffFileSerializer(many=True), **error_responses(403, 404)},
+        responses={200: out.StaffFileSerializer(many=True), **ERRORS},
     )
     def get(self, request, code: str):
         dossier = _visible(request, code)
@@ -281,7 +282,7 @@ class DossierFileView(StaffView):
 
     @extend_schema(
         operation_id="staff_dossier_file",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **error_responses(403, 404)},
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **ERRORS},
     )
     def get(self, request, code: str, file_id: str):
         return _serve(request, code, file_id, inline=False)
@@ -290,7 +291,7 @@ class DossierFileView(StaffView):
 class DossierFormsView(StaffView):
     @extend_schema(
         operation_id="staff_dossier_forms",
-        responses={200: out.StaffFormSerializer(many=True), **error_responses(403, 404)},
+        responses={200: out.StaffFormSerializer(many=True), **ERRORS},
     )
     def get(self, request, code: str):
         dossier = _visible(request, code)
@@ -311,7 +312,7 @@ class DossierFormPdfView(StaffView):
 
     @extend_schema(
         operation_id="staff_dossier_form_pdf",
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **error_responses(403, 404, 409)},
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **ERRORS},
     )
     def get(self, request, code: str, key: str):
         if key not in STAFF_FORMS:
