@@ -44,13 +44,12 @@ def webhook_lane(webhook_id: int, dossier_id: int) -> int:
 
 def webhooks_for(dossier: Dossier):
     """The active webhooks whose integration's account may see this dossier (one query)."""
-    agencies = Q(integration__account__staff_profile__agency_id__in=[dossier.receiving_agency_id])
-    if dossier.processing_agency_id:
-        agencies |= Q(integration__account__staff_profile__agency_id=dossier.processing_agency_id)
-    agencies |= Q(
-        integration__account__staff_profile__agency_id__in=DossierStep.objects.filter(dossier_id=dossier.pk).values(
-            "agency_id"
-        )
+    # The rule of `dossiers_visible_to`, from the dossier's side: its receiving or processing agency, or an agency
+    # one of its steps went to.
+    held_by = {dossier.receiving_agency_id, dossier.processing_agency_id} - {None}
+    stepped = DossierStep.objects.filter(dossier_id=dossier.pk).values("agency_id")
+    agencies = Q(integration__account__staff_profile__agency_id__in=held_by) | Q(
+        integration__account__staff_profile__agency_id__in=stepped
     )
     staff_in_scope = Q(integration__account__staff_profile__role__in=[r for r in DOSSIER_ROLES if r != Role.ADMIN])
     admin = Q(integration__account__staff_profile__role=Role.ADMIN)

@@ -184,3 +184,15 @@ def test_the_admin_refuses_a_url_outside_the_allow_list(admin_client, agencies, 
     response = admin_client.post("/admin/webhooks/webhook/add/", {**data, "is_active": "on"})
     assert response.status_code == 302
     assert Webhook.objects.get().secret  # generated, shown read-only to give to the integrator
+
+
+def test_an_administrators_integration_hears_of_every_agency_and_a_disabled_account_of_none(
+    receiver, agencies, people, receive
+):
+    everywhere = hook(integration(agencies[OTHER_COMMUNE], role=Role.ADMIN, slug="province"), receiver.url)
+    disabled = integration(agencies[COMMUNE], slug="disabled")
+    hook(disabled, receiver.url)
+    disabled.account.is_active = False
+    disabled.account.save()
+    receive("2026-03-02 10:00")
+    assert [message.payload["webhook_id"] for message in messages()] == [everywhere.pk]
