@@ -47,9 +47,10 @@ demo: $(STAMP) ## Reload the catalogue and demo data only (adds 300 demo dossier
 	$(BIN)/python manage.py indicators_refresh
 	$(BIN)/python manage.py transparency_refresh
 
-lint: $(STAMP) ## ruff check + format check
+lint: $(STAMP) ## ruff check + format check, bandit (high severity)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r . -c pyproject.toml -lll
 
 format: $(STAMP) ## Apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -231,15 +231,9 @@ def count_shown(count: int) -> str:
     return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
 
 
-def inbox_page(*, user, filters: InboxFilters, now: dt.datetime) -> InboxPage:
-    """One page of the inbox of `user` (an officer or head): 50 rows at most, by the step's due moment, then the
-    dossier's, those without a due moment last; with the count of each state under the other filters (capped)."""
-    agency = user.staff_profile.agency
-    clock = current_clock(agency)
-    soon_until = due_soon_until(now, clock)
-    conditions = state_conditions(now=now, soon_until=soon_until)
-
-    qs = _open_at(agency)
+def inbox_filtered(*, user, filters: InboxFilters) -> QuerySet[DossierStep]:
+    """The open steps of the user's agency under the tab, handler and procedure filters (not the state)."""
+    qs = _open_at(user.staff_profile.agency)
     if filters.tab == MINE:
         qs = qs.filter(handler=user)
     elif filters.handler == UNASSIGNED:
@@ -248,7 +242,28 @@ def inbox_page(*, user, filters: InboxFilters, now: dt.datetime) -> InboxPage:
         qs = qs.filter(handler_id=int(filters.handler))
     if filters.procedure is not None:
         qs = qs.filter(dossier__procedure_version__procedure_id=filters.procedure)
+    return qs
 
+
+def inbox_rows(*, user, filters: InboxFilters, now: dt.datetime) -> QuerySet[DossierStep]:
+    """The inbox's rows under every filter, the state included, with their state and due moment and what a row
+    shows joined (the API's cursor-paginated list; the page orders and slices the same rows in `inbox_page`)."""
+    soon_until = due_soon_until(now, current_clock(user.staff_profile.agency))
+    qs = inbox_filtered(user=user, filters=filters)
+    if filters.state:
+        qs = qs.filter(state_conditions(now=now, soon_until=soon_until)[filters.state])
+    return _with_state(qs, now=now, soon_until=soon_until).select_related("dossier__procedure_version", "handler")
+
+
+def inbox_page(*, user, filters: InboxFilters, now: dt.datetime) -> InboxPage:
+    """One page of the inbox of `user` (an officer or head): 50 rows at most, by the step's due moment, then the
+    dossier's, those without a due moment last; with the count of each state under the other filters (capped)."""
+    agency = user.staff_profile.agency
+    clock = current_clock(agency)
+    soon_until = due_soon_until(now, clock)
+    conditions = state_conditions(now=now, soon_until=soon_until)
+
+    qs = inbox_filtered(user=user, filters=filters)
     counts = state_counts(qs, count_conditions(now=now, soon_until=soon_until))
     total = counts[filters.state] if filters.state else sum(counts.values())
     if filters.state:

@@ -216,19 +216,28 @@ def queue_section(
 def queue_search(scope: QuerySet[Dossier], search: Search, *, limit: int | None = None) -> tuple[list[Dossier], bool]:
     """The dossiers in scope matching the search, newest first (one query; two for a number)."""
     limit = limit or SECTION_SIZE
-    condition = search.condition
-    if search.number is not None:
-        # First the applicants holding the number (one query, each branch on its index: phone, identity number),
-        # then their dossiers through the applicant_id index — an OR across the join would scan the scope instead.
-        holders = (
-            Applicant.objects.filter(phone=search.number)
-            .values_list("pk", flat=True)
-            .union(ApplicantIdentity.objects.filter(number=search.number).values_list("applicant_id", flat=True))
-        )
-        condition = Q(applicant_id__in=list(holders[:MAX_HOLDERS]))
-    qs = _rows(scope.filter(condition)).order_by("-id")
+    qs = _rows(scope.filter(search_condition(search))).order_by("-id")
     rows = list(qs[: limit + 1])
     return rows[:limit], len(rows) > limit
+
+
+def search_condition(search: Search) -> Q:
+    """The search as a condition on dossiers (a number costs one query: the applicants holding it)."""
+    if search.number is None:
+        return search.condition
+    # First the applicants holding the number (one query, each branch on its index: phone, identity number),
+    # then their dossiers through the applicant_id index — an OR across the join would scan the scope instead.
+    holders = (
+        Applicant.objects.filter(phone=search.number)
+        .values_list("pk", flat=True)
+        .union(ApplicantIdentity.objects.filter(number=search.number).values_list("applicant_id", flat=True))
+    )
+    return Q(applicant_id__in=list(holders[:MAX_HOLDERS]))
+
+
+def row_fields(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """What a queue row reads, joined (the API's list uses the same columns as the page)."""
+    return _rows(qs)
 
 
 def search_scope_for(search: Search, *, user, filters: QueueFilters) -> QuerySet[Dossier]:

@@ -44,6 +44,7 @@ from dossiers.models import (
 )
 from dossiers.numbering import NUMBERED_FORMS
 from dossiers.workflow import Status
+from portal.outbound import pdf_url_fetcher
 from procedures.display import time_limit_text, vnd
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -331,14 +332,18 @@ def _render(key: str, context: dict) -> bytes:
 def _stylesheet():
     from weasyprint import CSS
 
-    return CSS(filename=str(PRINT_CSS))
+    return CSS(filename=str(PRINT_CSS), url_fetcher=pdf_url_fetcher())
 
 
 def html_to_pdf(html: str) -> bytes:
-    """One WeasyPrint pass with the shared print stylesheet; no network (images are data URIs)."""
+    """One WeasyPrint pass with the shared print stylesheet; no network: images are data URIs, and the fetcher
+    serves only the portal's own static and media files (portal.outbound.pdf_url_fetcher, check 24)."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=[_stylesheet()])
+    fetcher = pdf_url_fetcher()
+    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher).write_pdf(
+        stylesheets=[_stylesheet()]
+    )
 
 
 def _vietnamese(render):

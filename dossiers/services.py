@@ -357,14 +357,16 @@ def _event(dossier, *, action, actor, role, now, from_status, note="", visible=T
 
 
 def _notify_on_commit(dossier: Dossier, event: DossierEvent) -> None:
-    """Tell the applicant about a visible event, and the national portal about every event, through the outbox,
-    in this transaction (sent after commit)."""
+    """Tell the applicant about a visible event, the national portal about every event and the integrations'
+    webhooks about a status change, through the outbox, in this transaction (sent after commit)."""
     from dossiers.notifications import notify_put
     from natsync.services import sync_put
+    from webhooks.services import webhook_put
 
     if event.visible_to_citizen:
         notify_put(event)
     sync_put(dossier, event)
+    webhook_put(dossier, event)
 
 
 def dossier_draft_create(

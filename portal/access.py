@@ -72,6 +72,13 @@ def refused(request, access: Access, role: str | None):
     """
     if role in FIGURES_ROLES and access.scope == DOSSIER:
         raise Http404
+    return render(
+        request, "portal/forbidden.html", {"message": refusal_message(access, role), "role": role}, status=403
+    )
+
+
+def refusal_message(access: Access, role: str | None) -> str:
+    """Why `role` may not open a page under `access`, in Vietnamese (the 403 page and the API's 403 body)."""
     if role in FIGURES_ROLES:
         message = _(
             "Tài khoản lãnh đạo và giám sát dùng để theo dõi số liệu tổng hợp. Hồ sơ, tệp đính kèm và biểu mẫu "
@@ -84,7 +91,7 @@ def refused(request, access: Access, role: str | None):
         message = _("Trang này chỉ dành cho: {roles}.").format(
             roles=", ".join(str(Role(role).label) for role in access.roles)
         )
-    return render(request, "portal/forbidden.html", {"message": message, "role": role}, status=403)
+    return message
 
 
 def _guard(access: Access) -> Callable:

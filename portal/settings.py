@@ -248,6 +248,7 @@ OUTBOX_HANDLER_MODULES = [
     "accounts.otp",
     "feedback.notifications",
     "natsync.services",
+    "webhooks.services",
 ]
 # §5.12 jobs (docs/jobs.md): the "due soon" window in working hours; working days a ready result may wait.
 DUE_SOON_WORKING_HOURS = int(os.environ.get("DUE_SOON_WORKING_HOURS", "8"))
@@ -437,6 +438,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# --- Outbound calls and webhooks (portal/outbound.py, docs/webhooks.md) ------------------------------
+# The hosts the portal may call: exact names, or ".example.gov.vn" for a domain and its subdomains; https only,
+# ports below, and never to a loopback, private or link-local address.
+OUTBOUND_ALLOWED_HOSTS = env_list("OUTBOUND_ALLOWED_HOSTS", [])
+OUTBOUND_ALLOWED_PORTS = [int(port) for port in env_list("OUTBOUND_ALLOWED_PORTS", ["443"])]
+# Exact hosts also allowed over plain http and on a local address: the local fakes of development and tests only.
+OUTBOUND_LOCAL_HOSTS = env_list("OUTBOUND_LOCAL_HOSTS", [])
+WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
 
 # --- Security (all on when DEBUG is off; `manage.py check --deploy` reports nothing) --------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -29,6 +29,11 @@ class Url:
         return _GROUP.findall(self.route) + _CONVERTER.findall(self.route)
 
     @property
+    def is_api(self) -> bool:
+        """An API endpoint: it answers an anonymous caller 401/403 with a JSON body, never the sign-in page."""
+        return self.route.startswith("api/")
+
+    @property
     def access(self) -> Access | None:
         return access_of(self.view)
 
