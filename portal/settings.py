@@ -12,6 +12,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal import logging as portal_logging
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -73,6 +75,7 @@ INSTALLED_APPS = [
     "transparency",
     "api",
     "webhooks",
+    "privacy",
     "demo",
 ]
 
@@ -428,12 +431,18 @@ RESULT_TRUST_ROOTS = env_list("RESULT_TRUST_ROOTS", [])
 # Which agency's identifier prefixes a dossier code (Circular 03/2025 Art. 13): "resolving" or "receiving".
 DOSSIER_CODE_AGENCY = os.environ.get("DOSSIER_CODE_AGENCY", "resolving")
 
+portal_logging.install()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # The 500 page's reference id goes into the "Internal Server Error" record beside its traceback.
-    "filters": {"error_reference": {"()": "portal.errors.ErrorReferenceFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "error_reference": {"()": "portal.errors.ErrorReferenceFilter"},
+        # No password, OTP, session id, token, auth header or full CCCD in any log; CR/LF escaped (check 37).
+        "scrub": {"()": "portal.logging.ScrubFilter"},
+    },
+    # Every handler carries "scrub"; portal.logging.install() also scrubs records as they are made.
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["scrub"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"filters": ["error_reference"]},
