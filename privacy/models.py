@@ -1,8 +1,8 @@
 """Data protection records: denied accesses and data-subject requests (docs/privacy.md).
 
-Both are evidence the controller keeps: `DeniedAccess` is append-only like the event and read logs (a PostgreSQL
-trigger refuses UPDATE and DELETE, privacy/migrations/0001_initial.py); a `DataSubjectRequest` is written once,
-already answered, and never edited either.
+Both are evidence the controller keeps, append-only like the event and read logs (a PostgreSQL trigger refuses
+UPDATE and DELETE, privacy/migrations/0001_initial.py): a `DataSubjectRequest` is written once, already answered
+or received.
 """
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ class DataSubjectRequest(models.Model):
 
     class Outcome(models.TextChoices):
         ANSWERED = "answered", _("Đã đáp ứng")
+        RECEIVED = "received", _("Đã tiếp nhận, đang xử lý")
         REFUSED = "refused", _("Từ chối có căn cứ pháp lý")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="data_requests")

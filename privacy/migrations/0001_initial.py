@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
                 ('received_at', models.DateTimeField(verbose_name='nhận lúc')),
                 ('acknowledge_by', models.DateField(verbose_name='hạn xác nhận (2 ngày làm việc)')),
                 ('acknowledged_at', models.DateTimeField(verbose_name='xác nhận lúc')),
-                ('outcome', models.CharField(choices=[('answered', 'Đã đáp ứng'), ('refused', 'Từ chối có căn cứ pháp lý')], max_length=10, verbose_name='kết quả')),
+                ('outcome', models.CharField(choices=[('answered', 'Đã đáp ứng'), ('received', 'Đã tiếp nhận, đang xử lý'), ('refused', 'Từ chối có căn cứ pháp lý')], max_length=10, verbose_name='kết quả')),
                 ('reason', models.TextField(blank=True, verbose_name='lý do của người dân')),
                 ('answer', models.TextField(blank=True, verbose_name='trả lời')),
                 ('legal_basis', models.CharField(blank=True, max_length=500, verbose_name='căn cứ pháp lý')),
