@@ -137,9 +137,7 @@ def _dossier(dossier: Dossier) -> dict[str, Any]:
         }
         for event in dossier.events.all()
     ]
-    row["fees"] = [
-        {"name": line.name, "amount": line.amount} for line in dossier.fee_lines.all()
-    ]
+    row["fees"] = [{"name": line.name, "amount": line.amount} for line in dossier.fee_lines.all()]
     row["payments"] = [_fields(payment, PAYMENT_FIELDS) for payment in dossier.payments.all()]
     row["rating"] = _fields(getattr(dossier, "rating", None), RATING_FIELDS)
     return row
@@ -253,7 +251,9 @@ def erasure_request(*, user, reason: str = "", now: dt.datetime | None = None) -
             basis = str(RETENTION_BASIS)
     else:
         outcome = DataSubjectRequest.Outcome.RECEIVED
-        answer = _("Yêu cầu đã được tiếp nhận; người phụ trách bảo vệ dữ liệu cá nhân sẽ trả lời trong thời hạn luật định.")
+        answer = _(
+            "Yêu cầu đã được tiếp nhận; người phụ trách bảo vệ dữ liệu cá nhân sẽ trả lời trong thời hạn luật định."
+        )
         basis = ""
     return DataSubjectRequest.objects.create(
         user=user,

@@ -8,6 +8,8 @@ A citizen probing another citizen's dossier is recorded the same way; a code tha
 `not_found`, with the response unchanged. The rows cannot be edited or deleted (PostgreSQL trigger).
 """
 
+# ruff: noqa: F811 - the fixtures imported from tests/dossiers/conftest.py
+
 import datetime as dt
 
 import pytest
@@ -40,9 +42,7 @@ CLIENT = {"REMOTE_ADDR": "203.0.113.7", "HTTP_USER_AGENT": "probe/1.0"}
 def theirs(receive, people):
     """A dossier received by commune A's desk, with one uploaded PDF."""
     dossier = receive("2026-03-02 08:00")
-    record = dossier_file_add(
-        dossier=dossier, upload=SimpleUploadedFile("don.pdf", pdf_bytes()), actor=people["desk"]
-    )
+    record = dossier_file_add(dossier=dossier, upload=SimpleUploadedFile("don.pdf", pdf_bytes()), actor=people["desk"])
     return dossier, record
 
 
@@ -146,4 +146,3 @@ def test_the_denied_access_log_is_append_only_in_the_database(client, theirs, pe
         with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [row.pk])
     assert DeniedAccess.objects.get().ip_address == "203.0.113.7"
-
