@@ -139,6 +139,7 @@ def test_the_citizen_sees_who_read_their_dossier_by_unit_role_and_time_never_the
     section = section[: section.index("</section>")]
     assert people["officer"].staff_profile.agency.name in section
     assert str(Role.OFFICER.label) in section
-    assert "03/03/2026" in section and "09:15" in section  # local day and time
+    assert "03/03/2026" in section  # the local day...
+    assert "09:15" in section  # ...and time of the last read
     assert people["officer"].full_name not in section
     assert people["officer"].username not in section
