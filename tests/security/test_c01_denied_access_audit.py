@@ -1,7 +1,8 @@
 """Check 1 — out-of-scope reads are a 404 and leave an audit entry "denied: out of scope".
 
 An officer of agency A asks for a dossier of agency B: its page (which carries its history, the event timeline),
-one of its files (download and inline), and its receipt PDF. Each answer must be the very same 404 as for a code
+one of its files (download and inline), its receipt PDF; a desk officer of B asks for A's control sheet (the
+processing history), intake review and return screens. Each answer must be the very same 404 as for a code
 that does not exist, and each request must leave one `privacy.DeniedAccess` row naming the user, their role and
 agency, the client's IP address and browser, the UTC moment, the kind of object and the code or file id asked for.
 A citizen probing another citizen's dossier is recorded the same way; a code that exists nowhere is recorded as
@@ -114,6 +115,31 @@ def test_a_file_id_of_another_dossier_under_a_visible_one_is_recorded(client, th
     assert row.object_kind == "file"
     assert row.reason == "out_of_scope"
     assert row.dossier_id == record.dossier_id
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/dossiers/{code}/control-sheet/", "history"),  # Phiếu kiểm soát: the dossier's processing history
+        ("/desk/review/{code}/", "dossier"),
+        ("/dossiers/{code}/return/", "dossier"),
+    ],
+)
+def test_the_desk_screens_by_code_record_the_denial_too(client, theirs, people, path, kind):
+    dossier, _ = theirs
+    client.force_login(people["other_desk"])
+    response = client.get(path.format(code=dossier.code), **CLIENT)
+    missing = client.get(path.format(code="000.00.31.H56-260302-9999"), **CLIENT)
+    assert response.status_code == missing.status_code == 404
+    assert response.content == missing.content
+    rows = list(
+        DeniedAccess.objects.order_by("pk").values_list("user", "reason", "object_kind", "dossier_id", "ip_address")
+    )
+    desk = people["other_desk"].pk
+    assert rows == [
+        (desk, "out_of_scope", kind, dossier.pk, "203.0.113.7"),
+        (desk, "not_found", kind, None, "203.0.113.7"),
+    ]
 
 
 def test_a_citizen_probing_another_citizens_dossier_is_recorded(client, theirs, people):
