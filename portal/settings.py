@@ -454,6 +454,17 @@ LOGGING = {
     },
 }
 
+# Working days to acknowledge a data subject's request (Decree 356/2025, unverified; docs/domain.md §11).
+PRIVACY_ACKNOWLEDGE_WORKING_DAYS = int(os.environ.get("PRIVACY_ACKNOWLEDGE_WORKING_DAYS", "2"))
+# Why a submitted dossier is not erased on request (docs/privacy.md "Retention"; the article numbers are
+# unverified against the official text: a province's legal officer may restate it here).
+PRIVACY_RETENTION_BASIS = os.environ.get("PRIVACY_RETENTION_BASIS") or _(
+    "Hồ sơ thủ tục hành chính đã nộp là tài liệu lưu trữ của cơ quan nhà nước, được bảo quản theo thời hạn quy "
+    "định của Luật Lưu trữ số 33/2024/QH15 và các văn bản hướng dẫn; việc xử lý dữ liệu cá nhân trong hồ sơ là "
+    "để cơ quan nhà nước thực hiện nhiệm vụ theo quy định của pháp luật (Luật Bảo vệ dữ liệu cá nhân số "
+    "91/2025/QH15, Điều 19 khoản 1 điểm c), nên không xóa được khi còn trong thời hạn lưu trữ."
+)
+
 # --- Domain defaults (docs/domain.md; each may be overridden per agency or procedure version) ---
 DEFAULT_OFFICE_HOURS = (("07:00", "11:30"), ("13:30", "17:00"))
 # Working days an agency has to answer a citizen's feedback (phản ánh, kiến nghị): a design default, docs/feedback.md.

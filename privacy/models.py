@@ -69,7 +69,7 @@ class DataSubjectRequest(models.Model):
     """A citizen's request about their personal data (Decree 356/2025: acknowledged within 2 working days).
 
     "Export my data" is answered at once by the file itself; erasure of dossiers under retention is refused with
-    the legal basis (`privacy.services.RETENTION_BASIS`). Each request is one row, written already answered.
+    the legal basis (`settings.PRIVACY_RETENTION_BASIS`). Each request is one row, written already answered.
     """
 
     class Kind(models.TextChoices):

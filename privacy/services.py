@@ -14,11 +14,12 @@ import hashlib
 import json
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Model, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, override
+from django.utils.translation import override
 
 from citizen.selectors import event_unit
 from dossiers.models import Dossier, DossierEvent, DossierFile
@@ -27,16 +28,12 @@ from privacy.models import DataSubjectRequest
 from workcalendar.calendar import LOCAL_TZ
 from workcalendar.selectors import current_calendar
 
-# Decree 356/2025 (docs/domain.md §11): a data subject's request is acknowledged within 2 working days.
-ACKNOWLEDGE_WORKING_DAYS = 2
 
-# Why a submitted dossier is kept whatever the citizen asks (docs/privacy.md "Retention").
-RETENTION_BASIS = gettext_lazy(
-    "Hồ sơ thủ tục hành chính đã nộp là tài liệu lưu trữ của cơ quan nhà nước, được bảo quản theo thời hạn quy "
-    "định của Luật Lưu trữ số 33/2024/QH15 và các văn bản hướng dẫn; việc xử lý dữ liệu cá nhân trong hồ sơ là "
-    "để cơ quan nhà nước thực hiện nhiệm vụ theo quy định của pháp luật (Luật Bảo vệ dữ liệu cá nhân số "
-    "91/2025/QH15, Điều 19 khoản 1 điểm c), nên không xóa được khi còn trong thời hạn lưu trữ."
-)
+def retention_basis() -> str:
+    """Why a submitted dossier is kept whatever the citizen asks: `settings.PRIVACY_RETENTION_BASIS`
+    (docs/privacy.md "Retention"), in the active language."""
+    return str(settings.PRIVACY_RETENTION_BASIS)
+
 
 FORMAT_VERSION = 1
 
@@ -198,9 +195,10 @@ def personal_data_collect(*, user) -> dict[str, Any]:
 
 
 def acknowledge_by(moment: dt.datetime) -> dt.date:
-    """The acknowledgement deadline of a request received at `moment`: 2 working days after its local date."""
+    """The acknowledgement deadline of a request received at `moment`: `PRIVACY_ACKNOWLEDGE_WORKING_DAYS` (2,
+    Decree 356/2025, docs/domain.md §11) working days after its local date, on the calendar in force."""
     calendar, _version = current_calendar()
-    return calendar.add_working_days(moment.astimezone(LOCAL_TZ).date(), ACKNOWLEDGE_WORKING_DAYS)
+    return calendar.add_working_days(moment.astimezone(LOCAL_TZ).date(), settings.PRIVACY_ACKNOWLEDGE_WORKING_DAYS)
 
 
 def personal_data_export(*, user, now: dt.datetime | None = None) -> tuple[bytes, DataSubjectRequest]:
@@ -231,7 +229,7 @@ def erasure_request(*, user, reason: str = "", now: dt.datetime | None = None) -
     """Record an erasure request and answer it at once.
 
     Dossiers that left the draft state are records under retention: the request is refused for them with
-    `RETENTION_BASIS` (and the database refuses their DELETE, dossiers/migrations/0020). With none, the request is
+    `retention_basis()` (and the database refuses their DELETE, dossiers/migrations/0020). With none, the request is
     received for the data-protection officer to handle within the legal time (docs/privacy.md).
     """
     now = now or timezone.now()
@@ -248,7 +246,7 @@ def erasure_request(*, user, reason: str = "", now: dt.datetime | None = None) -
             count=len(retained), codes=", ".join(retained)
         )
         with override("vi"):  # the record keeps the basis as the law states it
-            basis = str(RETENTION_BASIS)
+            basis = retention_basis()
     else:
         outcome = DataSubjectRequest.Outcome.RECEIVED
         answer = _(

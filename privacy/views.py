@@ -26,7 +26,7 @@ def my_data(request):
     return render(
         request,
         "privacy/my_data.html",
-        {"requests": rows, "reason_max": REASON_MAX, "retention_basis": services.RETENTION_BASIS},
+        {"requests": rows, "reason_max": REASON_MAX, "retention_basis": services.retention_basis()},
     )
 
 
