@@ -142,6 +142,16 @@ def test_the_desk_screens_by_code_record_the_denial_too(client, theirs, people, 
     ]
 
 
+@pytest.mark.parametrize("who", ["leader", "supervisor"])
+def test_a_leader_or_supervisor_asking_for_a_dossier_is_recorded(client, theirs, people, who):
+    """For figures-only roles no dossier exists (docs/domain.md §2, §11): the 404 comes with the same audit row."""
+    dossier, _ = theirs
+    client.force_login(people[who])
+    assert client.get(f"/dossiers/{dossier.code}/", **CLIENT).status_code == 404
+    row = DeniedAccess.objects.get()
+    assert (row.user, row.role, row.reason, row.dossier_id) == (people[who], who, "out_of_scope", dossier.pk)
+
+
 def test_a_citizen_probing_another_citizens_dossier_is_recorded(client, theirs, people):
     dossier, record = theirs
     client.force_login(people["other_citizen"])
