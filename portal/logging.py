@@ -9,7 +9,7 @@ client, pytest's caplog). Scrubbing a record twice changes nothing.
 What is scrubbed, in the message after `%`-formatting and in the exception text:
 - `key=value`, `key: value`, `'key': 'value'` and `'key': ['value']` (a QueryDict) for the secret keys below;
 - `Authorization`, `Cookie` and `Set-Cookie` header values (also as `HTTP_AUTHORIZATION`/`HTTP_COOKIE` in META);
-- `Bearer …` / `Token …` credentials and API tokens shaped `<prefix>.<secret>` (api/models.py);
+- `Bearer …` credentials, `Token …`/`Basic …` ones holding a digit, API tokens shaped `<prefix>.<secret>`;
 - 12-digit numbers (a CCCD) down to their last four digits, `********1234`.
 CR and LF in the message become the two characters `\\r` and `\\n`; a traceback keeps its own line breaks.
 """
@@ -63,7 +63,13 @@ _HEADER = re.compile(
     r"(?P<value>[^\"'\r\n]+)",
     re.IGNORECASE,
 )
-_BEARER = re.compile(r"(?P<scheme>\b(?:Bearer|Token|Basic))\s+(?P<value>[A-Za-z0-9._~+/=-]{8,})", re.IGNORECASE)
+# `Bearer <anything long>`; `Token`/`Basic` only when the value holds a digit, so prose ("token verification")
+# stays readable.
+_BEARER = re.compile(
+    r"(?P<scheme>\bBearer)\s+(?P<value>[A-Za-z0-9._~+/=-]{8,})"
+    r"|(?P<scheme2>\b(?:Token|Basic))\s+(?P<value2>(?=[A-Za-z._~+/=-]*\d)[A-Za-z0-9._~+/=-]{8,})",
+    re.IGNORECASE,
+)
 # An API token is "<prefix>.<secret>": a short prefix, a dot, a long URL-safe secret (api/models.py).
 _API_TOKEN = re.compile(r"\b(?P<prefix>[A-Za-z0-9_]{2,16})\.(?P<value>[A-Za-z0-9_-]{32,})")
 # A full CCCD: exactly 12 digits, not part of a longer number.
@@ -75,7 +81,7 @@ def scrub(text: str) -> str:
     if not text:
         return text
     text = _HEADER.sub(lambda m: f"{m['key']}{m['sep']}{REDACTED}", text)
-    text = _BEARER.sub(lambda m: f"{m['scheme']} {REDACTED}", text)
+    text = _BEARER.sub(lambda m: f"{m['scheme'] or m['scheme2']} {REDACTED}", text)
     text = _KEY_VALUE.sub(lambda m: f"{m['key']}{m['sep']}{REDACTED}", text)
     text = _API_TOKEN.sub(lambda m: f"{m['prefix']}.{REDACTED}", text)
     return _CCCD.sub(lambda m: "********" + m["last"], text)

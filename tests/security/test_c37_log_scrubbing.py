@@ -131,5 +131,6 @@ def test_each_pattern_is_scrubbed(text, secret):
 def test_ordinary_values_are_left_alone():
     text = "Dossier 000.00.31.H56-260302-0001 received, 3 files, 1048576 bytes, phone 0912345678"
     assert scrub(text) == text
+    assert scrub("JWS token verification failed") == "JWS token verification failed"
     assert scrub("CCCD 038190004321") == "CCCD ********4321"
     assert one_line("a\r\nb") == "a\\r\\nb"
