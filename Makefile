@@ -9,7 +9,7 @@ PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo test lint format messages check clean backup restore
+.PHONY: help install run demo test lint format messages check clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,6 +47,15 @@ demo: $(STAMP) ## Reload the catalogue and demo data only (adds 300 demo dossier
 	$(BIN)/python manage.py indicators_refresh
 	$(BIN)/python manage.py transparency_refresh
 
+.PHONY: backup restore
+backup: $(STAMP) ## pg_dump + MEDIA_ROOT tar + manifest into var/backups/<UTC time>/ (docs/backup.md)
+	$(BIN)/python manage.py backup
+
+restore: $(STAMP) ## BACKUP=<dir> [TARGET_DATABASE_URL=…] [TARGET_MEDIA_ROOT=…]: restore into an empty DB, verify
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<time> [TARGET_DATABASE_URL=…]"; exit 2; }
+	TARGET_DATABASE_URL="$(TARGET_DATABASE_URL)" TARGET_MEDIA_ROOT="$(TARGET_MEDIA_ROOT)" \
+		$(BIN)/python manage.py restore "$(BACKUP)"
+
 lint: $(STAMP) ## ruff check + format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -65,14 +74,6 @@ check: $(STAMP) ## Django system checks and missing migrations
 
 test: $(STAMP) lint check ## Install, lint and run the whole test suite
 	PORTAL_TESTING=1 $(BIN)/pytest
-
-backup: $(STAMP) ## pg_dump + MEDIA_ROOT tar + manifest into var/backups/<UTC time>/ (docs/backup.md)
-	$(BIN)/python manage.py backup
-
-restore: $(STAMP) ## BACKUP=<dir> [TARGET_DATABASE_URL=…] [TARGET_MEDIA_ROOT=…]: restore into an empty DB, verify
-	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<time> [TARGET_DATABASE_URL=…]"; exit 2; }
-	TARGET_DATABASE_URL="$(TARGET_DATABASE_URL)" TARGET_MEDIA_ROOT="$(TARGET_MEDIA_ROOT)" \
-		$(BIN)/python manage.py restore "$(BACKUP)"
 
 clean: ## Remove the virtualenv and local state
 	rm -rf $(VENV) var/portal.sqlite3 var/staticfiles
