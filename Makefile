@@ -47,6 +47,15 @@ demo: $(STAMP) ## Reload the catalogue and demo data only (adds 300 demo dossier
 	$(BIN)/python manage.py indicators_refresh
 	$(BIN)/python manage.py transparency_refresh
 
+.PHONY: backup restore
+backup: $(STAMP) ## pg_dump + MEDIA_ROOT tar + manifest into var/backups/<UTC time>/ (docs/backup.md)
+	$(BIN)/python manage.py backup
+
+restore: $(STAMP) ## BACKUP=<dir> [TARGET_DATABASE_URL=…] [TARGET_MEDIA_ROOT=…]: restore into an empty DB, verify
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<time> [TARGET_DATABASE_URL=…]"; exit 2; }
+	TARGET_DATABASE_URL="$(TARGET_DATABASE_URL)" TARGET_MEDIA_ROOT="$(TARGET_MEDIA_ROOT)" \
+		$(BIN)/python manage.py restore "$(BACKUP)"
+
 lint: $(STAMP) ## ruff check + format check, bandit (high severity)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from accounts.roles import Role
 from dossiers.models import (
     DocumentForm,
     Dossier,
@@ -27,7 +28,7 @@ from dossiers.models import (
     PersonalDataAccess,
     ReturnMethod,
 )
-from dossiers.selectors import dossier_result_files
+from dossiers.selectors import denied_access_log, dossier_result_files
 from dossiers.workflow import SUPPLIED, TERMINAL, Status
 from workcalendar.calendar import LOCAL_TZ
 
@@ -113,7 +114,7 @@ def _waiting_label(dossier: Dossier, request) -> str:
     return _("Không cần làm gì, hồ sơ đang được giải quyết") if dossier.status not in TERMINAL else "—"
 
 
-def my_dossier(*, user, code: str) -> Dossier:
+def my_dossier(*, user, code: str, ip_address: str | None = None, user_agent: str = "") -> Dossier:
     """The owner's dossier by code (the same 404 for a missing or someone else's), with its components and their
     files, its citizen-visible events (each with the unit of who acted), steps with their unit, pauses and fees."""
     events = (
@@ -141,6 +142,8 @@ def my_dossier(*, user, code: str) -> Dossier:
         .first()
     )
     if dossier is None:
+        # Another citizen's code is probing: recorded, and still the 404 of a missing dossier (check 1).
+        denied_access_log(user=user, kind="dossier", ref=code, code=code, ip_address=ip_address, user_agent=user_agent)
         raise Http404
     return dossier
 
@@ -171,15 +174,20 @@ def desk_messages(dossier: Dossier) -> list[dict]:
 
 
 def who_read(dossier: Dossier) -> list[dict]:
-    """Ai đã xem hồ sơ của tôi: the staff reads of the read log by unit and local day with their count, newest day
-    first — never who (§11: the unit answers for its staff). One query, grouped in the database."""
-    return list(
+    """Ai đã xem hồ sơ của tôi: the staff reads of the read log by unit, role and local day with their count and
+    the last time, newest day first — never who (§11: the unit answers for its staff). One query, grouped in the
+    database; `role_label` is the role's name in the reader's language."""
+    rows = list(
         PersonalDataAccess.objects.filter(dossier_id=dossier.pk)
         .annotate(day=TruncDate("at", tzinfo=LOCAL_TZ))
-        .values("day", "agency__name")
-        .annotate(reads=Count("id"))
-        .order_by("-day", "agency__name")
+        .values("day", "agency__name", "role")
+        .annotate(reads=Count("id"), last=Max("at"))
+        .order_by("-day", "agency__name", "role")
     )
+    labels = dict(Role.choices)
+    for row in rows:
+        row["role_label"] = labels.get(row["role"], row["role"])
+    return rows
 
 
 def component_files(dossier: Dossier) -> tuple[list[tuple[DossierDocument, list[DossierFile]]], list[DossierFile]]:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from citizen import selectors
 from citizen.forms_mine import SupplementForm, WithdrawForm
 from dossiers import services
+from dossiers.audit import request_client
 from dossiers.errors import DossierRefused
 from dossiers.printing import FORM_KEYS
 from dossiers.views import CITIZEN_FORMS, _fee_facts, _form_applies
@@ -40,7 +41,7 @@ def my_dossiers(request):
 def dossier(request, code: str):
     """One dossier as its owner follows it: status and appointment, what to do now, the timeline, documents and
     files, messages from the desk, forms, the result, and which units have read it (§11)."""
-    found = selectors.my_dossier(user=request.user, code=code)
+    found = selectors.my_dossier(user=request.user, code=code, **request_client(request))
     components, other_files = selectors.component_files(found)
     context = {
         "dossier": found,

@@ -8,13 +8,14 @@ from django.http import Http404
 
 from dossiers.models import Dossier, DossierDocument, DossierFile
 from dossiers.permissions import dossiers_visible_to
+from dossiers.selectors import denied_access_log
 from dossiers.workflow import Status
 
 # Dossiers the desk reviews here: online ones waiting for acceptance, and those back from a supplement request.
 REVIEWABLE = (Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED)
 
 
-def review_dossier(*, user, code: str) -> Dossier:
+def review_dossier(*, user, code: str, ip_address: str | None = None, user_agent: str = "") -> Dossier:
     """The dossier by code in the user's scope (else 404), its components in the procedure's order and its files;
     each component gets `review_files`, and the dossier `other_files` (those attached to no component)."""
     documents = DossierDocument.objects.select_related("required_document").order_by("pk")
@@ -28,7 +29,10 @@ def review_dossier(*, user, code: str) -> Dossier:
         .filter(code=code)
         .first()
     )
-    if dossier is None:
+    if dossier is None:  # recorded as a denied access; the answer stays the 404 of a missing dossier
+        denied_access_log(
+            user=user, kind="dossier", ref=f"{code} review", code=code, ip_address=ip_address, user_agent=user_agent
+        )
         raise Http404
     by_document: dict[int | None, list[DossierFile]] = {}
     for record in dossier.files.all():

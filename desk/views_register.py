@@ -19,7 +19,7 @@ from desk.views_actions import STAFF_ROLES
 from dossiers.audit import request_client
 from dossiers.permissions import dossiers_visible_to
 from dossiers.printing import FORM_KEYS, control_sheet_context, register_dossiers, register_row, vn_date
-from dossiers.selectors import personal_data_read_log, register_desk
+from dossiers.selectors import denied_access_log, personal_data_read_log, register_desk
 from portal.access import DESK, DOSSIER, staff_only
 
 REGISTER_PAGE_SIZE = 50
@@ -61,6 +61,7 @@ def control_sheet(request, code: str):
     """Phiếu kiểm soát quá trình giải quyết hồ sơ of a dossier in the user's scope (others' are the same 404)."""
     dossier = dossiers_visible_to(request.user).filter(code=code).only("pk", "code").first()
     if dossier is None:
+        denied_access_log(user=request.user, kind="history", ref=code, code=code, **request_client(request))
         raise Http404
     personal_data_read_log(
         user=request.user, dossier_id=dossier.pk, purpose="view:control_sheet", **request_client(request)

@@ -23,7 +23,7 @@ from dossiers.audit import request_client
 from dossiers.errors import DossierRefused
 from dossiers.handover import FEE_ACTIONS
 from dossiers.models import DocumentForm, Dossier, PaymentState
-from dossiers.selectors import dossier_detail
+from dossiers.selectors import denied_access_log, dossier_detail
 from dossiers.workflow import POSTING, ReceiverKind, ReturnMethod, Status
 from portal.access import DOSSIER, staff_only
 
@@ -43,6 +43,7 @@ def result_return(request, code: str):
     # The desk of the agency that received the dossier returns its result; any other desk gets the same 404.
     agency_id = request.user.staff_profile.agency_id
     if not Dossier.objects.filter(code=code, receiving_agency_id=agency_id).exclude(status=Status.DRAFT).exists():
+        denied_access_log(user=request.user, kind="dossier", ref=f"{code} return", code=code, **request_client(request))
         raise Http404
     dossier = dossier_detail(user=request.user, code=code, purpose="return", **request_client(request))
     forms = _forms(dossier)

@@ -50,7 +50,7 @@ DONE = {
 @staff_only(roles=[workflow.DESK], scope=DOSSIER)
 @require_http_methods(["GET", "POST"])
 def review(request, code: str):
-    dossier = review_dossier(user=request.user, code=code)
+    dossier = review_dossier(user=request.user, code=code, **request_client(request))
     if dossier.status not in REVIEWABLE:
         messages.info(request, _("Hồ sơ {code} không còn chờ tiếp nhận.").format(code=dossier.code))
         return redirect("dossiers:detail", code=dossier.code)

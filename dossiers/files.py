@@ -35,7 +35,8 @@ from django.utils.translation import gettext as _
 from dossiers import scanning
 from dossiers.models import Dossier, DossierFile
 from dossiers.permissions import dossiers_visible_to
-from dossiers.selectors import personal_data_read_log
+from dossiers.selectors import denied_access_log, personal_data_read_log
+from privacy.models import DeniedAccess
 
 logger = logging.getLogger(__name__)
 # Refused malware and files found infected later: an operator's alert, not an application error.
@@ -574,6 +575,17 @@ def dossier_file_open(
         else None
     )
     if record is None:
+        # A file id of another dossier asked under a visible one is probing too: name the dossier it belongs to.
+        other = None if dossier is None else DossierFile.objects.filter(pk=file_id).values_list("dossier_id").first()
+        denied_access_log(
+            user=user,
+            kind=DeniedAccess.Kind.FILE,
+            ref=f"{dossier_code}/files/{file_id}",
+            code=dossier_code if dossier is None else None,
+            dossier_id=other[0] if other else None,
+            ip_address=ip_address,
+            user_agent=user_agent,
+        )
         raise Http404(_("Không tìm thấy tệp hồ sơ."))
     if record.scan_status != DossierFile.ScanStatus.CLEAN:
         # Nothing is read: no bytes leave and no read is logged.

@@ -11,6 +11,7 @@ from agencies.models import OneStopDesk
 from dossiers.models import Dossier, DossierEvent, DossierFile, DossierStep, PersonalDataAccess
 from dossiers.permissions import actor_role, dossiers_visible_to
 from dossiers.workflow import CITIZEN
+from privacy.models import DeniedAccess
 
 
 def dossier_list(*, user) -> QuerySet[Dossier]:
@@ -28,7 +29,8 @@ def dossier_detail(
 ) -> Dossier:
     """One dossier by code, or the same 404 whether it is missing or someone else's.
 
-    A staff read is recorded through `personal_data_read_log` with the reader's address and browser.
+    A staff read is recorded through `personal_data_read_log` with the reader's address and browser; a refused
+    one through `denied_access_log` (the answer stays the same 404).
     """
     events = DossierEvent.objects.select_related("actor").order_by("at", "id")
     if actor_role(user) == CITIZEN:
@@ -55,6 +57,14 @@ def dossier_detail(
         .first()
     )
     if dossier is None:
+        denied_access_log(
+            user=user,
+            kind=_form_kind(purpose),
+            ref=code if purpose == "view" else f"{code} {purpose}",
+            code=code,
+            ip_address=ip_address,
+            user_agent=user_agent,
+        )
         raise Http404
     personal_data_read_log(
         user=user, dossier_id=dossier.pk, purpose=purpose, ip_address=ip_address, user_agent=user_agent
@@ -113,6 +123,43 @@ def personal_data_read_log(
         role=role or "",
         agency_id=profile.agency_id if profile is not None else None,
         purpose=purpose,
+        ip_address=ip_address or None,
+        user_agent=(user_agent or "")[:_USER_AGENT_LENGTH],
+    )
+
+
+def _form_kind(purpose: str) -> str:
+    return DeniedAccess.Kind.FORM if purpose.startswith("print:") else DeniedAccess.Kind.DOSSIER
+
+
+def denied_access_log(
+    *,
+    user,
+    kind: str,
+    ref: str,
+    code: str | None = None,
+    dossier_id: int | None = None,
+    ip_address: str | None = None,
+    user_agent: str = "",
+) -> None:
+    """Record "denied: out of scope" — someone asked for a dossier (or its file, history, form) they may not see.
+
+    Called on the 404 path only, after the scoped query found nothing: one unscoped look-up by `code` tells an
+    existing dossier (`out_of_scope`, with its id) from a code that exists nowhere (`not_found`); a caller that
+    already knows the dossier behind the object (a file of another dossier) passes `dossier_id`. The response
+    does not change; the row lets the security officer see probing (docs/security.md check 1, docs/privacy.md).
+    """
+    if dossier_id is None and code:
+        dossier_id = Dossier.objects.filter(code=code).values_list("pk", flat=True).first()
+    profile = getattr(user, "staff_profile", None)
+    DeniedAccess.objects.create(
+        user=user if getattr(user, "is_authenticated", False) else None,
+        role=actor_role(user) or "",
+        agency_id=profile.agency_id if profile is not None else None,
+        reason=DeniedAccess.Reason.OUT_OF_SCOPE if dossier_id is not None else DeniedAccess.Reason.NOT_FOUND,
+        object_kind=kind,
+        object_ref=(ref or "")[:100],
+        dossier_id=dossier_id,
         ip_address=ip_address or None,
         user_agent=(user_agent or "")[:_USER_AGENT_LENGTH],
     )

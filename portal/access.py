@@ -94,6 +94,14 @@ def refusal_message(access: Access, role: str | None) -> str:
     return message
 
 
+def _denied(request, role: str, code: str) -> None:
+    """A leader or supervisor asking for a dossier by code: recorded like any out-of-scope read (check 1)."""
+    from dossiers.audit import request_client  # the engine imports this module: import it at call time
+    from dossiers.selectors import denied_access_log
+
+    denied_access_log(user=request.user, kind="dossier", ref=code, code=code, **request_client(request))
+
+
 def _guard(access: Access) -> Callable:
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -102,6 +110,8 @@ def _guard(access: Access) -> Callable:
                 return redirect_to_login(request.get_full_path())
             role = actor_role(request.user)
             if not access.admits(role):
+                if role in FIGURES_ROLES and access.scope == DOSSIER and kwargs.get("code"):
+                    _denied(request, role, kwargs["code"])
                 return refused(request, access, role)
             return view(request, *args, **kwargs)
 

@@ -12,6 +12,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal import logging as portal_logging
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -74,6 +76,7 @@ INSTALLED_APPS = [
     "transparency",
     "api",
     "webhooks",
+    "privacy",
     "demo",
 ]
 
@@ -508,12 +511,18 @@ RESULT_TRUST_ROOTS = env_list("RESULT_TRUST_ROOTS", [])
 # Which agency's identifier prefixes a dossier code (Circular 03/2025 Art. 13): "resolving" or "receiving".
 DOSSIER_CODE_AGENCY = os.environ.get("DOSSIER_CODE_AGENCY", "resolving")
 
+portal_logging.install()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # The 500 page's reference id goes into the "Internal Server Error" record beside its traceback.
-    "filters": {"error_reference": {"()": "portal.errors.ErrorReferenceFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "error_reference": {"()": "portal.errors.ErrorReferenceFilter"},
+        # No password, OTP, session id, token, auth header or full CCCD in any log; CR/LF escaped (check 37).
+        "scrub": {"()": "portal.logging.ScrubFilter"},
+    },
+    # Every handler carries "scrub"; portal.logging.install() also scrubs records as they are made.
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["scrub"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"filters": ["error_reference"]},
@@ -524,6 +533,17 @@ LOGGING = {
         "pyhanko": {"level": "ERROR"},
     },
 }
+
+# Working days to acknowledge a data subject's request (Decree 356/2025, unverified; docs/domain.md §11).
+PRIVACY_ACKNOWLEDGE_WORKING_DAYS = int(os.environ.get("PRIVACY_ACKNOWLEDGE_WORKING_DAYS", "2"))
+# Why a submitted dossier is not erased on request (docs/privacy.md "Retention"; the article numbers are
+# unverified against the official text: a province's legal officer may restate it here).
+PRIVACY_RETENTION_BASIS = os.environ.get("PRIVACY_RETENTION_BASIS") or _(
+    "Hồ sơ thủ tục hành chính đã nộp là tài liệu lưu trữ của cơ quan nhà nước, được bảo quản theo thời hạn quy "
+    "định của Luật Lưu trữ số 33/2024/QH15 và các văn bản hướng dẫn; việc xử lý dữ liệu cá nhân trong hồ sơ là "
+    "để cơ quan nhà nước thực hiện nhiệm vụ theo quy định của pháp luật (Luật Bảo vệ dữ liệu cá nhân số "
+    "91/2025/QH15, Điều 19 khoản 1 điểm c), nên không xóa được khi còn trong thời hạn lưu trữ."
+)
 
 # --- Domain defaults (docs/domain.md; each may be overridden per agency or procedure version) ---
 DEFAULT_OFFICE_HOURS = (("07:00", "11:30"), ("13:30", "17:00"))

@@ -54,6 +54,7 @@ urlpatterns = [
     path("dashboard/", include("stats.urls")),  # the leaders' dashboard: figures, drill-down, exports, why late
     path("cong-khai/", include("transparency.urls")),  # public: on-time shares and processing times, no login
     path("", include("citizen.urls")),
+    path("", include("privacy.urls")),  # the citizen's personal data: export, erasure request (docs/privacy.md)
     path("", include("feedback.urls")),
     path("", include("desk.urls")),
     path("tra-cuu/", public_lookup, name="public-lookup"),

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from accounts.roles import Role
 from dossiers.files import dossier_file_add
 from dossiers.models import ReturnMethod
 from dossiers.workflow import Status
@@ -107,14 +108,20 @@ def test_who_read_my_dossier_by_unit_and_day_with_counts_and_no_names(client, pe
         text = _page(client, people["citizen"], dossier)
     section = text.split("Ai đã xem hồ sơ của tôi", 1)[1]
     commune = agencies["000.00.31.H56"].name
+    # One row per day, unit and role, with the count and the time of the last read (docs/privacy.md).
     rows = [
         f'<td data-label="Ngày"><div>{day}</div></td><td data-label="Đơn vị"><div>{commune}</div></td>'
-        f'<td data-label="Số lần xem"><div>{n}</div></td>'
-        for day, n in (("04/03/2026", 1), ("03/03/2026", 3))
+        f'<td data-label="Vai trò"><div>{role.label}</div></td>'
+        f'<td data-label="Số lần xem"><div>{n}</div></td><td data-label="Lần cuối"><div>{last}</div></td>'
+        for day, role, n, last in (
+            ("04/03/2026", Role.HEAD, 1, "08:00"),
+            ("03/03/2026", Role.DESK, 1, "11:00"),
+            ("03/03/2026", Role.OFFICER, 2, "10:00"),
+        )
     ]
-    assert rows[0] in section
-    assert rows[1] in section
-    assert section.index(rows[0]) < section.index(rows[1])  # the newest day first
+    for row in rows:
+        assert row in section
+    assert section.index(rows[0]) < section.index(rows[1]) < section.index(rows[2])  # the newest day first
     for who in ("officer", "desk", "head"):
         assert people[who].full_name not in section
 

@@ -188,6 +188,9 @@ def test_a_citizen_gets_403_or_404_and_never_sees_another_persons_dossier(client
             return "shows someone else's dossier"
         if not access.owner:
             return None if status == 403 else "not refused (403)"
+        if url.key == "privacy:erasure" and status == 302:
+            # The citizen's own erasure request, answered on their personal-data page (privacy/views.py).
+            return None if response["Location"] == "/du-lieu-cua-toi/" else "sent elsewhere"
         if url.key in CITIZEN_PAGES_ELSEWHERE and status == 302:
             # Sent to their own page, which selects by code and owner (tests/citizen/test_mine_detail.py: 404).
             return None if response["Location"].startswith("/ho-so-cua-toi/") else "sent elsewhere"

@@ -105,6 +105,8 @@ POST_ONLY = {
     "vneid_fake:token",
     "natsync:fake-receive",
     "natsync_inbound:inbound",
+    "privacy:export",
+    "privacy:erasure",
 }
 
 # Values for the URL parameters, so every pattern can be requested (no such objects exist: object URLs are 404).
@@ -200,8 +202,10 @@ CITIZEN_FEEDBACK_KEYS = {"feedback:rate", "feedback:new", "feedback:mine", "feed
 
 def citizen_only_keys(urls) -> set[str]:
     """The citizen's own pages: the profile, everything in the `citizen` namespace (wizard, my dossiers), rating
-    and feedback."""
-    return {"accounts:profile", *CITIZEN_FEEDBACK_KEYS} | {key for key in urls if key.startswith("citizen:")}
+    and feedback, and their personal data (`privacy`: export, erasure request)."""
+    return {"accounts:profile", *CITIZEN_FEEDBACK_KEYS} | {
+        key for key in urls if key.startswith(("citizen:", "privacy:"))
+    }
 
 
 def test_the_citizen_s_own_pages_admit_no_staff_role():
@@ -361,7 +365,9 @@ def _problem(rule: str | Access, who: str, status: int, location: str, *, api: b
         return None if ok else "did not send anonymous to sign in"
     if rule.owner:
         # The staff's list and dossier page send a citizen to their own pages (citizen/views_mine.py).
-        ok = (status in (200, 404) and not location) or (status == 302 and location.startswith("/ho-so-cua-toi/"))
+        # The personal-data page answers a posted request by sending the citizen back to it (privacy/views.py).
+        own_pages = ("/ho-so-cua-toi/", "/du-lieu-cua-toi/")
+        ok = (status in (200, 404) and not location) or (status == 302 and location.startswith(own_pages))
         return None if ok else "did not serve a signed-in citizen (or 404 for what is not theirs)"
     return None if status in (403, 404) else "did not refuse a citizen"
 
