@@ -17,16 +17,16 @@ from django.http import Http404
 from django.urls import path, re_path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status
-from rest_framework.exceptions import APIException, NotAuthenticated, PermissionDenied
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import citizen_serializers as out
+from api.files import file_download
 from api.models import IdempotencyKey
 from api.pagination import IdCursorPagination
 from api.schema import error_responses
@@ -34,12 +34,12 @@ from citizen import selectors
 from citizen.forms_mine import SupplementForm
 from citizen.views_wizard import _profile_person
 from dossiers import drafts, files, services
+from dossiers.audit import request_client
 from dossiers.drafts import Person
 from dossiers.errors import DossierChanged, DossierNotFound, DossierRefused
 from dossiers.models import Dossier
 from dossiers.permissions import actor_role
 from dossiers.urls import CODE
-from dossiers.views_files import _serve
 from dossiers.workflow import CITIZEN, Status
 from feedback import services as feedback_services
 from feedback.forms import RatingForm
@@ -65,7 +65,7 @@ class CitizenAPI(APIView):
 
 
 def _my_dossier(request, code: str) -> Dossier:
-    return selectors.my_dossier(user=request.user, code=code)
+    return selectors.my_dossier(user=request.user, code=code, **request_client(request))
 
 
 # --- My dossiers ---------------------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ class MyResults(CitizenAPI):
     tags=["citizen"],
     responses={
         (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="Tệp hồ sơ"),
-        **error_responses(400, 401, 403, 404, 409, 429),
+        **error_responses(400, 401, 403, 404, 409, 410, 429),
     },
 )
 class MyFileDownload(CitizenAPI):
@@ -183,20 +183,7 @@ class MyFileDownload(CitizenAPI):
     the owner is its online return, T16)."""
 
     def get(self, request, code: str, file_id: str):
-        response = _serve(request._request, code, file_id, inline=False)
-        # The pages' view answers a file it may not serve yet (waiting for the malware scan: 409) or any more
-        # (removed as infected: 410) with an HTML page; a program gets the error body instead.
-        if response.status_code == 409:
-            raise DossierChanged(_("Tệp đang chờ quét mã độc; vui lòng thử lại sau."), code="scan_pending")
-        if response.status_code == 410:
-            raise FileGone
-        return response
-
-
-class FileGone(APIException):
-    status_code = status.HTTP_410_GONE
-    default_code = "file_removed"
-    default_detail = _lazy("Tệp đã bị xóa vì chứa mã độc.")
+        return file_download(request, code, file_id)
 
 
 @extend_schema(

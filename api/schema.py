@@ -20,6 +20,7 @@ _DESCRIPTIONS = {
     403: "Không có quyền / not allowed",
     404: "Không tìm thấy / not found",
     409: "Xung đột trạng thái / conflicting state",
+    410: "Không còn nữa / gone",
     413: "Tệp quá lớn / too large",
     429: "Quá nhiều yêu cầu / too many requests",
 }

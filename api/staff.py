@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from accounts.roles import FIGURES_ROLES, Role
 from api import staff_serializers as out
+from api.files import file_download
 from api.pagination import IdCursorPagination
 from api.schema import error_responses
 from desk import selectors_inbox as inbox
@@ -38,7 +39,6 @@ from dossiers.models import DossierFile
 from dossiers.permissions import actor_role, dossier_actions_available, dossiers_visible_to
 from dossiers.printing import FORM_KEYS, FormUnavailable, render_form
 from dossiers.views import STAFF_FORMS, _form_applies
-from dossiers.views_files import _serve
 from portal.access import AGENCY, DESK, DOSSIER, DOSSIER_ROLES, Access, refusal_message
 
 CODE = r"(?P<code>[0-9A-Za-z.\-]{1,64})"
@@ -282,10 +282,10 @@ class DossierFileView(StaffView):
 
     @extend_schema(
         operation_id="staff_dossier_file",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **ERRORS},
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **ERRORS, **error_responses(410)},
     )
     def get(self, request, code: str, file_id: str):
-        return _serve(request, code, file_id, inline=False)
+        return file_download(request, code, file_id)
 
 
 class DossierFormsView(StaffView):

@@ -10,13 +10,13 @@ import secrets
 from functools import reduce
 from operator import and_
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Case, CharField, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Concat, Length
 from django.utils import timezone
 
 from agencies.models import Agency
+from portal.cache import cache_add, cache_delete, cache_get, cache_set
 from procedures.models import Field, OnlineMode, ProcedureVersion
 from procedures.text import fold_words
 
@@ -147,26 +147,26 @@ CHOICES_SECONDS = 24 * 3600
 def catalogue_changed(**_signal) -> None:
     """Start a new generation: the next search page reads the lists from the database again — now, and once more
     after the commit, so that a page rendered meanwhile from the old rows is not kept."""
-    cache.delete(GENERATION_KEY)
-    transaction.on_commit(lambda: cache.delete(GENERATION_KEY))
+    cache_delete(GENERATION_KEY)
+    transaction.on_commit(lambda: cache_delete(GENERATION_KEY))
 
 
 def _generation() -> str:
-    token = cache.get(GENERATION_KEY)
+    token = cache_get(GENERATION_KEY)
     if token is None:
-        cache.add(GENERATION_KEY, secrets.token_hex(6), None)
-        token = cache.get(GENERATION_KEY) or ""
+        cache_add(GENERATION_KEY, secrets.token_hex(6), None)
+        token = cache_get(GENERATION_KEY) or ""
     return token
 
 
 def filter_choices() -> dict[str, list[tuple[str, str]]]:
     """The fields and agencies with a procedure in force, as (code, name) pairs for the search form's filters."""
     key = f"procedures:choices:{_generation()}:{timezone.localdate().isoformat()}"
-    choices = cache.get(key)
+    choices = cache_get(key)
     if choices is None:
         choices = {
             "fields": [(f.code, f.name) for f in field_choices()],
             "agencies": [(a.e_identifier, a.name) for a in agency_choices()],
         }
-        cache.set(key, choices, CHOICES_SECONDS)
+        cache_set(key, choices, CHOICES_SECONDS)
     return choices

@@ -6,8 +6,7 @@ carries the counter row's token so a database reset never serves another databas
 
 import datetime as dt
 
-from django.core.cache import cache
-
+from portal.cache import cache_get, cache_set
 from workcalendar.calendar import WorkCalendar
 from workcalendar.models import CalendarOverride, CalendarVersion
 
@@ -21,13 +20,13 @@ def _counter() -> tuple[int, str] | None:
 
 def _overrides_at(version: int, token: str) -> dict[dt.date, str]:
     key = f"{_CACHE_PREFIX}:{token}:{version}"
-    cached = cache.get(key)
+    cached = cache_get(key)
     if cached is None:
         cached = [
             (day.isoformat(), kind)
             for day, kind in CalendarOverride.objects.at_version(version).values_list("date", "kind")
         ]
-        cache.set(key, cached, timeout=None)
+        cache_set(key, cached, timeout=None)
     return {dt.date.fromisoformat(day): kind for day, kind in cached}
 
 

@@ -71,7 +71,7 @@ def test_pages_answer_the_maintenance_page_quickly(client, people, stop_database
         assert "Connection refused" not in html
         assert "OperationalError" not in html
 
-    response = client.get("/api/procedures/")
+    response = client.get("/api/v1/procedures/")
     assert response.status_code == 503
     assert response.json()["code"] == "service_unavailable"
 
