@@ -60,7 +60,7 @@ def in_process():
 
 
 def v1_schema():
-    schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
     return schema.include(path_regex=r"^/api/v1/")
 
 

@@ -35,7 +35,7 @@ from tests.dossiers.files_fixtures import pdf_bytes
 
 pytestmark = [
     pytest.mark.services,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 BASE_DIR = Path(settings.BASE_DIR)
