@@ -35,13 +35,15 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from accounts.roles import Role
+from api.tokens import token_issue
 from portal.wsgi import application
 from tests.dossiers import conftest as engine
 
 agencies, applicant_for, make_version = engine.agencies, engine.applicant_for, engine.make_version
 people, receive = engine.people, engine.receive
 
-ROLES = ("anonymous", "citizen", Role.DESK, Role.OFFICER, Role.LEADER)
+# "officer-token": the processing officer through an API token (Authorization: Bearer), no session cookie.
+ROLES = ("anonymous", "citizen", Role.DESK, Role.OFFICER, Role.LEADER, "officer-token")
 PEOPLE = {"citizen": "citizen", Role.DESK: "desk", Role.OFFICER: "officer", Role.LEADER: "leader"}
 EXAMPLES = 6  # per operation and role: five roles over the v1 operations stay well under a minute
 CSRF = "fuzzfuzzfuzzfuzzfuzzfuzzfuzzfuzz"  # 32 characters: an unmasked CSRF secret, sent as cookie and header
@@ -69,10 +71,15 @@ def v1_schema():
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(client, people, receive, in_process, role):
     dossier = receive("2026-03-02 10:00")  # something for the lists to hold, and a dossier for the object URLs
     cookies = {"csrftoken": CSRF}
-    if role != "anonymous":
+    if role == "officer-token":
+        _token, raw = token_issue(user=people["officer"], name="fuzz")
+        cookies = {}
+        headers = {"Authorization": f"Bearer {raw}", "Accept-Language": "vi"}
+    elif role != "anonymous":
         client.force_login(people[PEOPLE[role]])
         cookies[settings.SESSION_COOKIE_NAME] = client.cookies[settings.SESSION_COOKIE_NAME].value
-    headers = {"X-CSRFToken": CSRF, "Accept-Language": "vi"}
+    if role != "officer-token":
+        headers = {"X-CSRFToken": CSRF, "Accept-Language": "vi"}
     operations = [result.ok() for result in v1_schema().get_all_operations()]
     assert operations, "the schema has no /api/v1/ operation: nothing would be fuzzed"
     failures: list[str] = []
