@@ -4,13 +4,15 @@ The check: citizen and officer credentials on `/admin/` and on the leader-only d
 sign in; a leader sees only aggregated figures for their own scope.
 
 How the tests show it: a citizen and each dossier-handling staff role (desk, officer, head — none of them Django
-staff; the portal's administrators are the admin's users and may read the figures) signed in (second factor passed) are sent to the admin's sign-in page from `/admin/` and its
-model pages, and get 403 on the figures (`/dashboard/`, its drill-down and export), the Decision 766 indicators
-(`/dashboard/chi-so-766/`) and the why-late page (`/dashboard/tre-han/`); anonymous visitors are sent to sign in.
-A commune leader's pages show their commune's figures only: another agency is a 404, the other commune's name and
+staff; the portal's administrators are the admin's users and may read the figures), signed in with the second
+factor passed, are sent to the admin's sign-in page from `/admin/` and its model pages, and get 403 on the figures
+(`/dashboard/`, its drill-down and export), the Decision 766 indicators (`/dashboard/chi-so-766/`) and the
+why-late page (`/dashboard/tre-han/`); anonymous visitors are sent to sign in. A commune leader's pages show their commune's figures only: another agency is a 404, the other commune's name and
 dossiers do not appear, no applicant's name, identity number, phone or address appears on any figures page, and
 the dossier pages themselves are a 404 for a leader.
 """
+
+# ruff: noqa: F811 - fixtures imported from tests/security/auth_support.py and the stats tests
 
 from __future__ import annotations
 
@@ -69,7 +71,8 @@ def test_citizens_and_officers_are_refused_the_leaders_pages(client, people, who
 def test_anonymous_visitors_are_sent_to_sign_in(client, people):
     for url, params in LEADER_PAGES:
         response = client.get(url, params)
-        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), url
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("login")), url
     assert client.get("/admin/")["Location"].startswith(reverse("admin:login"))
 
 

@@ -9,6 +9,8 @@ username from 198.51.100.9 signs in. Each failure is an `AccessFailureLog` row a
 WARNING line; no log line and no stored row holds the password. After the cool-off the pair may try again.
 """
 
+# ruff: noqa: F811 - fixtures imported from tests/security/auth_support.py and the stats tests
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,14 +43,17 @@ def test_five_failures_lock_the_username_and_address_with_a_vietnamese_message(c
     sixth = password_login(client, "officer", PASSWORD, **ATTACKER)
     body = sixth.content.decode()
     assert sixth.status_code == 429
-    assert LOCKED in body and 'name="username"' in body  # the sign-in form again, not a bare error page
+    assert LOCKED in body
+    assert 'name="username"' in body
     assert "_auth_user_id" not in client.session
     assert AccessFailureLog.objects.filter(username="officer", ip_address="203.0.113.7").count() >= 5
     assert any("Locking out" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
     failures = [r for r in caplog.records if "login failure" in r.getMessage()]
     assert len(failures) >= 5
     stored = " ".join(AccessAttempt.objects.values_list("post_data", flat=True))
-    assert WRONG not in caplog.text and PASSWORD not in caplog.text and WRONG not in stored
+    assert WRONG not in caplog.text
+    assert PASSWORD not in caplog.text
+    assert WRONG not in stored
 
 
 def test_the_real_user_from_another_address_still_signs_in(client, demo_accounts):

@@ -12,6 +12,8 @@ a code, receiving ten recovery codes once. Citizens are never asked. These tests
 the harness's `force_login` (tests/conftest.py) does not pass the step for them.
 """
 
+# ruff: noqa: F811 - fixtures imported from tests/security/auth_support.py and the stats tests
+
 from __future__ import annotations
 
 import datetime as dt
@@ -96,7 +98,8 @@ def test_enrolment_shows_a_qr_code_and_the_secret_and_gives_ten_single_use_recov
         password_login(client, "newdesk")
         page = client.get(OTP)
         html = page.content.decode()
-        assert "<svg" in html and "Thiết lập xác thực hai lớp" in html
+        assert "<svg" in html
+        assert "Thiết lập xác thực hai lớp" in html
         secret = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', html).group(1)
         device = TOTPDevice.objects.get(user=user, confirmed=False)
         assert secret == b32encode(device.bin_key).decode()

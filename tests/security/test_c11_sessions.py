@@ -10,6 +10,8 @@ flushed and sent to sign in with "Phiên làm việc đã hết hạn…", one u
 allowance is `CITIZEN_SESSION_IDLE_SECONDS`. Marked `idle_timeout` (the harness keeps the timeout on).
 """
 
+# ruff: noqa: F811 - fixtures imported from tests/security/auth_support.py and the stats tests
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,7 +51,8 @@ def test_after_sign_out_the_old_cookie_is_refused(client, demo_accounts):
 
     client.cookies[COOKIE] = old  # replayed
     page = client.get(reverse("accounts:profile"))
-    assert page.status_code == 302 and page["Location"].startswith(reverse("login"))
+    assert page.status_code == 302
+    assert page["Location"].startswith(reverse("login"))
     assert not Session.objects.filter(session_key=old).exists()
 
 
@@ -64,7 +67,8 @@ def test_a_staff_session_idle_for_15_minutes_must_sign_in_again(client, demo_acc
         clock.shift(dt.timedelta(seconds=settings.STAFF_SESSION_IDLE_SECONDS + 1))
         old = client.cookies[COOKIE].value
         expired = client.get(reverse("desk:inbox"))
-        assert expired.status_code == 302 and expired["Location"].startswith(reverse("login"))
+        assert expired.status_code == 302
+        assert expired["Location"].startswith(reverse("login"))
         assert not Session.objects.filter(session_key=old).exists()
         page = client.get(expired["Location"])
         assert "Phiên làm việc đã hết hạn" in page.content.decode()
@@ -90,5 +94,7 @@ def test_a_citizen_has_a_longer_allowance(client, demo_accounts):
 
 
 def test_the_cookie_lives_no_longer_than_the_longer_allowance():
-    assert settings.SESSION_COOKIE_AGE == max(settings.STAFF_SESSION_IDLE_SECONDS, settings.CITIZEN_SESSION_IDLE_SECONDS)
+    assert settings.SESSION_COOKIE_AGE == max(
+        settings.STAFF_SESSION_IDLE_SECONDS, settings.CITIZEN_SESSION_IDLE_SECONDS
+    )
     assert settings.STAFF_SESSION_IDLE_SECONDS == 900

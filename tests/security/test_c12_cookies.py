@@ -10,6 +10,8 @@ headers that carry the names and attributes (`Secure`, `HttpOnly` for the sessio
 (to sign out, and to a staff form) gets 403 and nothing changes.
 """
 
+# ruff: noqa: F811 - fixtures imported from tests/security/auth_support.py and the stats tests
+
 from __future__ import annotations
 
 import json
@@ -41,7 +43,10 @@ NAMES = [
 
 @pytest.fixture(scope="module")
 def production_cookie_settings() -> dict:
-    code = f"from django.conf import settings as s; import json; print(json.dumps({{n: getattr(s, n) for n in {NAMES!r}}}))"
+    code = (
+        "from django.conf import settings as s; import json;"
+        f" print(json.dumps({{n: getattr(s, n) for n in {NAMES!r}}}))"
+    )
     result = run_manage(
         "shell",
         "--no-imports",
@@ -62,7 +67,8 @@ def test_production_settings_name_and_flag_the_cookies(production_cookie_setting
     assert s["SESSION_COOKIE_SECURE"] is s["CSRF_COOKIE_SECURE"] is s["SESSION_COOKIE_HTTPONLY"] is True
     assert s["SESSION_COOKIE_SAMESITE"] == s["CSRF_COOKIE_SAMESITE"] == "Lax"
     assert s["SESSION_COOKIE_PATH"] == s["CSRF_COOKIE_PATH"] == "/"
-    assert s["SESSION_COOKIE_DOMAIN"] is None and s["CSRF_COOKIE_DOMAIN"] is None
+    assert s["SESSION_COOKIE_DOMAIN"] is None
+    assert s["CSRF_COOKIE_DOMAIN"] is None
 
 
 def test_set_cookie_carries_the_attributes(production_cookie_settings, demo_accounts):
@@ -86,7 +92,10 @@ def test_set_cookie_carries_the_attributes(production_cookie_settings, demo_acco
     raw = SimpleCookie(response.cookies.output(header="", sep="\n"))
     assert "__Host-sessionid" in raw
     header = response.cookies["__Host-sessionid"].OutputString()
-    assert "Secure" in header and "HttpOnly" in header and "SameSite=Lax" in header and "Path=/" in header
+    assert "Secure" in header
+    assert "HttpOnly" in header
+    assert "SameSite=Lax" in header
+    assert "Path=/" in header
 
 
 def test_a_cookie_authenticated_post_without_a_csrf_token_is_refused(demo_accounts):

@@ -7,6 +7,8 @@ the redirects, followed to the end, stay on this host and end on `/`; a same-hos
 the `next` also passes through the TOTP step (`/accounts/otp/`), which applies the same rule.
 """
 
+# ruff: noqa: F811 - fixtures imported from tests/security/auth_support.py and the stats tests
+
 from __future__ import annotations
 
 import pytest
