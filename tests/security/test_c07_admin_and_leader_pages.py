@@ -7,9 +7,10 @@ How the tests show it: a citizen and each dossier-handling staff role (desk, off
 staff; the portal's administrators are the admin's users and may read the figures), signed in with the second
 factor passed, are sent to the admin's sign-in page from `/admin/` and its model pages, and get 403 on the figures
 (`/dashboard/`, its drill-down and export), the Decision 766 indicators (`/dashboard/chi-so-766/`) and the
-why-late page (`/dashboard/tre-han/`); anonymous visitors are sent to sign in. A commune leader's pages show their commune's figures only: another agency is a 404, the other commune's name and
-dossiers do not appear, no applicant's name, identity number, phone or address appears on any figures page, and
-the dossier pages themselves are a 404 for a leader.
+why-late page (`/dashboard/tre-han/`); anonymous visitors are sent to sign in. A commune leader's pages show their
+commune's figures only: another agency is a 404, the other commune's name and dossiers do not appear, no
+applicant's name, identity number, phone or address appears on any figures page, and the dossier pages themselves
+are a 404 for a leader.
 """
 
 # ruff: noqa: F811 - fixtures imported from tests/security/auth_support.py and the stats tests
