@@ -42,7 +42,7 @@ def cooloff_minutes() -> int:
 
 def lockout_message() -> str:
     return _(
-        "Tài khoản tạm thời bị khóa do nhập sai mật khẩu quá {limit} lần. Vui lòng thử lại sau {minutes} phút "
+        "Tài khoản tạm thời bị khóa do nhập sai mật khẩu {limit} lần. Vui lòng thử lại sau {minutes} phút "
         "hoặc dùng chức năng “Quên mật khẩu?”."
     ).format(limit=settings.AXES_FAILURE_LIMIT, minutes=cooloff_minutes())
 

@@ -97,8 +97,8 @@ def enrol(request, device: TOTPDevice, code: str) -> list[str] | None:
 
 
 def recovery_codes_replace(user) -> list[str]:
-    """Ten new single-use recovery codes for the account; the old ones stop working. Only their hashes would be
-    better, but django-otp stores them as given: they are shown once and kept out of the admin's list view."""
+    """Ten new single-use recovery codes for the account; the old ones stop working. django-otp stores them as
+    given (not hashed): the page shows them once, and only administrators can read them in the admin."""
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
     codes = [StaticToken.random_token() for _ in range(settings.STAFF_RECOVERY_CODES)]

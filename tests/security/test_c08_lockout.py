@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 ATTACKER = {"REMOTE_ADDR": "203.0.113.7"}
 ELSEWHERE = {"REMOTE_ADDR": "198.51.100.9"}
 WRONG = "Sai-mat-khau-99"
-LOCKED = "Tài khoản tạm thời bị khóa do nhập sai mật khẩu quá 5 lần."
+LOCKED = "Tài khoản tạm thời bị khóa do nhập sai mật khẩu 5 lần."
 
 
 def _fail(client, username: str, times: int):
