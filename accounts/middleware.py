@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.second_factor import is_staff_account, session_verified
+from portal import errors
 
 LAST_ACTIVITY = "accounts.last_activity"
 ACTIVITY_STEP_SECONDS = 60
@@ -49,11 +50,29 @@ def _activity_at_login(sender, request, user, **kwargs) -> None:
         request.session[LAST_ACTIVITY] = int(time.time())
 
 
-class SessionIdleMiddleware:
+class _SessionRule:
+    """A rule read from the session and the user before the view; a database that cannot be reached while reading
+    them gives the maintenance page (portal.errors), as it would inside the view."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        try:
+            answer = self.check(request)
+        except Exception as exception:
+            if not errors.is_database_down(exception):
+                raise
+            errors.logger.error("Cơ sở dữ liệu không phản hồi / database unavailable: %s", request.path)
+            return errors.maintenance_response(request)
+        return answer or self.get_response(request)
+
+    def check(self, request):
+        raise NotImplementedError
+
+
+class SessionIdleMiddleware(_SessionRule):
+    def check(self, request):
         if request.user.is_authenticated:
             now = int(time.time())
             last = request.session.get(LAST_ACTIVITY)
@@ -67,7 +86,7 @@ class SessionIdleMiddleware:
                 return redirect_to_login(request.get_full_path())
             if last is None or now - last >= ACTIVITY_STEP_SECONDS:
                 request.session[LAST_ACTIVITY] = now
-        return self.get_response(request)
+        return None
 
 
 def _exempt_paths() -> tuple[str, ...]:
@@ -83,11 +102,8 @@ def _exempt_paths() -> tuple[str, ...]:
     )
 
 
-class SecondFactorMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
+class SecondFactorMiddleware(_SessionRule):
+    def check(self, request):
         user = request.user
         if (
             user.is_authenticated
@@ -99,4 +115,4 @@ class SecondFactorMiddleware:
                 message = _("Tài khoản cán bộ cần xác thực hai lớp (mã TOTP) trước khi dùng API.")
                 return _api_error("second_factor_required", message, 403)
             return redirect(f"{reverse('accounts:otp')}?{urlencode({'next': request.get_full_path()})}")
-        return self.get_response(request)
+        return None
