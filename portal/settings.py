@@ -78,6 +78,11 @@ INSTALLED_APPS = [
     "webhooks",
     "privacy",
     "demo",
+    # Sign-in hardening (docs/authentication.md): the second factor for staff, the lockout after failures.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -93,8 +98,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the user and the messages: idle sessions end, staff pass the TOTP step (docs/authentication.md).
+    "accounts.middleware.SessionIdleMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dossiers.middleware.DossierErrorMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its lockout answer (accounts/lockout.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -306,19 +316,49 @@ LOGIN_REDIRECT_URL = "desk:after-login"  # a desk officer lands on /desk/, other
 LOGOUT_REDIRECT_URL = "home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Lockout (django-axes, docs/security.md check 8): after AXES_FAILURE_LIMIT wrong passwords for one username from
+# one address, that pair is refused for the cool-off; the same username from another address still signs in.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = int(os.environ.get("AXES_COOLOFF_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = True
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "new_password1", "new_password2", "code"]
+# The address and username counted: the read log's address (TRUSTED_PROXY below), the username as sign-in reads it.
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_of"
+# Second factor (django-otp, docs/security.md check 10): every staff account passes a TOTP step after the password.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Một cửa điện tử")
+STAFF_RECOVERY_CODES = 10
+# Idle sessions (accounts/middleware.py, check 11): staff after 15 minutes, citizens after 2 hours without a request.
+STAFF_SESSION_IDLE_SECONDS = int(os.environ.get("STAFF_SESSION_IDLE_SECONDS", "900"))
+CITIZEN_SESSION_IDLE_SECONDS = int(os.environ.get("CITIZEN_SESSION_IDLE_SECONDS", "7200"))
+# The cookie lives no longer than the longer idle allowance; the session is saved (and the expiry slides) at most
+# once a minute (accounts.middleware.ACTIVITY_STEP_SECONDS).
+SESSION_COOKIE_AGE = max(STAFF_SESSION_IDLE_SECONDS, CITIZEN_SESSION_IDLE_SECONDS) or 14 * 24 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 
 # --- Sign-in through the national SSO, VNeID (accounts/vneid.py, docs/vneid.md, docs/domain.md §10.3) ------------
 # Off by default: no button, and the sign-in URLs answer 404. The endpoints default to the local fake provider
 # (accounts/vneid_fake.py, 404 unless VNEID_FAKE_ENABLED), so `VNEID_ENABLED=1 make run` works out of the box.
 VNEID_ENABLED = env_bool("VNEID_ENABLED", False)
 VNEID_FAKE_ENABLED = env_bool("VNEID_FAKE_ENABLED", DEBUG or TESTING)
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "accounts.vneid.VneidBackend"]
+# Axes first: it refuses a locked username and address before any password is checked (docs/authentication.md).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "accounts.vneid.VneidBackend",
+]
 _VNEID_FAKE = f"{SITE_URL}/vneid-fake"
 OIDC_RP_CLIENT_ID = os.environ.get("VNEID_CLIENT_ID", "mot-cua-demo")
 OIDC_RP_CLIENT_SECRET = os.environ.get("VNEID_CLIENT_SECRET", "fake-vneid-secret" if VNEID_FAKE_ENABLED else "")
@@ -462,6 +502,10 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    if not TESTING:
+        # Check 12: `__Host-` cookies are sent only over HTTPS, for this host and path "/" (no Domain attribute).
+        SESSION_COOKIE_NAME = "__Host-sessionid"
+        CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_REFERRER_POLICY = "same-origin"
 # docs/headers.md. Every page: scripts only from this site or carrying the request's nonce, no third-party host.
 # `{nonce}` is replaced per request (portal.middleware.SecurityHeadersMiddleware, `request.csp_nonce`). A form

@@ -5,9 +5,12 @@ import os
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.models import User
 from accounts.roles import Role
+from accounts.second_factor import demo_device, is_staff_account
 from accounts.services import staff_assign
 from agencies.models import Agency
 from agencies.services import agency_tree_load
@@ -54,6 +57,37 @@ def clamav(settings) -> str:
         pytest.skip("CLAMAV_ADDRESS is not set: run bin/clamd-local and export the address it prints (CI does)")
     settings.CLAMAV_ADDRESS = address
     return address
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_on_force_login(request, monkeypatch):
+    """`client.force_login(staff)` also passes the TOTP step (docs/authentication.md): the staff account gets its
+    demo TOTP device and the session records it as django_otp.login does, so tests about other things need not
+    repeat the step. Tests of the step itself are marked `second_factor` and get the plain force_login."""
+    if request.node.get_closest_marker("second_factor"):
+        return
+    plain = Client.force_login
+
+    def force_login(self, user, backend=None):
+        plain(self, user, backend)
+        if is_staff_account(user):
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = demo_device(user).persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
+def _no_idle_timeout_while_travelling(request, settings):
+    """A module that moves the clock (time_machine) may sign staff in at one time and act at another: the idle
+    timeout (accounts/middleware.py) would sign them out. It is off there, unless a test is marked
+    `idle_timeout` (the tests of the timeout itself)."""
+    module = getattr(request, "module", None)
+    if module is not None and "time_machine" in vars(module) and not request.node.get_closest_marker("idle_timeout"):
+        settings.STAFF_SESSION_IDLE_SECONDS = 0
+        settings.CITIZEN_SESSION_IDLE_SECONDS = 0
+        settings.SESSION_COOKIE_AGE = 14 * 24 * 3600
 
 
 @pytest.fixture

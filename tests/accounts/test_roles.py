@@ -3,6 +3,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import HttpRequest
 
 from accounts.models import CitizenProfile, User
 from accounts.roles import GROUP_NAMES, ROLE_PERMISSIONS, Role
@@ -48,7 +49,8 @@ def test_seed_demo_creates_one_account_per_role_that_can_sign_in(client):
     }
     assert CitizenProfile.objects.get(user__username="citizen").personal_id == "038190001234"
     for username in ["citizen", "desk", "officer", "head", "leader", "admin"]:
-        assert client.login(username=username, password="Demo@2026"), username
+        # django-axes needs the request that signs in (docs/authentication.md).
+        assert client.login(request=HttpRequest(), username=username, password="Demo@2026"), username
     assert User.objects.get(username="admin").is_superuser
 
 

@@ -152,14 +152,40 @@ def shoot(page):
     return shoot
 
 
+def totp_code_for(username: str) -> str:
+    """The current code of a staff account's demo TOTP device (docs/authentication.md "Demo accounts"), as the
+    authenticator app would show it. The device's last used step is forgotten first, so one test may sign the same
+    account in twice within 30 seconds (tests/security/test_c10_second_factor.py proves a code works once)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import User
+    from accounts.second_factor import current_code, demo_device
+
+    device = demo_device(User.objects.get(username=username))
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0)
+    return current_code(device)
+
+
 @pytest.fixture
 def sign_in(page, live_server):
-    """Sign in through the login page as one of the demo accounts (password of `seed_demo`)."""
+    """Sign in through the login page as one of the demo accounts (password of `seed_demo`); a staff account then
+    passes the TOTP step with its demo device's current code."""
 
     def sign_in(username: str, password: str = "Demo@2026") -> None:
+        from accounts.models import User
+        from accounts.second_factor import demo_device, is_staff_account
+
+        user = User.objects.filter(username=username).first()
+        if user is not None and is_staff_account(user):
+            demo_device(user)  # enrolled already, as seed_demo does for its accounts
         page.goto(f"{live_server.url}/accounts/login/")
         page.get_by_label("Tên đăng nhập").fill(username)
         page.get_by_label("Mật khẩu").fill(password)
         page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_load_state()
+        if "/accounts/otp/" in page.url:
+            page.get_by_label("Mã xác thực").fill(totp_code_for(username))
+            page.get_by_role("button", name="Xác thực").click()
+            page.wait_for_load_state()
 
     return sign_in

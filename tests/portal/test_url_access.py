@@ -56,6 +56,8 @@ URL_ACCESS = {
     "accounts:signup": "public",
     "accounts:confirm": "public",
     "accounts:password-reset-phone": "public",
+    # The TOTP step after the password: anonymous → sign-in, citizens pass through; staff only give their code.
+    "accounts:otp": "public",
     # Sign-in through VNeID (docs/vneid.md): 404 unless VNEID_ENABLED; the callback is protected by state and nonce.
     # The fake provider is the provider's own pages (404 unless VNEID_FAKE_ENABLED).
     "accounts:vneid-login": "public",

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import CitizenProfile, User
 from accounts.roles import Role
+from accounts.second_factor import current_code, demo_device, secret_base32
 from accounts.services import staff_assign
 from agencies.models import Agency, OneStopDesk
 from agencies.services import agency_tree_load
@@ -115,6 +116,8 @@ class Command(BaseCommand):
                 agency = by_id[agency_id]
                 desk = OneStopDesk.objects.filter(agency=agency).first() if role == Role.DESK else None
                 staff_assign(user=user, agency=agency, role=role, desk=desk)
+                # The second factor (docs/authentication.md "Demo accounts"): a fixed, documented TOTP secret.
+                demo_device(user)
             citizen = self._user("citizen", "Hoàng Thị Mai", password)
             CitizenProfile.objects.update_or_create(
                 user=citizen,
@@ -132,6 +135,7 @@ class Command(BaseCommand):
                     f"Đã tạo {len(agencies)} cơ quan và 6 tài khoản mẫu (citizen, desk, officer, head, leader, admin)."
                 )
             )
+            self._second_factor_lines()
             if linked:
                 self.stdout.write(
                     f"Đã liên kết cơ quan cho {linked} phiên bản thủ tục / "
@@ -175,6 +179,20 @@ class Command(BaseCommand):
             f"Thời gian / elapsed: {time.perf_counter() - started:.1f} s "
             f"(lập {report.build_seconds:.1f} s, ghi {report.write_seconds:.1f} s)"
         )
+
+    def _second_factor_lines(self) -> None:
+        """Each demo staff account's TOTP secret, and how to get its current code."""
+        self.stdout.write(
+            "Xác thực hai lớp cho tài khoản cán bộ mẫu / demo staff TOTP secrets "
+            "(mã hiện tại: `manage.py demo_totp <username>` hoặc `oathtool --totp -b <secret>`):"
+        )
+        for username in DEMO_STAFF:
+            user = User.objects.get(username=username)
+            device = demo_device(user)
+            self.stdout.write(
+                f"  {username:<10} {secret_base32(device)}  oathtool --totp -b {secret_base32(device)}"
+                f"  (mã lúc này / code now: {current_code(device)})"
+            )
 
     @staticmethod
     def _user(username: str, full_name: str, password: str) -> User:
