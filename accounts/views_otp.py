@@ -47,6 +47,8 @@ def otp_step(request):
     device = second_factor.confirmed_totp(request.user)
     context = {"form": form, "next": next_url}
     if device is None:
+        # No recovery code exists before enrolment: the field asks for the app's code only.
+        form.fields["code"].help_text = _("6 chữ số đang hiển thị trong ứng dụng xác thực.")
         pending = second_factor.pending_totp(request.user)
         if request.method == "POST" and form.is_valid():
             codes = second_factor.enrol(request, pending, form.cleaned_data["code"])

@@ -49,7 +49,7 @@ def test_password_alone_reaches_no_staff_page_and_no_api(client, demo_accounts, 
     for name in STAFF_PAGES:
         page = client.get(reverse(name))
         assert _otp_redirect(page), (name, page.status_code, page.get("Location"))
-    api = client.get("/api/procedures/")
+    api = client.get("/api/v1/procedures/")
     assert api.status_code == 403
     assert api.json()["code"] == "second_factor_required"
     assert set(api.json()) == {"code", "message", "field"}
@@ -67,7 +67,7 @@ def test_after_the_code_the_pages_open_and_next_survives_the_step(client, demo_a
         response = client.post(OTP, {"code": code, "next": "/work/"})
         assert response["Location"] == "/work/"
         assert client.get(reverse("desk:queue")).status_code == 200
-        assert client.get("/api/procedures/").status_code == 200
+        assert client.get("/api/v1/procedures/").status_code == 200
 
 
 def test_a_code_used_once_is_refused_the_second_time(client, demo_accounts):

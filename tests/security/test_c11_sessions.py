@@ -79,7 +79,7 @@ def test_an_idle_staff_session_gets_401_on_the_api(client, demo_accounts):
     with time_machine.travel(START, tick=False) as clock:
         client.force_login(demo_accounts["officer"])
         clock.shift(dt.timedelta(minutes=16))
-        response = client.get("/api/procedures/")
+        response = client.get("/api/v1/procedures/")
         assert response.status_code == 401
         assert response.json()["code"] == "session_expired"
 
