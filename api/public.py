@@ -123,6 +123,26 @@ class PublicLookup(APIView):
         )
 
 
+class _DocsPolicy:
+    """The interactive docs (Swagger UI, ReDoc, served from drf-spectacular-sidecar, no CDN) set inline styles as
+    they draw: their page allows inline *styles* only; scripts stay 'self' as everywhere."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY_API_DOCS.format(
+            nonce=getattr(request, "csp_nonce", "")
+        )
+        return response
+
+
+class ApiDocs(_DocsPolicy, SpectacularSwaggerSplitView):
+    pass
+
+
+class ApiRedoc(_DocsPolicy, SpectacularRedocView):
+    pass
+
+
 urlpatterns = [
     path("procedures/", ProcedureList.as_view(), name="procedure-list"),
     re_path(rf"^procedures/{PROCEDURE_CODE}/$", ProcedureDetail.as_view(), name="procedure-detail"),
@@ -130,6 +150,6 @@ urlpatterns = [
     path("tokens/", TokenList.as_view(), name="token-list"),
     path("tokens/<int:pk>/", TokenDetail.as_view(), name="token-detail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("docs/", ApiDocs.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", ApiRedoc.as_view(url_name="api:schema"), name="redoc"),
 ]

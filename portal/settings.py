@@ -525,6 +525,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "object-src 'none'",
     ]
 )
+# The API's interactive docs (api/public.py): their libraries set inline styles as they draw; scripts stay strict.
+CONTENT_SECURITY_POLICY_API_DOCS = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+)
 # A file sent as an attachment is never run as a page of this site, even if a browser is made to render it.
 CONTENT_SECURITY_POLICY_ATTACHMENT = "sandbox"
 # A PDF shown in the browser (printed forms): Chromium's viewer refuses to run under `sandbox` or `object-src`.
@@ -575,6 +579,8 @@ LOGGING = {
         # pyHanko logs a traceback for every chain it cannot build; an untrusted signer is an outcome the head
         # sees on the page (dossiers/signatures.py), not an operator's error.
         "pyhanko": {"level": "ERROR"},
+        # django-axes announces its version at every start; its failures and lockouts (axes.handlers) stay logged.
+        "axes.apps": {"level": "WARNING"},
     },
 }
 
