@@ -233,7 +233,7 @@ def test_a_file_the_pages_may_not_serve_is_the_error_body(citizen_api, submitted
     HTML page; the API gives the error body with the same status."""
     from django.http import HttpResponse
 
-    monkeypatch.setattr("api.citizen._serve", lambda *a, **k: HttpResponse("<html>", status=page_status))
+    monkeypatch.setattr("api.files._serve", lambda *a, **k: HttpResponse("<html>", status=page_status))
     dossier = submitted()
     response = citizen_api.get(f"{MINE}{dossier.code}/files/1/")
     assert response.status_code == page_status

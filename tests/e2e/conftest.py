@@ -166,26 +166,32 @@ def totp_code_for(username: str) -> str:
     return current_code(device)
 
 
+def sign_in_page(page, base_url: str, username: str, password: str = "Demo@2026") -> None:
+    """Sign in on `page` through the login page; a staff account then passes the TOTP step with its demo device's
+    current code (for a page of its own browser context, e.g. one without JavaScript)."""
+    from accounts.models import User
+    from accounts.second_factor import demo_device, is_staff_account
+
+    user = User.objects.filter(username=username).first()
+    if user is not None and is_staff_account(user):
+        demo_device(user)  # enrolled already, as seed_demo does for its accounts
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state()
+    if "/accounts/otp/" in page.url:
+        page.get_by_label("Mã xác thực").fill(totp_code_for(username))
+        page.get_by_role("button", name="Xác thực").click()
+        page.wait_for_load_state()
+
+
 @pytest.fixture
 def sign_in(page, live_server):
     """Sign in through the login page as one of the demo accounts (password of `seed_demo`); a staff account then
     passes the TOTP step with its demo device's current code."""
 
     def sign_in(username: str, password: str = "Demo@2026") -> None:
-        from accounts.models import User
-        from accounts.second_factor import demo_device, is_staff_account
-
-        user = User.objects.filter(username=username).first()
-        if user is not None and is_staff_account(user):
-            demo_device(user)  # enrolled already, as seed_demo does for its accounts
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Tên đăng nhập").fill(username)
-        page.get_by_label("Mật khẩu").fill(password)
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_load_state()
-        if "/accounts/otp/" in page.url:
-            page.get_by_label("Mã xác thực").fill(totp_code_for(username))
-            page.get_by_role("button", name="Xác thực").click()
-            page.wait_for_load_state()
+        sign_in_page(page, live_server.url, username, password)
 
     return sign_in

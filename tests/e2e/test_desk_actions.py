@@ -13,7 +13,7 @@ from accounts.services import staff_assign
 from agencies.models import Agency
 from dossiers.models import Dossier
 from dossiers.workflow import Status
-from tests.e2e.conftest import SHOTS
+from tests.e2e.conftest import SHOTS, sign_in_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -76,10 +76,7 @@ def test_without_javascript_the_update_button_lists_the_chosen_agency_s_staff(br
     dossier = seeded()
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill("desk")
-    page.get_by_label("Mật khẩu").fill("Demo@2026")
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in_page(page, live_server.url, "desk")  # this context runs no JavaScript, the step needs none
     page.goto(f"{live_server.url}/dossiers/{dossier.code}/actions/forward/")
 
     page.get_by_label("Ghi chú").fill("Chuyển theo thẩm quyền")

@@ -13,7 +13,7 @@ import io
 import logging
 
 import pytest
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import path
 
@@ -75,7 +75,7 @@ def test_planted_secrets_never_reach_the_logs(caplog, console):
     # A failed sign-in: the password and a one-time code in the form.
     failed = client.post("/accounts/login/", {"username": "mai", "password": PASSWORD, "otp_token": OTP})
     assert failed.status_code == 200
-    client.login(username="mai", password="right-password")
+    client.login(request=HttpRequest(), username="mai", password="right-password")  # axes wants the request
     session_id = client.cookies["sessionid"].value
     response = client.post(
         "/careless/",
