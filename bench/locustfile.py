@@ -68,7 +68,14 @@ class PortalUser(HttpUser):
 
     def csrf(self, html: str) -> str:
         match = CSRF.search(html)
-        return match.group(1) if match else self.client.cookies.get("csrftoken", "")
+        return match.group(1) if match else self.csrf_cookie()
+
+    def csrf_cookie(self) -> str:
+        """The CSRF cookie: `__Host-csrftoken` with production settings (DEBUG off), `csrftoken` otherwise."""
+        for cookie in self.client.cookies:
+            if cookie.name in ("__Host-csrftoken", "csrftoken"):
+                return cookie.value
+        return ""
 
     def sign_in(self, username: str):
         page = self.client.get("/accounts/login/", name="sign-in page")
@@ -105,7 +112,7 @@ class PortalUser(HttpUser):
             raise StopUser()
 
     def post(self, path, data, *, name, files=None, expect_redirect=True):
-        data = {**data, "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", "")}
+        data = {**data, "csrfmiddlewaretoken": self.csrf_cookie()}
         with self.client.post(
             path,
             data=data,
