@@ -5,7 +5,6 @@ import datetime as dt
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -26,6 +25,7 @@ from portal.celery import app
 from portal.tasks import ping
 from tests.outbox import blocking_topic
 from tests.outbox.helpers import CLOSED_BROKER, broker_at, not_eager, wait_for
+from tests.worker_process import worker_start, worker_stop
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,35 +70,9 @@ def test_a_receipt_answers_at_once_with_the_broker_down_and_is_mailed_once_when_
     assert dossier.code in sms.body
 
 
-def _database_url() -> str:
-    db = settings.DATABASES["default"]
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
 def _worker(name: str, log: Path) -> subprocess.Popen:
     """`celery -A portal worker` in its own process, on this test's database, with the test-only topic loaded."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        # Hand a lost worker's message out again after 2 s, and look for such messages every second.
-        "CELERY_VISIBILITY_TIMEOUT": "2",
-        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
-    }
-    command = [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "solo", "--without-mingle"]
-    command += ["--without-gossip", "-I", "tests.outbox.blocking_topic", "-n", f"{name}@%h", "--loglevel", "INFO"]
-    with log.open("ab") as out:
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    return worker_start(name, log, include="tests.outbox.blocking_topic")
 
 
 def test_a_worker_killed_mid_delivery_leads_to_exactly_one_delivery(tmp_path):
@@ -131,7 +105,7 @@ def test_a_worker_killed_mid_delivery_leads_to_exactly_one_delivery(tmp_path):
         assert outbox_deliver(message.pk) == Outcome.ALREADY
     finally:
         for process in workers:
-            _stop(process)
+            worker_stop(process)
 
     assert (client.get(started_key), client.get(effects_key)) == (b"2", b"1")
     message.refresh_from_db()

@@ -19,14 +19,12 @@ no-op.
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 import redis
-from django.conf import settings
 
 from accounts.models import FakeSms
 from accounts.sms import DatabaseSmsBackend
@@ -35,6 +33,7 @@ from outbox.models import OutboxMessage, OutboxState
 from outbox.services import Outcome, outbox_deliver
 from tests.dossiers import conftest as engine
 from tests.outbox.helpers import not_eager, wait_for
+from tests.worker_process import worker_start, worker_stop
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_ENV = "C32_RUN"  # the run id the worker's gateway files its counts under
@@ -72,35 +71,8 @@ class KillableGateway(DatabaseSmsBackend):
         super().send(to, body, key=key)
 
 
-def _database_url() -> str:
-    db = settings.DATABASES["default"]
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
 def _worker(name: str, run: str, log: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "CELERY_VISIBILITY_TIMEOUT": "2",
-        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
-        "SMS_BACKEND": f"{__name__}.KillableGateway",
-        RUN_ENV: run,
-    }
-    command = [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "solo", "--without-mingle"]
-    command += ["--without-gossip", "-I", __name__, "-n", f"{name}@%h", "--loglevel", "INFO"]
-    with log.open("ab") as out:
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    return worker_start(name, log, include=__name__, env={"SMS_BACKEND": f"{__name__}.KillableGateway", RUN_ENV: run})
 
 
 def test_a_worker_killed_while_sending_the_sms_leads_to_one_message_per_event(receive, tmp_path):
@@ -134,7 +106,7 @@ def test_a_worker_killed_while_sending_the_sms_leads_to_one_message_per_event(re
         assert outbox_deliver(sms_row.pk) == Outcome.ALREADY  # a late copy of the task sends nothing
     finally:
         for process in workers:
-            _stop(process)
+            worker_stop(process)
 
     assert int(client.get(calls_key)) == 2  # the task ran again after the kill…
     assert list(client.hgetall(received_key)) == [sms_row.key.encode()]  # …and the gateway kept one message
