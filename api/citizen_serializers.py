@@ -46,7 +46,7 @@ DOSSIER_DETAIL_KEYS = frozenset(
     }
 )
 EVENT_KEYS = frozenset({"at", "action", "action_label", "from_status", "to_status", "to_status_label", "unit", "note"})
-FILE_KEYS = frozenset({"id", "name", "content_type", "size", "uploaded_at", "url"})
+FILE_KEYS = frozenset({"id", "name", "content_type", "size", "uploaded_at", "scan_status", "url"})
 
 
 def _file_url(dossier: Dossier, record: DossierFile) -> str:
@@ -105,6 +105,8 @@ class FileSerializer(serializers.Serializer):
     content_type = serializers.CharField()
     size = serializers.IntegerField()
     uploaded_at = serializers.DateTimeField()
+    # pending: waiting for the malware scan, not served yet (409 scan_pending); clean; infected: removed (410).
+    scan_status = serializers.CharField()
     url = serializers.SerializerMethodField()
 
     def get_url(self, record) -> str | None:
@@ -226,7 +228,13 @@ class DraftUpdateSerializer(serializers.Serializer):
 class DraftDocumentSerializer(DossierDocumentSerializer):
     def get_files(self, document) -> list[dict]:
         return [
-            {"id": f.pk, "name": f.original_name, "content_type": f.content_type, "size": f.size}
+            {
+                "id": f.pk,
+                "name": f.original_name,
+                "content_type": f.content_type,
+                "size": f.size,
+                "scan_status": f.scan_status,
+            }
             for f in document.files.all()
         ]
 

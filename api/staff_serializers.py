@@ -135,6 +135,7 @@ class StaffFileSerializer(serializers.Serializer):
     content_type = serializers.CharField()
     size = serializers.IntegerField()
     uploaded_at = serializers.DateTimeField()
+    scan_status = serializers.CharField()  # pending (not served yet), clean, infected (removed)
     url = serializers.SerializerMethodField()
 
     def get_url(self, record) -> str:

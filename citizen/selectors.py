@@ -123,7 +123,7 @@ def my_dossier(*, user, code: str, ip_address: str | None = None, user_agent: st
         .order_by("at", "id")
     )
     files = DossierFile.objects.only(
-        "pk", "dossier_id", "document_id", "kind", "original_name", "size", "uploaded_at", "scan_status"
+        "pk", "dossier_id", "document_id", "kind", "original_name", "content_type", "size", "uploaded_at", "scan_status"
     ).order_by("uploaded_at", "pk")
     dossier = (
         Dossier.objects.filter(owner=user, code=code)
