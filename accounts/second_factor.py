@@ -40,6 +40,13 @@ def session_verified(request) -> bool:
     return bool(request.session.get(DEVICE_ID_SESSION_KEY))
 
 
+def demo_session_verified(session, user) -> None:
+    """Record in `session` that `user` passed the step with its demo device, as `django_otp.login` does after a
+    code: for tests, the load bench and the backup drill, which sign demo staff in without typing a code."""
+    session[DEVICE_ID_SESSION_KEY] = demo_device(user).persistent_id
+    session.save()
+
+
 def confirmed_totp(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 

@@ -15,6 +15,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from dossiers.audit import request_client
+from portal.cache import UNAVAILABLE
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ class _FailOpen(SimpleRateThrottle):
     def allow_request(self, request, view):
         try:
             return super().allow_request(request, view)
-        except Exception:  # the cache backend is down: serve, and say so in the log
+        except UNAVAILABLE:  # the cache backend is down: serve, and say so in the log
             logger.warning("API throttle %s skipped: the cache is unavailable", self.scope, exc_info=True)
             return True
 

@@ -155,12 +155,11 @@ def query_counts() -> list[tuple[str, str, int, str, int, bool]]:
     from django.db.models import Count
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django_otp import DEVICE_ID_SESSION_KEY
     from staff_screens import bench_user, desk_personas, officer_personas
 
     from accounts.models import User
     from accounts.roles import Role
-    from accounts.second_factor import demo_device, is_staff_account
+    from accounts.second_factor import demo_session_verified, is_staff_account
     from agencies.models import Agency
     from dossiers.models import Dossier, DossierStep
 
@@ -168,9 +167,7 @@ def query_counts() -> list[tuple[str, str, int, str, int, bool]]:
         client = Client(HTTP_HOST="localhost")
         client.force_login(user)
         if is_staff_account(user):  # past the second factor, as after the TOTP step (docs/authentication.md)
-            session = client.session
-            session[DEVICE_ID_SESSION_KEY] = demo_device(user).persistent_id
-            session.save()
+            demo_session_verified(client.session, user)
         client.get(path)  # warm: session, caches, the calendar
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)

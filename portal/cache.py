@@ -11,16 +11,13 @@ import logging
 
 from django.core.cache import cache
 
+from portal.errors import REDIS_DOWN
+
 logger = logging.getLogger("portal.cache")
 
-# What redis-py raises when the server is down, refuses or hangs; the in-process cache raises none of them.
-try:
-    from redis.exceptions import ConnectionError as _RedisConnectionError
-    from redis.exceptions import TimeoutError as _RedisTimeoutError
-
-    UNAVAILABLE: tuple[type[BaseException], ...] = (_RedisConnectionError, _RedisTimeoutError, OSError)
-except ImportError:  # pragma: no cover - redis is a dependency
-    UNAVAILABLE = (OSError,)
+# What the cache raises when Redis is down, refuses or hangs (the in-process cache raises none of them): the same
+# errors that give the maintenance page where a request cannot do without Redis (portal/errors.py).
+UNAVAILABLE: tuple[type[BaseException], ...] = (*REDIS_DOWN, OSError)
 
 
 def cache_get(key: str, default=None):

@@ -15,6 +15,8 @@ import time
 
 from django.core.cache import cache
 
+from portal.cache import UNAVAILABLE
+
 KEY_PREFIX = "ratelimit"
 logger = logging.getLogger(__name__)
 
@@ -26,7 +28,7 @@ def rate_limit_hit(scope: str, client: str | None, *, limit: int, window: int) -
     key = f"{KEY_PREFIX}:{scope}:{client or 'unknown'}:{bucket}"
     try:
         count = _count(key, timeout=window + 60)
-    except Exception:  # the cache is unreachable (redis.ConnectionError, a timeout…): fail open, loudly
+    except UNAVAILABLE:  # the cache is unreachable (redis.ConnectionError, a timeout…): fail open, loudly
         logger.warning("rate limit %r not counted: the cache is unavailable; request allowed", scope, exc_info=True)
         return None
     if count <= limit:

@@ -6,11 +6,10 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.second_factor import demo_device, is_staff_account
+from accounts.second_factor import demo_session_verified, is_staff_account
 from accounts.services import staff_assign
 from agencies.models import Agency
 from agencies.services import agency_tree_load
@@ -71,9 +70,7 @@ def _second_factor_on_force_login(request, monkeypatch):
     def force_login(self, user, backend=None):
         plain(self, user, backend)
         if is_staff_account(user):
-            session = self.session
-            session[DEVICE_ID_SESSION_KEY] = demo_device(user).persistent_id
-            session.save()
+            demo_session_verified(self.session, user)
 
     monkeypatch.setattr(Client, "force_login", force_login)
 

@@ -10,12 +10,13 @@ from pathlib import Path
 
 from django.conf import settings
 
+from privacy.backup import database_url as backup_database_url
+
 ROOT = Path(settings.BASE_DIR)
 
 
 def database_url() -> str:
-    db = settings.DATABASES["default"]
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    return backup_database_url(settings.DATABASES["default"])
 
 
 def worker_start(name: str, log: Path, *, include: str, env: dict[str, str] | None = None) -> subprocess.Popen:

@@ -53,11 +53,8 @@ client = Client()
 desk = User.objects.get(username="desk")
 client.force_login(desk)
 # The desk officer has passed the second factor (accounts/second_factor.py), as after the TOTP step.
-from django_otp import DEVICE_ID_SESSION_KEY
-from accounts.second_factor import demo_device
-session = client.session
-session[DEVICE_ID_SESSION_KEY] = demo_device(desk).persistent_id
-session.save()
+from accounts.second_factor import demo_session_verified
+demo_session_verified(client.session, desk)
 page = client.get(f"/dossiers/{code}/")
 receipt = client.get(f"/dossiers/{code}/forms/receipt.pdf")
 download = client.get(f"/dossiers/{code}/files/{file_id}/")
